@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 language mode (strict concurrency),
+/// upcoming features that keep the public surface deliberate.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Tend",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tend", targets: ["TendCLI"]),
+        .library(name: "TendValue", targets: ["TendValue"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C system libraries. Each is imported by exactly one Swift module.
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]),
+
+        // Pure value model: no C, no I/O.
+        .target(name: "TendValue", swiftSettings: swiftSettings),
+        .target(name: "TendYAML", dependencies: ["TendValue", "CYAML"], swiftSettings: swiftSettings),
+        .target(name: "TendRegex", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
+        .target(
+            name: "TendHTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(name: "TendCEL", dependencies: ["TendValue", "TendRegex"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "TendCLI",
+            dependencies: [
+                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "TendValueTests", dependencies: ["TendValue"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendYAMLTests", dependencies: ["TendYAML", "TendValue"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "TendRegexTests", dependencies: ["TendRegex"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendValue", "TendYAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCLITests", dependencies: ["TendValue"], swiftSettings: swiftSettings),
+    ]
+)

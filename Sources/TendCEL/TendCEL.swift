@@ -1,0 +1,1 @@
+// TendCEL: see docs/architecture.md.

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Tend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tend",
+        abstract: "Declarative reconciliation engine for Kubernetes.",
+        version: TendVersion.current
+    )
+}

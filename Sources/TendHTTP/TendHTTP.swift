@@ -1,0 +1,1 @@
+// TendHTTP: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// TendRegex: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// TendYAML: see docs/architecture.md.
