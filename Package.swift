@@ -58,6 +58,6 @@ let package = Package(
         .testTarget(name: "TendRegexTests", dependencies: ["TendRegex"], swiftSettings: swiftSettings),
         .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendValue", "TendYAML"], swiftSettings: swiftSettings),
         .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue"], swiftSettings: swiftSettings),
-        .testTarget(name: "TendCLITests", dependencies: ["TendValue"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue"], swiftSettings: swiftSettings),
     ]
 )
