@@ -1,1 +1,0 @@
-// TendRegex: see docs/architecture.md.
