@@ -21,41 +21,55 @@ extension Value {
     /// an existing element or append at `count`.
     /// - Throws: ``FieldPathError`` when a step meets a value of the wrong kind or an index is out of range.
     public mutating func set(_ path: FieldPath, to newValue: Value) throws(FieldPathError) {
-        try set(path.components[...], to: newValue, at: path)
+        // Validate first, so a failing path leaves the value untouched; then mutate in place.
+        try validate(path)
+        set(path.components[...], to: newValue)
     }
 
-    private mutating func set(_ rest: ArraySlice<FieldPath.Component>, to newValue: Value, at path: FieldPath)
-        throws(FieldPathError)
-    {
+    private func validate(_ path: FieldPath) throws(FieldPathError) {
+        var current: Value? = self
+        for c in path.components {
+            switch (c, current) {
+            case (.key(let k), .object(let o)?): current = o[k]
+            case (.key, .null?), (.key, nil): current = nil
+            case (.key(let k), let other?):
+                throw FieldPathError(path: path, message: "cannot set key \"\(k)\" in a \(other.typeName)")
+            case (.index(let n), .array(let a)?):
+                guard n >= 0, n <= a.count else {
+                    throw FieldPathError(path: path, message: "index \(n) out of range (count \(a.count))")
+                }
+                current = n < a.count ? a[n] : nil
+            case (.index(let n), let other):
+                throw FieldPathError(path: path, message: "cannot index [\(n)] into a \(other?.typeName ?? "missing value")")
+            }
+        }
+    }
+
+    /// Mutates along a path already checked by `validate`.
+    private mutating func set(_ rest: ArraySlice<FieldPath.Component>, to newValue: Value) {
         guard let first = rest.first else {
             self = newValue
             return
         }
-        switch first {
-        case .key(let k):
-            var o: Object
-            switch self {
-            case .object(let existing): o = existing
-            case .null: o = Object()
-            default: throw FieldPathError(path: path, message: "cannot set key \"\(k)\" in a \(typeName)")
-            }
+        switch (first, self) {
+        case (.key(let k), .object(var o)):
             self = .null  // keep `o` uniquely referenced while it is mutated
             var child = o[k] ?? .null
             o[k] = .null
-            defer { self = .object(o) }
-            try child.set(rest.dropFirst(), to: newValue, at: path)
+            child.set(rest.dropFirst(), to: newValue)
             o[k] = child
-        case .index(let n):
-            guard case .array(var a) = self else {
-                throw FieldPathError(path: path, message: "cannot index [\(n)] into a \(typeName)")
-            }
-            guard n >= 0, n <= a.count else {
-                throw FieldPathError(path: path, message: "index \(n) out of range (count \(a.count))")
-            }
+            self = .object(o)
+        case (.key(let k), _):
+            var child = Value.null
+            child.set(rest.dropFirst(), to: newValue)
+            self = .object(Object([(k, child)]))
+        case (.index(let n), .array(var a)):
             self = .null
-            defer { self = .array(a) }
             if n == a.count { a.append(.null) }
-            try a[n].set(rest.dropFirst(), to: newValue, at: path)
+            a[n].set(rest.dropFirst(), to: newValue)
+            self = .array(a)
+        case (.index, _):
+            preconditionFailure("validated path indexes into a non-array")
         }
     }
 
