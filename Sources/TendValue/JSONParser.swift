@@ -13,6 +13,8 @@ struct JSONParser {
     private let end: Int
     private var i = 0
     private let buffer: UnsafeRawBufferPointer
+    private var entryStack: [Value.Object.Entry] = []
+    private var valueStack: [Value] = []
 
     init(_ buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
@@ -54,12 +56,14 @@ struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONError) -> Value {
         if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
         i += 1  // {
-        var object = Value.Object()
         skipWhitespace()
         if i < end, base[i] == UInt8(ascii: "}") {
             i += 1
-            return .object(object)
+            return .object(Value.Object())
         }
+        // Members collect on a shared scratch stack and are copied once into an exactly sized array.
+        let first = entryStack.count
+        defer { entryStack.removeSubrange(first...) }
         var seen: [String: Int]? = nil  // built only for large objects, to keep duplicate checks linear
         while true {
             skipWhitespace()
@@ -74,28 +78,34 @@ struct JSONParser {
             i += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if object.count < 16 {
-                if object.index(forKey: key) != nil {
-                    object[key] = value  // duplicate key: last value wins, first position kept
-                } else {
-                    object.appendUnchecked(key, value)
+            let count = entryStack.count - first
+            var duplicate: Int? = nil
+            if count < 16 {
+                var n = first
+                while n < entryStack.count {
+                    if entryStack[n].key == key {
+                        duplicate = n
+                        break
+                    }
+                    n += 1
                 }
             } else {
-                var map = seen ?? Dictionary(uniqueKeysWithValues: object.keys.enumerated().map { ($1, $0) })
-                if map[key] != nil {
-                    object[key] = value
-                } else {
-                    map[key] = object.count
-                    object.appendUnchecked(key, value)
-                }
+                var map = seen ?? Dictionary(uniqueKeysWithValues: (first..<entryStack.count).map { (entryStack[$0].key, $0) })
+                duplicate = map[key]
+                if duplicate == nil { map[key] = entryStack.count }
                 seen = map
+            }
+            if let duplicate {
+                entryStack[duplicate].value = value  // last value wins, first position kept
+            } else {
+                entryStack.append(Value.Object.Entry(key: key, value: value))
             }
             skipWhitespace()
             guard i < end else { throw error("unexpected end of input inside an object, expected ',' or '}'") }
             let c = base[i]
             i += 1
             if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { return .object(object) }
+            if c == UInt8(ascii: "}") { return .object(Value.Object(uniqueEntries: Array(entryStack[first...]))) }
             i -= 1
             throw error("expected ',' or '}' in an object, found \(describeByte(at: i))")
         }
@@ -104,21 +114,23 @@ struct JSONParser {
     private mutating func parseArray(depth: Int) throws(JSONError) -> Value {
         if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
         i += 1  // [
-        var array: [Value] = []
         skipWhitespace()
         if i < end, base[i] == UInt8(ascii: "]") {
             i += 1
-            return .array(array)
+            return .array([])
         }
+        let first = valueStack.count
+        defer { valueStack.removeSubrange(first...) }
         while true {
             skipWhitespace()
-            array.append(try parseValue(depth: depth))
+            let element = try parseValue(depth: depth)
+            valueStack.append(element)
             skipWhitespace()
             guard i < end else { throw error("unexpected end of input inside an array, expected ',' or ']'") }
             let c = base[i]
             i += 1
             if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { return .array(array) }
+            if c == UInt8(ascii: "]") { return .array(Array(valueStack[first...])) }
             i -= 1
             throw error("expected ',' or ']' in an array, found \(describeByte(at: i))")
         }

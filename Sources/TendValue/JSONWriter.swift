@@ -41,17 +41,15 @@ struct JSONWriter {
                 return
             }
             bytes.append(UInt8(ascii: "{"))
-            let order: [Int] =
-                sorted
-                ? o.keys.indices.sorted { o.keys[$0].utf8.lexicographicallyPrecedes(o.keys[$1].utf8) }
-                : Array(o.keys.indices)
-            for (n, index) in order.enumerated() {
+            var entries = o.entries
+            if sorted { entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } }
+            for (n, entry) in entries.enumerated() {
                 if n > 0 { bytes.append(UInt8(ascii: ",")) }
                 newline(depth + 1)
-                writeString(o.keys[index])
+                writeString(entry.key)
                 bytes.append(UInt8(ascii: ":"))
                 if pretty { bytes.append(UInt8(ascii: " ")) }
-                write(o.values[index], depth: depth + 1)
+                write(entry.value, depth: depth + 1)
             }
             newline(depth)
             bytes.append(UInt8(ascii: "}"))
