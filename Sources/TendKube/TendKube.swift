@@ -1,0 +1,1 @@
+// TendKube: see docs/architecture.md.
