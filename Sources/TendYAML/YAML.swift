@@ -1,4 +1,4 @@
-public import TendValue
+import TendValue
 
 /// Reading and writing YAML as kubectl does: libyaml for the syntax, go-yaml v2's rules (through
 /// sigs.k8s.io/yaml) for the types of plain scalars and for map keys. docs/yaml.md has the details.
