@@ -29,7 +29,7 @@ import TendYAML
             #expect(try YAML.parseDocuments(text, file: "e").isEmpty)
             let single = try YAML.parse(text, file: "e")
             #expect(single.value == .null)
-            #expect(single.location == SourceLocation(file: "e", line: 1, column: 1))
+            #expect(single.location == TendValue.SourceLocation(file: "e", line: 1, column: 1))
         }
         #expect(try YAML.parseDocuments("---\n", file: "e").map(\.value) == [.null])
     }
