@@ -1,1 +1,0 @@
-// TendKube: see docs/architecture.md.
