@@ -148,7 +148,7 @@ struct FakeServerTests {
     }
 
     @Test func connectionRefusedIsConnectFailed() async throws {
-        try await HTTPClient.withClient { client in
+        await HTTPClient.withClient { client in
             let error = await #expect(throws: HTTPError.self) { _ = try await client.execute(.get("http://127.0.0.1:9/")) }
             #expect(error?.code == .connectFailed)
             #expect(error?.method == "GET")
