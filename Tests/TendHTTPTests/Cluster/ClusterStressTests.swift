@@ -45,10 +45,46 @@ extension ClusterTests {
                 print("[measure] list \(round): \(response.body.count) bytes in \(ContinuousClock.now - listStart)")
             }
 
+            try await pausedWatchDoesNotBlockTheConnection(namespace: namespace, expected: total)
+
             let ready = try await client.execute(.get(cluster.url("/readyz")))
             #expect(ready.status == 200)
             #expect(text(ready.body) == "ok")
             try await deleteNamespace(client, namespace)
+        }
+    }
+
+    /// A watch that lists the existing objects as ADDED events (about 4 MB) is left unread with a
+    /// small stream buffer, so its HTTP/2 stream gets paused; other requests on the same client
+    /// (same connection) must still complete, and draining the watch later must deliver every
+    /// event (unpause works, nothing lost).
+    private func pausedWatchDoesNotBlockTheConnection(namespace: String, expected: Int) async throws {
+        var config = cluster.adminConfiguration()
+        config.streamBufferLimit = 64 * 1024
+        try await HTTPClient.withClient(config) { client in
+            var request = HTTPRequest.get(cluster.url("/api/v1/namespaces/\(namespace)/configmaps?watch=1"))
+            request.idleTimeout = .disabled
+            let watch = try await client.stream(request)
+            #expect(watch.httpVersion == .http2)
+            var iterator = watch.body.makeAsyncIterator()
+            _ = try await iterator.next()
+            try await Task.sleep(for: .seconds(1))  // the transfer fills the buffer and pauses
+
+            let start = ContinuousClock.now
+            for _ in 0..<20 {
+                let response = try await client.execute(.get(cluster.url("/api/v1/namespaces/\(namespace)")))
+                #expect(response.status == 200)
+                #expect(response.metrics.connectionsOpened == 0, "expected the watch's connection to be reused")
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .seconds(10), "requests beside a paused stream took \(elapsed)")
+
+            var added = 1
+            while added < expected, let line = try await iterator.next() {
+                if line.starts(with: Array(#"{"type":"ADDED""#.utf8)) { added += 1 }
+            }
+            #expect(added == expected)
+            watch.cancel()
         }
     }
 }
