@@ -120,14 +120,14 @@ extension CurlTransfer {
         case .post where request.body == nil:
             try set(CURLOPT_POST, 1)
             try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: 0)
-            try set(CURLOPT_POSTFIELDS, "")
+            try set(CURLOPT_COPYPOSTFIELDS, "")
         default:
             if request.method != .post { try set(CURLOPT_CUSTOMREQUEST, request.method.rawValue) }
         }
         if let body = request.body {
             try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(body.count))
             if body.isEmpty {
-                try set(CURLOPT_POSTFIELDS, "")
+                try set(CURLOPT_COPYPOSTFIELDS, "")
             } else {
                 let code = body.withUnsafeBytes { tend_curl_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
                 try check(code, "COPYPOSTFIELDS")
