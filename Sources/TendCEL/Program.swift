@@ -46,7 +46,8 @@ public struct CELProgram: Sendable {
         var compiler = Compiler(environment: environment)
         let node = compiler.compile(ast)
         if !compiler.problems.isEmpty {
-            throw CELCompileError(diagnostics: compiler.problems.map {
+            let ordered = compiler.problems.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }.map(\.element)
+            throw CELCompileError(diagnostics: ordered.map {
                 Self.diagnostic(expression, location, $0.offset, $0.length, $0.message)
             })
         }
