@@ -1,0 +1,334 @@
+/// Per-evaluation state: one slot per variable the expression uses (declared variables and
+/// comprehension variables), resolved at compile time so evaluation never looks a name up.
+final class Activation {
+    var slots: [CELValue]
+    init(slotCount: Int) { slots = Array(repeating: .null, count: slotCount) }
+}
+
+typealias Eval = @Sendable (Activation) throws(CELError) -> CELValue
+
+/// A compiled node: a constant (folded at compile time) or a closure.
+enum Node {
+    case constant(CELValue)
+    case dynamic(Eval)
+
+    var eval: Eval {
+        switch self {
+        case .constant(let v): return { _ in v }
+        case .dynamic(let f): return f
+        }
+    }
+
+    var constant: CELValue? { if case .constant(let v) = self { v } else { nil } }
+}
+
+/// Attaches `offset` to an error that does not carry one yet.
+func located(_ e: CELError, _ offset: Int) -> CELError {
+    var e = e
+    if e.offset == nil { e.offset = offset }
+    return e
+}
+
+/// Turns a checked AST into a tree of closures, checking names and arities on the way and
+/// collecting every problem found (the "checker" of the issue).
+struct Compiler {
+    struct Problem {
+        var message: String
+        var offset: Int
+        var length: Int
+    }
+
+    let environment: CELEnvironment
+    let functions = FunctionTable.standard
+    var problems: [Problem] = []
+    /// Comprehension variables in scope, innermost last.
+    var scope: [(name: String, slot: Int)] = []
+    /// Declared variables the expression uses, and their slots.
+    var variableSlots: [String: Int] = [:]
+    var slotCount = 0
+
+    init(environment: CELEnvironment) { self.environment = environment }
+
+    mutating func report(_ message: String, _ e: Expr) {
+        problems.append(Problem(message: message, offset: e.offset, length: e.length))
+    }
+
+    mutating func newSlot() -> Int {
+        defer { slotCount += 1 }
+        return slotCount
+    }
+
+    /// Evaluates an operation over constant operands at compile time; an error stays an error
+    /// raised at run time (errors are values in CEL, and an unused branch must not fail).
+    func fold(_ offset: Int, _ body: () throws(CELError) -> CELValue) -> Node {
+        do throws(CELError) {
+            return .constant(try body())
+        } catch {
+            let e = located(error, offset)
+            return .dynamic { _ throws(CELError) in throw e }
+        }
+    }
+
+    mutating func compile(_ e: Expr) -> Node {
+        switch e.kind {
+        case .literal(let v):
+            return .constant(v)
+        case .ident(let name):
+            return compileIdent(name, e)
+        case .select(let operand, let field):
+            return compileSelect(operand, field, e)
+        case .index(let operand, let index):
+            return compileIndex(operand, index, e)
+        case .call(let target, let name, let args):
+            return compileCall(target, name, args, e)
+        case .unary(let op, let operand):
+            let x = compile(operand)
+            let f: @Sendable (CELValue) throws(CELError) -> CELValue = op == .not ? Ops.not : Ops.negate
+            let off = e.offset
+            if let c = x.constant { return fold(off) { () throws(CELError) in try f(c) } }
+            let xe = x.eval
+            return .dynamic { a throws(CELError) in
+                let v = try xe(a)
+                do throws(CELError) { return try f(v) } catch { throw located(error, off) }
+            }
+        case .binary(let op, let l, let r):
+            return compileBinary(op, l, r, e)
+        case .conditional(let c, let t, let f):
+            let cn = compile(c), tn = compile(t), fn = compile(f)
+            if case .bool(let b)? = cn.constant { return b ? tn : fn }
+            let ce = cn.eval, te = tn.eval, fe = fn.eval
+            let off = e.offset
+            return .dynamic { a throws(CELError) in
+                let v = try ce(a)
+                guard case .bool(let b) = v else { throw located(.noOverload("_?_:_", v), off) }
+                return b ? try te(a) : try fe(a)
+            }
+        case .list(let elements):
+            let nodes = elements.map { compile($0) }
+            if nodes.allSatisfy({ $0.constant != nil }) {
+                return .constant(.list(CELList(nodes.map { $0.constant! })))
+            }
+            let evals = nodes.map(\.eval)
+            return .dynamic { a throws(CELError) in
+                var out: [CELValue] = []
+                out.reserveCapacity(evals.count)
+                for f in evals { out.append(try f(a)) }
+                return .list(CELList(out))
+            }
+        case .map(let entries):
+            let keys = entries.map { compile($0.key) }
+            let values = entries.map { compile($0.value) }
+            let keyOffsets = entries.map(\.key.offset)
+            let off = e.offset
+            let build: @Sendable ([CELValue], [CELValue]) throws(CELError) -> CELValue = { ks, vs throws(CELError) in
+                for (i, k) in ks.enumerated() where !MapKey.isValidKeyType(k) {
+                    throw CELError("unsupported map key type '\(k.celType.name)'", offset: keyOffsets[i])
+                }
+                guard let m = CELMap(keys: ks, values: vs) else { throw CELError("repeated key in map literal", offset: off) }
+                return .map(m)
+            }
+            if keys.allSatisfy({ $0.constant != nil }), values.allSatisfy({ $0.constant != nil }) {
+                return fold(off) { () throws(CELError) in try build(keys.map { $0.constant! }, values.map { $0.constant! }) }
+            }
+            let ke = keys.map(\.eval), ve = values.map(\.eval)
+            return .dynamic { a throws(CELError) in
+                var ks: [CELValue] = [], vs: [CELValue] = []
+                for i in ke.indices {
+                    ks.append(try ke[i](a))
+                    vs.append(try ve[i](a))
+                }
+                return try build(ks, vs)
+            }
+        }
+    }
+
+    // MARK: Names
+
+    /// The dotted name of an identifier/selection chain (`google.protobuf.Timestamp`), if it is one.
+    static func qualifiedName(_ e: Expr) -> String? {
+        switch e.kind {
+        case .ident(let n): return n
+        case .select(let o, let f): return qualifiedName(o).map { "\($0).\(f)" }
+        default: return nil
+        }
+    }
+
+    func isBound(_ name: String) -> Bool {
+        scope.contains { $0.name == name } || environment.variables[name] != nil
+    }
+
+    mutating func compileIdent(_ name: String, _ e: Expr) -> Node {
+        if let s = scope.last(where: { $0.name == name }) {
+            let slot = s.slot
+            return .dynamic { a in a.slots[slot] }
+        }
+        if environment.variables[name] != nil {
+            let slot: Int
+            if let s = variableSlots[name] {
+                slot = s
+            } else {
+                slot = newSlot()
+                variableSlots[name] = slot
+            }
+            return .dynamic { a in a.slots[slot] }
+        }
+        if let t = CELType.byName[name] { return .constant(.type(t)) }
+        let candidates = Array(environment.variables.keys) + scope.map(\.name)
+        report("undeclared reference to '\(name)'" + Suggest.didYouMean(name, candidates), e)
+        return .constant(.null)
+    }
+
+    mutating func compileSelect(_ operand: Expr, _ field: String, _ e: Expr) -> Node {
+        if let q = Self.qualifiedName(operand), let root = q.split(separator: ".").first, !isBound(String(root)),
+            let t = CELType.byName["\(q).\(field)"]
+        {
+            return .constant(.type(t))
+        }
+        if case .ident(let root) = operand.kind, !scope.contains(where: { $0.name == root }),
+            let decl = environment.variables[root], let fields = decl.fields, !fields.contains(field)
+        {
+            report("no field '\(field)' in '\(root)'" + Suggest.didYouMean(field, fields), e)
+        }
+        let x = compile(operand)
+        let off = e.offset
+        if let c = x.constant { return fold(off) { () throws(CELError) in try Ops.select(c, field) } }
+        let xe = x.eval
+        return .dynamic { a throws(CELError) in
+            let v = try xe(a)
+            if case .map(let m) = v, let r = m[field: field] { return r }
+            do throws(CELError) { return try Ops.select(v, field) } catch { throw located(error, off) }
+        }
+    }
+
+    mutating func compileIndex(_ operand: Expr, _ index: Expr, _ e: Expr) -> Node {
+        let x = compile(operand), i = compile(index)
+        let off = e.offset
+        if let c = x.constant, let k = i.constant { return fold(off) { () throws(CELError) in try Ops.index(c, k) } }
+        let xe = x.eval
+        if case .string(let key)? = i.constant {
+            return .dynamic { a throws(CELError) in
+                let v = try xe(a)
+                if case .map(let m) = v, let r = m[field: key] { return r }
+                do throws(CELError) { return try Ops.index(v, .string(key)) } catch { throw located(error, off) }
+            }
+        }
+        let ie = i.eval
+        return .dynamic { a throws(CELError) in
+            let v = try xe(a)
+            let k = try ie(a)
+            do throws(CELError) { return try Ops.index(v, k) } catch { throw located(error, off) }
+        }
+    }
+
+    // MARK: Operators
+
+    mutating func compileBinary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ e: Expr) -> Node {
+        let ln = compile(l), rn = compile(r)
+        let off = e.offset
+        switch op {
+        case .and, .or:
+            return compileLogical(op == .and, ln, rn, off)
+        case .eq, .ne, .lt, .le, .gt, .ge, .in:
+            if let a = ln.constant, let b = rn.constant {
+                return fold(off) { () throws(CELError) in .bool(try Ops.relation(op, a, b)) }
+            }
+            let le = ln.eval
+            // Fast paths for the common guard shapes `x > 0` and `x == "web"`.
+            if case .int(let c)? = rn.constant, op != .in {
+                return .dynamic { a throws(CELError) in
+                    let v = try le(a)
+                    if case .int(let x) = v {
+                        switch op {
+                        case .eq: return .bool(x == c)
+                        case .ne: return .bool(x != c)
+                        case .lt: return .bool(x < c)
+                        case .le: return .bool(x <= c)
+                        case .gt: return .bool(x > c)
+                        default: return .bool(x >= c)
+                        }
+                    }
+                    do throws(CELError) { return .bool(try Ops.relation(op, v, .int(c))) } catch { throw located(error, off) }
+                }
+            }
+            if case .string(let c)? = rn.constant, op == .eq || op == .ne {
+                let eq = op == .eq
+                return .dynamic { a throws(CELError) in
+                    let v = try le(a)
+                    if case .string(let x) = v { return .bool((x == c) == eq) }
+                    return .bool(Ops.equals(v, .string(c)) == eq)
+                }
+            }
+            let re = rn.eval
+            return .dynamic { a throws(CELError) in
+                let x = try le(a)
+                let y = try re(a)
+                do throws(CELError) { return .bool(try Ops.relation(op, x, y)) } catch { throw located(error, off) }
+            }
+        default:
+            if let a = ln.constant, let b = rn.constant {
+                return fold(off) { () throws(CELError) in try Ops.arithmetic(op, a, b) }
+            }
+            let le = ln.eval, re = rn.eval
+            return .dynamic { a throws(CELError) in
+                let x = try le(a)
+                let y = try re(a)
+                do throws(CELError) { return try Ops.arithmetic(op, x, y) } catch { throw located(error, off) }
+            }
+        }
+    }
+
+    /// `&&` / `||` with CEL's commutative error absorption: if either side decides the result
+    /// (`false` for `&&`, `true` for `||`), errors and non-bool values on the other side are ignored.
+    func compileLogical(_ isAnd: Bool, _ ln: Node, _ rn: Node, _ off: Int) -> Node {
+        let name = isAnd ? "_&&_" : "_||_"
+        let decisive = !isAnd
+        if case .bool(let b)? = ln.constant, b == decisive { return .constant(.bool(decisive)) }
+        if case .bool(let b)? = rn.constant, b == decisive { return .constant(.bool(decisive)) }
+        if case .bool(let b)? = ln.constant, b != decisive, case .bool? = rn.constant { return rn }
+        let le = ln.eval, re = rn.eval
+        return .dynamic { a throws(CELError) in
+            var leftError: CELError?
+            do throws(CELError) {
+                let x = try le(a)
+                if case .bool(let b) = x {
+                    if b == decisive { return x }
+                } else {
+                    leftError = located(.noOverload(name, x), off)
+                }
+            } catch {
+                leftError = error
+            }
+            let y: CELValue
+            do throws(CELError) { y = try re(a) } catch { throw leftError ?? error }
+            guard case .bool(let b) = y else { throw leftError ?? located(.noOverload(name, y), off) }
+            if b == decisive { return y }
+            if let leftError { throw leftError }
+            return y
+        }
+    }
+}
+
+/// "did you mean" suggestions by edit distance.
+enum Suggest {
+    static func didYouMean<S: Sequence<String>>(_ name: String, _ candidates: S) -> String {
+        var best: (String, Int)?
+        for c in candidates {
+            let d = distance(name, c)
+            if d <= max(1, min(name.count, c.count) / 3 + 1), d < (best?.1 ?? .max) || (d == best?.1 && c < best!.0) { best = (c, d) }
+        }
+        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.lowercased().unicodeScalars), y = Array(b.lowercased().unicodeScalars)
+        var prev = Array(0...y.count)
+        for i in 1...max(1, x.count) where !x.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...max(1, y.count) where !y.isEmpty {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return x.isEmpty ? y.count : prev[y.count]
+    }
+}

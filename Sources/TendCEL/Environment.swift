@@ -1,0 +1,31 @@
+/// What an expression may refer to: the variables a rule puts in scope (`self`, child ids,
+/// lookups, loop variables). Functions are the standard library (see docs/expressions.md).
+public struct CELEnvironment: Sendable {
+    /// A declared variable. `fields`, when given, is the complete set of fields the variable has
+    /// at the top level (e.g. `apiVersion`, `kind`, `metadata`, `spec`, `status`), and selecting
+    /// any other field directly on it is reported at load time; nil means unknown structure
+    /// (`dyn`): anything goes until evaluation.
+    public struct Variable: Sendable, Hashable {
+        public var fields: [String]?
+        public init(fields: [String]? = nil) { self.fields = fields }
+    }
+
+    public private(set) var variables: [String: Variable]
+
+    /// An environment declaring `variables` with unknown structure.
+    public init(variables: [String] = []) {
+        self.variables = Dictionary(variables.map { ($0, Variable()) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Declares (or redeclares) a variable.
+    public mutating func declare(_ name: String, fields: [String]? = nil) {
+        variables[name] = Variable(fields: fields)
+    }
+
+    /// A copy with one more variable (e.g. a `forEach` loop variable).
+    public func declaring(_ name: String, fields: [String]? = nil) -> CELEnvironment {
+        var e = self
+        e.declare(name, fields: fields)
+        return e
+    }
+}

@@ -1,0 +1,124 @@
+public import TendValue
+
+/// Compile errors: every problem found in an expression, each located in the file.
+public struct CELCompileError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// A compiled CEL expression: parsed, checked against a ``CELEnvironment`` and turned into a
+/// tree of closures once, then evaluated any number of times, from any thread.
+///
+/// ```swift
+/// let guard = try CELProgram("self.spec.replicas > 0", environment: CELEnvironment(variables: ["self"]))
+/// let ready = try guard.evaluate(["self": object]) == .bool(true)
+/// ```
+public struct CELProgram: Sendable {
+    /// The expression text.
+    public let source: String
+    /// Where the expression's first character is in its file.
+    public let location: SourceLocation
+    let root: Eval
+    let slotCount: Int
+    let bindings: [(name: String, slot: Int)]
+    /// The result when the whole expression folded to a constant.
+    let constantResult: CELValue?
+
+    /// Compiles `expression`.
+    ///
+    /// - Parameters:
+    ///   - environment: the variables in scope.
+    ///   - location: the position of the expression's first character in its file; diagnostics
+    ///     are located relative to it (a column offset on the first line; later lines of a
+    ///     multi-line expression keep their own columns).
+    /// - Throws: ``CELCompileError`` with a diagnostic for the syntax error, or for every unknown
+    ///   variable, unknown function, wrong argument count and invalid literal pattern found.
+    public init(_ expression: String, environment: CELEnvironment = CELEnvironment(),
+                location: SourceLocation = SourceLocation(file: "<expression>", line: 1, column: 1)) throws(CELCompileError) {
+        source = expression
+        self.location = location
+        let ast: Expr
+        do {
+            ast = try Parser.parse(expression)
+        } catch {
+            throw CELCompileError(diagnostics: [Self.diagnostic(expression, location, error.offset, error.length, "syntax error: " + error.message)])
+        }
+        var compiler = Compiler(environment: environment)
+        let node = compiler.compile(ast)
+        if !compiler.problems.isEmpty {
+            let ordered = compiler.problems.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }.map(\.element)
+            throw CELCompileError(diagnostics: ordered.map {
+                Self.diagnostic(expression, location, $0.offset, $0.length, $0.message)
+            })
+        }
+        root = node.eval
+        constantResult = node.constant
+        slotCount = compiler.slotCount
+        bindings = compiler.variableSlots.map { ($0.key, $0.value) }.sorted { $0.slot < $1.slot }
+    }
+
+    /// Checks `expression` without keeping the program: every diagnostic, or an empty array.
+    public static func check(_ expression: String, environment: CELEnvironment = CELEnvironment(),
+                             location: SourceLocation = SourceLocation(file: "<expression>", line: 1, column: 1)) -> [Diagnostic] {
+        do {
+            _ = try CELProgram(expression, environment: environment, location: location)
+            return []
+        } catch {
+            return error.diagnostics
+        }
+    }
+
+    /// The names of the declared variables this expression actually uses.
+    public var referencedVariables: [String] { bindings.map(\.name) }
+
+    /// Evaluates with JSON values for the variables (wrapped lazily, not converted).
+    ///
+    /// - Throws: ``CELError`` when evaluation fails, or when a variable the expression uses has no value.
+    public func evaluate(_ variables: [String: Value] = [:]) throws(CELError) -> CELValue {
+        if let constantResult { return constantResult }
+        let a = Activation(slotCount: slotCount)
+        for b in bindings {
+            guard let v = variables[b.name] else { throw CELError("no value for variable '\(b.name)'") }
+            a.slots[b.slot] = CELValue(v)
+        }
+        return try root(a)
+    }
+
+    /// Evaluates with CEL values for the variables.
+    public func evaluate(celVariables variables: [String: CELValue]) throws(CELError) -> CELValue {
+        if let constantResult { return constantResult }
+        let a = Activation(slotCount: slotCount)
+        for b in bindings {
+            guard let v = variables[b.name] else { throw CELError("no value for variable '\(b.name)'") }
+            a.slots[b.slot] = v
+        }
+        return try root(a)
+    }
+
+    /// Evaluates a guard (`readyWhen`, `includeWhen`, ...): the result must be a bool.
+    public func evaluateCondition(_ variables: [String: Value] = [:]) throws(CELError) -> Bool {
+        let v = try evaluate(variables)
+        guard case .bool(let b) = v else {
+            throw CELError("expected a bool result, got '\(v.celType.name)'")
+        }
+        return b
+    }
+
+    /// A diagnostic for a run-time error, located at the failing operation when known.
+    public func diagnostic(for error: CELError) -> Diagnostic {
+        Self.diagnostic(source, location, error.offset ?? 0, 1, error.message)
+    }
+
+    /// Maps an offset in the expression to a file location.
+    static func diagnostic(_ source: String, _ base: SourceLocation, _ offset: Int, _ length: Int, _ message: String) -> Diagnostic {
+        var line = 0, col = 0
+        for (i, u) in source.unicodeScalars.enumerated() {
+            if i >= offset { break }
+            if u == "\n" { line += 1; col = 0 } else { col += 1 }
+        }
+        let loc = line == 0
+            ? base.advanced(byColumns: col)
+            : SourceLocation(file: base.file, line: base.line + line, column: col + 1)
+        return Diagnostic(.error, at: loc, message, length: length)
+    }
+}

@@ -1,1 +1,0 @@
-// TendCEL: see docs/architecture.md.
