@@ -50,11 +50,14 @@ let package = Package(
             name: "TendRuntime",
             dependencies: ["TendValue", "TendKube", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        .target(
+            name: "TendRules", dependencies: ["TendValue", "TendYAML", "TendCEL", "TendRegex", "TendKube"],
+            swiftSettings: swiftSettings),
         .target(name: "TendTesting", dependencies: ["TendValue", "TendRuntime", "TendKube"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
             dependencies: [
-                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime",
+                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -71,6 +74,9 @@ let package = Package(
         .testTarget(
             name: "TendRuntimeTests", dependencies: ["TendRuntime", "TendKube", "TendValue", "TendTesting"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue"], swiftSettings: swiftSettings),
     ]
 )
