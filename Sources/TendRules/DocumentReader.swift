@@ -46,6 +46,8 @@ struct DocumentReader {
 
     mutating func add(_ diagnostics: [Diagnostic]) { self.diagnostics += diagnostics }
 
+    mutating func removeDiagnostics(where predicate: (Diagnostic) -> Bool) { diagnostics.removeAll(where: predicate) }
+
     // MARK: Typed reads
 
     func value(_ path: YAMLPath) -> Value? {
