@@ -130,3 +130,28 @@ import TendYAML
         #expect(error?.location.column == 4_000_005)
     }
 }
+
+@Suite struct FixtureTests {
+    @Test func multiDocumentFixture() throws {
+        let text = try Fixtures.text("multi.yaml")
+        let all = try YAML.parseDocuments(text, file: "multi.yaml")
+        #expect(all.count == 5)
+        let kept = try YAML.parseDocuments(text, file: "multi.yaml", options: YAMLParseOptions(skipEmptyDocuments: true))
+        #expect(kept.map { $0.value["kind"] } == ["Namespace", "ConfigMap", "Secret"])
+        #expect(kept[1].value["data"] == ["mode": "on", "retries": "3"])
+        #expect(kept[2].value["data"]?["password"] == "c2VjcmV0")
+        #expect(kept[2].location.line == 17)
+        #expect(kept[1].locations.location(of: ["metadata", "namespace"])?.line == 12)
+    }
+
+    @Test func tabIndentationFixtureRendersGolden() throws {
+        let text = try Fixtures.text("tab-indent.yaml")
+        let error = #expect(throws: YAMLError.self) { try YAML.parse(text, file: "tab-indent.yaml") }
+        #expect(
+            error?.render(source: text) == """
+                tab-indent.yaml:8:1: error: found a tab character that violates indentation (while scanning a plain scalar at line 7, column 11)
+                 8 | \ttargetPort: 8080
+                   | ^
+                """)
+    }
+}
