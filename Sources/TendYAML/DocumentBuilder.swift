@@ -228,10 +228,18 @@ struct DocumentBuilder {
             if let context = failure.context, let mark = failure.contextMark {
                 message += " (\(context) at line \(mark.line + 1), column \(mark.column + 1))"
             }
-            return YAMLError(.syntax, at: location(failure.problemMark), message)
+            return YAMLError(.syntax, at: clampedToInput(location(failure.problemMark)), message)
         case .memory:
             return YAMLError(.syntax, at: location(failure.problemMark), "libyaml ran out of memory")
         }
+    }
+
+    /// libyaml reports errors at the end of a stream without a final newline on the line after the
+    /// last one; such locations move back to the end of the input, where a caret can show them.
+    private func clampedToInput(_ location: SourceLocation) -> SourceLocation {
+        let end = Self.location(ofByteOffset: input.count, in: input, file: file)
+        if location.line > end.line || (location.line == end.line && location.column > end.column) { return end }
+        return location
     }
 
     private func hex(_ value: Int, digits: Int) -> String {
