@@ -79,7 +79,19 @@ enum MapKey: Hashable, Sendable {
 public struct CELMap: Sendable, Equatable, Sequence {
     enum Storage: Sendable {
         case json(Value.Object)
-        case native(keys: [CELValue], values: [CELValue], index: [MapKey: Int])
+        case native(NativeMap)
+    }
+
+    /// Boxed so a `CELValue` stays small (a map built by an expression is the rare case).
+    final class NativeMap: Sendable {
+        let keys: [CELValue]
+        let values: [CELValue]
+        let index: [MapKey: Int]
+        init(keys: [CELValue], values: [CELValue], index: [MapKey: Int]) {
+            self.keys = keys
+            self.values = values
+            self.index = index
+        }
     }
 
     var storage: Storage
@@ -93,13 +105,13 @@ public struct CELMap: Sendable, Equatable, Sequence {
             guard MapKey.isValidKeyType(k), let mk = MapKey(lookup: k), index[mk] == nil else { return nil }
             index[mk] = i
         }
-        storage = .native(keys: keys, values: values, index: index)
+        storage = .native(NativeMap(keys: keys, values: values, index: index))
     }
 
     public var count: Int {
         switch storage {
         case .json(let o): o.count
-        case .native(let keys, _, _): keys.count
+        case .native(let n): n.keys.count
         }
     }
 
@@ -109,9 +121,9 @@ public struct CELMap: Sendable, Equatable, Sequence {
         case .json(let o):
             guard case .string(let s) = key, let v = o[s] else { return nil }
             return CELValue(v)
-        case .native(_, let values, let index):
-            guard let mk = MapKey(lookup: key), let i = index[mk] else { return nil }
-            return values[i]
+        case .native(let n):
+            guard let mk = MapKey(lookup: key), let i = n.index[mk] else { return nil }
+            return n.values[i]
         }
     }
 
@@ -121,9 +133,9 @@ public struct CELMap: Sendable, Equatable, Sequence {
         case .json(let o):
             guard let v = o[name] else { return nil }
             return CELValue(v)
-        case .native(_, let values, let index):
-            guard let i = index[.string(name)] else { return nil }
-            return values[i]
+        case .native(let n):
+            guard let i = n.index[.string(name)] else { return nil }
+            return n.values[i]
         }
     }
 
@@ -131,7 +143,7 @@ public struct CELMap: Sendable, Equatable, Sequence {
     public var keys: [CELValue] {
         switch storage {
         case .json(let o): o.keys.map { .string($0) }
-        case .native(let keys, _, _): keys
+        case .native(let n): n.keys
         }
     }
 
@@ -144,11 +156,11 @@ public struct CELMap: Sendable, Equatable, Sequence {
                 defer { i += 1 }
                 return (.string(o.keys[i]), CELValue(o.values[i]))
             }
-        case .native(let keys, let values, _):
+        case .native(let n):
             return AnyIterator {
-                guard i < keys.count else { return nil }
+                guard i < n.keys.count else { return nil }
                 defer { i += 1 }
-                return (keys[i], values[i])
+                return (n.keys[i], n.values[i])
             }
         }
     }

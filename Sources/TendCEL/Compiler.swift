@@ -1,8 +1,24 @@
 /// Per-evaluation state: one slot per variable the expression uses (declared variables and
 /// comprehension variables), resolved at compile time so evaluation never looks a name up.
-final class Activation {
-    var slots: [CELValue]
-    init(slotCount: Int) { slots = Array(repeating: .null, count: slotCount) }
+///
+/// A single allocation holds the header and the slots (tail-allocated), and the class is not
+/// generic, so creating one per evaluation costs one malloc and no metadata lookup.
+final class Activation: ManagedBuffer<Int, CELValue> {
+    static func make(slotCount: Int) -> Activation {
+        let b = Activation.create(minimumCapacity: slotCount) { _ in slotCount }
+        let a = unsafeDowncast(b, to: Activation.self)
+        a.withUnsafeMutablePointerToElements { $0.initialize(repeating: .null, count: slotCount) }
+        return a
+    }
+
+    deinit {
+        _ = withUnsafeMutablePointers { h, e in e.deinitialize(count: h.pointee) }
+    }
+
+    subscript(slot: Int) -> CELValue {
+        get { withUnsafeMutablePointerToElements { $0[slot] } }
+        set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
+    }
 }
 
 typealias Eval = @Sendable (Activation) throws(CELError) -> CELValue
@@ -75,10 +91,8 @@ struct Compiler {
             return .constant(v)
         case .ident(let name):
             return compileIdent(name, e)
-        case .select(let operand, let field):
-            return compileSelect(operand, field, e)
-        case .index(let operand, let index):
-            return compileIndex(operand, index, e)
+        case .select, .index:
+            return compileAccess(e)
         case .call(let target, let name, let args):
             return compileCall(target, name, args, e)
         case .unary(let op, let operand):
@@ -160,7 +174,7 @@ struct Compiler {
     mutating func compileIdent(_ name: String, _ e: Expr) -> Node {
         if let s = scope.last(where: { $0.name == name }) {
             let slot = s.slot
-            return .dynamic { a in a.slots[slot] }
+            return .dynamic { a in a[slot] }
         }
         if environment.variables[name] != nil {
             let slot: Int
@@ -170,7 +184,7 @@ struct Compiler {
                 slot = newSlot()
                 variableSlots[name] = slot
             }
-            return .dynamic { a in a.slots[slot] }
+            return .dynamic { a in a[slot] }
         }
         if let t = CELType.byName[name] { return .constant(.type(t)) }
         let candidates = Array(environment.variables.keys) + scope.map(\.name)
@@ -179,16 +193,10 @@ struct Compiler {
     }
 
     mutating func compileSelect(_ operand: Expr, _ field: String, _ e: Expr) -> Node {
-        if let q = Self.qualifiedName(operand), let root = q.split(separator: ".").first, !isBound(String(root)),
-            let t = CELType.byName["\(q).\(field)"]
-        {
-            return .constant(.type(t))
+        if isTypeName(operand, field) {
+            return .constant(.type(CELType.byName["\(Self.qualifiedName(operand)!).\(field)"]!))
         }
-        if case .ident(let root) = operand.kind, !scope.contains(where: { $0.name == root }),
-            let decl = environment.variables[root], let fields = decl.fields, !fields.contains(field)
-        {
-            report("no field '\(field)' in '\(root)'" + Suggest.didYouMean(field, fields), e)
-        }
+        checkDeclaredField(operand, field, offset: e.offset)
         let x = compile(operand)
         let off = e.offset
         if let c = x.constant { return fold(off) { () throws(CELError) in try Ops.select(c, field) } }

@@ -44,7 +44,7 @@ extension Compiler {
                 let decisive = kind == .exists
                 var firstError: CELError?
                 for x in items {
-                    a.slots[slot] = x
+                    a[slot] = x
                     do throws(CELError) {
                         if try predicate() == decisive { return .bool(decisive) }
                     } catch {
@@ -56,14 +56,14 @@ extension Compiler {
             case .existsOne:
                 var n = 0
                 for x in items {
-                    a.slots[slot] = x
+                    a[slot] = x
                     if try predicate() { n += 1 }
                 }
                 return .bool(n == 1)
             case .map, .mapFilter, .filter:
                 var out: [CELValue] = []
                 for x in items {
-                    a.slots[slot] = x
+                    a[slot] = x
                     switch kind {
                     case .map: out.append(try body(a))
                     case .mapFilter: if try predicate() { out.append(try transform(a)) }

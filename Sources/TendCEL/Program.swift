@@ -76,10 +76,10 @@ public struct CELProgram: Sendable {
     /// - Throws: ``CELError`` when evaluation fails, or when a variable the expression uses has no value.
     public func evaluate(_ variables: [String: Value] = [:]) throws(CELError) -> CELValue {
         if let constantResult { return constantResult }
-        let a = Activation(slotCount: slotCount)
+        let a = Activation.make(slotCount: slotCount)
         for b in bindings {
             guard let v = variables[b.name] else { throw CELError("no value for variable '\(b.name)'") }
-            a.slots[b.slot] = CELValue(v)
+            a[b.slot] = CELValue(v)
         }
         return try root(a)
     }
@@ -87,10 +87,10 @@ public struct CELProgram: Sendable {
     /// Evaluates with CEL values for the variables.
     public func evaluate(celVariables variables: [String: CELValue]) throws(CELError) -> CELValue {
         if let constantResult { return constantResult }
-        let a = Activation(slotCount: slotCount)
+        let a = Activation.make(slotCount: slotCount)
         for b in bindings {
             guard let v = variables[b.name] else { throw CELError("no value for variable '\(b.name)'") }
-            a.slots[b.slot] = v
+            a[b.slot] = v
         }
         return try root(a)
     }
