@@ -83,20 +83,28 @@ struct FakeServerTests {
         }
     }
 
-    @Test func streamDeliversLinesAsTheyArrive() async throws {
+    /// The server sends line i+1 only after the client has received line i: a buffering client
+    /// would wait for lines that never come (until the server's 10 s gate timeout).
+    @Test func streamDeliversEachLineBeforeTheNextIsSent() async throws {
         try await withServer { server, client in
-            let start = ContinuousClock.now
-            let response = try await client.stream(.get(server.url("/lines?n=5&delay=200")))
+            let response = try await client.stream(.get(server.url("/gated?n=5")))
             #expect(response.status == 200)
-            var arrivals: [(String, Duration)] = []
-            for try await line in response.body {
-                arrivals.append((text(line), ContinuousClock.now - start))
+            var iterator = response.body.makeAsyncIterator()
+            for i in 0..<5 {
+                server.openGate(through: i)
+                #expect(try await iterator.next().map(text) == "line \(i)")
             }
-            #expect(arrivals.map(\.0) == (0..<5).map { "line \($0)" })
-            // Buffered delivery would hand all lines over at once; streamed lines spread over the
-            // ~800 ms the server takes between the first and the last.
-            let spread = try #require(arrivals.last?.1) - (try #require(arrivals.first?.1))
-            #expect(spread >= .milliseconds(400), "lines arrived within \(spread): buffered?")
+            #expect(try await iterator.next() == nil)
+            #expect(server.gateTimeouts == 0)
+        }
+    }
+
+    @Test func slowStreamLinesArriveSpreadOut() async throws {
+        try await withServer { server, client in
+            let response = try await client.stream(.get(server.url("/lines?n=3&delay=300")))
+            var lines: [String] = []
+            for try await line in response.body { lines.append(text(line)) }
+            #expect(lines == ["line 0", "line 1", "line 2"])
         }
     }
 
