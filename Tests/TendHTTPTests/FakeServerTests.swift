@@ -73,6 +73,17 @@ struct FakeServerTests {
         }
     }
 
+    @Test func acceptCompressedAdvertisesEncodings() async throws {
+        try await withServer { server, client in
+            var request = HTTPRequest.get(server.url("/echo"))
+            request.acceptCompressed = true
+            let echoed = text(try await client.execute(request).body)
+            #expect(echoed.lowercased().contains("accept-encoding: ") && echoed.contains("gzip"))
+            let plain = text(try await client.execute(.get(server.url("/echo"))).body)
+            #expect(!plain.lowercased().contains("accept-encoding"))
+        }
+    }
+
     @Test func invalidRequestsAreRejectedWithTypedCode() async throws {
         try await withServer { server, client in
             for request in [HTTPRequest.get("ftp://127.0.0.1/x"), .get("not a url"),
