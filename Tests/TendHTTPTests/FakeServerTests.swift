@@ -73,6 +73,17 @@ struct FakeServerTests {
         }
     }
 
+    @Test func acceptCompressedAdvertisesEncodings() async throws {
+        try await withServer { server, client in
+            var request = HTTPRequest.get(server.url("/echo"))
+            request.acceptCompressed = true
+            let echoed = text(try await client.execute(request).body)
+            #expect(echoed.lowercased().contains("accept-encoding: ") && echoed.contains("gzip"))
+            let plain = text(try await client.execute(.get(server.url("/echo"))).body)
+            #expect(!plain.lowercased().contains("accept-encoding"))
+        }
+    }
+
     @Test func invalidRequestsAreRejectedWithTypedCode() async throws {
         try await withServer { server, client in
             for request in [HTTPRequest.get("ftp://127.0.0.1/x"), .get("not a url"),
@@ -83,19 +94,28 @@ struct FakeServerTests {
         }
     }
 
-    @Test func streamDeliversLinesAsTheyArrive() async throws {
+    /// The server sends line i+1 only after the client has received line i: a buffering client
+    /// would wait for lines that never come (until the server's 10 s gate timeout).
+    @Test func streamDeliversEachLineBeforeTheNextIsSent() async throws {
         try await withServer { server, client in
-            let start = ContinuousClock.now
-            let response = try await client.stream(.get(server.url("/lines?n=5&delay=200")))
+            let response = try await client.stream(.get(server.url("/gated?n=5")))
             #expect(response.status == 200)
-            var arrivals: [(String, Duration)] = []
-            for try await line in response.body {
-                arrivals.append((text(line), ContinuousClock.now - start))
+            var iterator = response.body.makeAsyncIterator()
+            for i in 0..<5 {
+                server.openGate(through: i)
+                #expect(try await iterator.next().map(text) == "line \(i)")
             }
-            #expect(arrivals.map(\.0) == (0..<5).map { "line \($0)" })
-            // The first line must not wait for the whole (about 1 s) body.
-            let first = try #require(arrivals.first?.1)
-            #expect(first < .milliseconds(700), "first line after \(first): buffered?")
+            #expect(try await iterator.next() == nil)
+            #expect(server.gateTimeouts == 0)
+        }
+    }
+
+    @Test func slowStreamLinesArriveSpreadOut() async throws {
+        try await withServer { server, client in
+            let response = try await client.stream(.get(server.url("/lines?n=3&delay=300")))
+            var lines: [String] = []
+            for try await line in response.body { lines.append(text(line)) }
+            #expect(lines == ["line 0", "line 1", "line 2"])
         }
     }
 
@@ -113,14 +133,15 @@ struct FakeServerTests {
     @Test func stalledStreamFailsWithIdleTimeout() async throws {
         let config = HTTPClient.Configuration(idleTimeout: .milliseconds(800))
         try await withServer(config) { server, client in
+            let start = ContinuousClock.now
             let response = try await client.stream(.get(server.url("/stall")))
             var iterator = response.body.makeAsyncIterator()
             #expect(try await iterator.next().map(text) == "first")
-            let start = ContinuousClock.now
             let error = await #expect(throws: HTTPError.self) { _ = try await iterator.next() }
             #expect(error?.code == .idleTimeout)
             let waited = ContinuousClock.now - start
-            #expect(waited > .milliseconds(500) && waited < .seconds(5), "idle timeout after \(waited)")
+            // The limit counts from the last byte received ("first"), which is after `start`.
+            #expect(waited >= .milliseconds(800) && waited < .seconds(5), "idle timeout after \(waited)")
         }
     }
 

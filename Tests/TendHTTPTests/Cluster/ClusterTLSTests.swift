@@ -51,6 +51,15 @@ extension ClusterTests {
         }
     }
 
+    @Test func unreadableClientCertificateIsOtherTLSFailure() async throws {
+        var config = cluster.adminConfiguration()
+        config.clientCertificate = .files(certificate: "/nonexistent/tend.crt", key: "/nonexistent/tend.key")
+        await HTTPClient.withClient(config) { client in
+            let error = await #expect(throws: HTTPError.self) { _ = try await client.execute(.get(cluster.url("/version"))) }
+            #expect(error?.code == .tlsFailed(.other), "\(String(describing: error))")
+        }
+    }
+
     @Test func tlsServerNameOverridesVerifiedName() async throws {
         var config = cluster.adminConfiguration()
         config.tlsServerName = "kubernetes.default.svc"

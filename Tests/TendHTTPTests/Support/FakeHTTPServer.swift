@@ -11,6 +11,8 @@ import Synchronization
 /// - `/status/N`: status N, body `status N`.
 /// - `/echo`: 200, body = the raw request (head and body) as received.
 /// - `/lines?n=N&delay=MS`: N lines `line i`, MS milliseconds apart, close-delimited.
+/// - `/gated?n=N`: line i is sent only after ``openGate(through:)`` allowed it (or 10 s passed,
+///   counted in ``gateTimeouts``).
 /// - `/stall`: head plus one line `first`, then silence until the client goes away.
 /// - `/reset`: promises 100000 bytes, sends 1000, then resets the connection (RST).
 /// - `/flood?total=BYTES`: lines of 1 KiB as fast as the client takes them; bytes written are
@@ -26,6 +28,8 @@ final class FakeHTTPServer: Sendable {
         var floodBytesWritten = 0
         var clientClosedDuringStall = 0
         var requests = 0
+        var gate = 0
+        var gateTimeouts = 0
     }
     private let state = Mutex(State())
 
@@ -61,6 +65,13 @@ final class FakeHTTPServer: Sendable {
     var floodBytesWritten: Int { state.withLock { $0.floodBytesWritten } }
     var clientClosedDuringStall: Int { state.withLock { $0.clientClosedDuringStall } }
     var requestCount: Int { state.withLock { $0.requests } }
+    /// How often `/gated` gave up waiting for ``openGate(through:)`` (10 s each).
+    var gateTimeouts: Int { state.withLock { $0.gateTimeouts } }
+
+    /// Lets `/gated` send lines up to and including `index`.
+    func openGate(through index: Int) {
+        state.withLock { $0.gate = max($0.gate, index + 1) }
+    }
     private var isStopped: Bool { state.withLock { $0.stopped } }
 
     /// Closes the listener and every connection; handler threads end soon after.
@@ -118,6 +129,19 @@ final class FakeHTTPServer: Sendable {
             for i in 0..<(query["n"] ?? 3) {
                 guard write(fd, Array("line \(i)\n".utf8)) else { return }
                 pause(milliseconds: query["delay"] ?? 0)
+            }
+        case "/gated":
+            sendHead(fd, status: 200, headers: [])
+            for i in 0..<(query["n"] ?? 3) {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while state.withLock({ $0.gate <= i }) && !isStopped {
+                    if ContinuousClock.now > deadline {
+                        state.withLock { $0.gateTimeouts += 1 }
+                        break
+                    }
+                    pause(milliseconds: 5)
+                }
+                guard write(fd, Array("line \(i)\n".utf8)) else { return }
             }
         case "/stall":
             sendHead(fd, status: 200, headers: [])
