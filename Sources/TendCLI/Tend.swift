@@ -5,6 +5,7 @@ struct Tend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tend",
         abstract: "Declarative reconciliation engine for Kubernetes.",
-        version: TendVersion.current
+        version: TendVersion.current,
+        subcommands: [EvalCommand.self]
     )
 }
