@@ -42,10 +42,22 @@ let package = Package(
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .target(name: "TendCEL", dependencies: ["TendValue", "TendRegex"], swiftSettings: swiftSettings),
+        .target(
+            name: "TendKube",
+            dependencies: ["TendValue", "TendYAML", "TendHTTP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "TendRuntime",
+            dependencies: ["TendValue", "TendKube", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "TendRules", dependencies: ["TendValue", "TendYAML", "TendCEL", "TendRegex", "TendKube"],
+            swiftSettings: swiftSettings),
+        .target(name: "TendTesting", dependencies: ["TendValue", "TendRuntime", "TendKube"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
             dependencies: [
-                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL",
+                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,6 +70,13 @@ let package = Package(
         .testTarget(name: "TendRegexTests", dependencies: ["TendRegex"], swiftSettings: swiftSettings),
         .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendValue", "TendYAML"], swiftSettings: swiftSettings),
         .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendKubeTests", dependencies: ["TendKube", "TendValue", "TendTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendRuntimeTests", dependencies: ["TendRuntime", "TendKube", "TendValue", "TendTesting"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,4 +1,4 @@
-public import TendValue
+import TendValue
 
 /// Selection chains (`self.metadata.labels["tier"]`): compiled into one node that walks the JSON
 /// object directly, wrapping only the value it ends on, with a step-by-step fallback that

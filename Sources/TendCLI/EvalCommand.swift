@@ -38,10 +38,11 @@ struct EvalCommand: AsyncParsableCommand {
             }
             let name = String(binding[..<eq])
             let text = String(binding[binding.index(after: eq)...])
-            guard let value = JSONInput.parse(text) else {
-                throw ValidationError("--var \(name): '\(text)' is not valid JSON (quote strings: --var '\(name)=\"text\"')")
+            do {
+                bindings[name] = try JSON.parse(text)
+            } catch {
+                throw ValidationError("--var \(name): '\(text)' is not valid JSON (\(error.message); quote strings: --var '\(name)=\"text\"')")
             }
-            bindings[name] = value
         }
         let environment = CELEnvironment(variables: Array(bindings.keys))
         let location = SourceLocation(file: "<expression>", line: 1, column: 1)
@@ -49,14 +50,16 @@ struct EvalCommand: AsyncParsableCommand {
         do {
             program = try CELProgram(expression, environment: environment, location: location)
         } catch {
-            for d in error.diagnostics { Self.printError(d.render(source: expression)) }
+            let color = Terminal.useColor(2)
+            for d in error.diagnostics { Terminal.writeStderr(d.render(source: expression, color: color) + "\n") }
             throw ExitCode(2)
         }
         do {
             let result = try program.evaluate(bindings)
-            print(result.jsonText)
+            Terminal.writeStdout(result.jsonText + "\n")
         } catch {
-            Self.printError(program.diagnostic(for: error).render(source: expression))
+            let d = program.diagnostic(for: error)
+            Terminal.writeStderr(d.render(source: expression, color: Terminal.useColor(2)) + "\n")
             throw ExitCode(1)
         }
     }
@@ -65,58 +68,11 @@ struct EvalCommand: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("cannot read \(path)")
         }
-        guard let value = JSONInput.parse(data) else {
-            throw ValidationError("\(path) is not JSON (YAML input is not supported by tend eval yet)")
-        }
-        return value
-    }
-
-    static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
-}
-
-/// JSON text to ``Value`` through Foundation, keeping integers as `.int`.
-///
-/// Temporary: to be replaced by TendValue's own JSON parser when it lands.
-enum JSONInput {
-    static func parse(_ text: String) -> Value? { parse(Data(text.utf8)) }
-
-    static func parse(_ data: Data) -> Value? {
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
-        return convert(object)
-    }
-
-    static func convert(_ x: Any) -> Value? {
-        switch x {
-        case is NSNull: return .null
-        case let s as String: return .string(s)
-        case let n as NSNumber:
-            let type = String(cString: n.objCType)
-            if type == "c" || type == "B" { return .bool(n.boolValue) }
-            if type == "d" || type == "f" {
-                let d = n.doubleValue
-                return .double(d)
-            }
-            if type == "Q", n.uint64Value > UInt64(Int64.max) { return .double(n.doubleValue) }
-            return .int(n.int64Value)
-        case let a as [Any]:
-            var out: [Value] = []
-            for e in a {
-                guard let v = convert(e) else { return nil }
-                out.append(v)
-            }
-            return .array(out)
-        case let d as [String: Any]:
-            // JSONSerialization does not keep key order; sort for stable output.
-            var o = Value.Object()
-            for k in d.keys.sorted() {
-                guard let v = convert(d[k]!) else { return nil }
-                o[k] = v
-            }
-            return .object(o)
-        default:
-            return nil
+        do {
+            return try JSON.parse([UInt8](data))
+        } catch {
+            throw ValidationError("\(path) is not JSON (\(error.description)); YAML input is not supported by tend eval yet")
         }
     }
 }
+

@@ -6,6 +6,6 @@ struct Tend: AsyncParsableCommand {
         commandName: "tend",
         abstract: "Declarative reconciliation engine for Kubernetes.",
         version: TendVersion.current,
-        subcommands: [EvalCommand.self]
+        subcommands: [CheckCommand.self, EvalCommand.self]
     )
 }

@@ -74,7 +74,7 @@ struct EvalCommandTests {
         #expect(r.status == 0)
         #expect(r.stdout == "true\n")
         r = try tend("self.spec", "--self", file)
-        #expect(r.stdout == #"{"paused":false,"ratio":0.5,"replicas":3}"# + "\n")
+        #expect(r.stdout == #"{"replicas":3,"ratio":0.5,"paused":false}"# + "\n")
         r = try tend("type(self.spec.replicas) == int", "--self", file)
         #expect(r.stdout == "true\n")
         r = try tend("n * 2 + size(names)", "--var", "n=20", "--var", #"names=["a","b"]"#)

@@ -1,0 +1,22 @@
+// swift-tools-version: 6.1
+// Benchmarks live in their own package so their dependencies and build time never reach users.
+// Run: `swift run -c release --package-path Benchmarks tend-bench [name...]` (see docs/performance.md).
+import Foundation
+import PackageDescription
+
+// A path dependency's identity is its directory's name, which depends on where the repository was cloned.
+let tendPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "TendBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "..")],
+    targets: [
+        .target(name: "CBenchSupport"),
+        .executableTarget(
+            name: "tend-bench",
+            dependencies: ["CBenchSupport", .product(name: "TendValue", package: tendPackage)],
+            path: "Sources/TendBench",
+            swiftSettings: [.swiftLanguageMode(.v6)])
+    ]
+)

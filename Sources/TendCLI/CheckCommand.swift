@@ -1,0 +1,69 @@
+import ArgumentParser
+import TendRules
+import TendValue
+
+/// `tend check`: load rules and report every problem with its location.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check rule files and report every problem as file:line:col with a caret.",
+        discussion: """
+            Loads every rule in the given files and directories (directories are searched for *.yaml and \
+            *.yml; documents that are not rules are skipped) and reports unknown or misspelled fields, wrong \
+            types, bad selectors and patterns, CEL errors, unknown references, dependency cycles and duplicate \
+            ids or rule names. Exits 1 when there is an error, 0 otherwise.
+            """)
+
+    @Argument(help: "Rule files or directories.")
+    var paths: [String]
+
+    @Option(name: .shortAndLong, help: "Output format: text or json.")
+    var output: String = "text"
+
+    func validate() throws {
+        guard OutputFormat(rawValue: output) != nil else {
+            throw ValidationError("--output must be text or json")
+        }
+    }
+
+    func run() throws {
+        let result = RuleLoader().load(paths: paths)
+        switch OutputFormat(rawValue: output) ?? .text {
+        case .text: printText(result)
+        case .json: Terminal.writeStdout(JSON.serialize(Self.json(result), options: .prettyPrinted) + "\n")
+        }
+        if result.hasErrors { throw ExitCode(1) }
+    }
+
+    private func printText(_ result: RuleLoader.Result) {
+        let color = Terminal.useColor(2)
+        for d in result.diagnostics {
+            Terminal.writeStderr(d.render(source: result.sources[d.location.file], color: color) + "\n")
+        }
+        let rules = result.rules.count
+        if result.hasErrors || result.warningCount > 0 {
+            Terminal.writeStderr("\(plural(result.errorCount, "error")), \(plural(result.warningCount, "warning"))\n")
+        }
+        if !result.hasErrors {
+            Terminal.writeStdout("\(plural(rules, "rule")) OK in \(plural(result.ruleFiles.count, "file"))\n")
+        }
+    }
+
+    static func json(_ result: RuleLoader.Result) -> Value {
+        let diagnostics: [Value] = result.diagnostics.map { d in
+            [
+                "file": .string(d.location.file), "line": .int(Int64(d.location.line)), "column": .int(Int64(d.location.column)),
+                "severity": .string(d.severity.rawValue), "message": .string(d.message),
+            ]
+        }
+        return [
+            "ok": .bool(!result.hasErrors),
+            "errors": .int(Int64(result.errorCount)),
+            "warnings": .int(Int64(result.warningCount)),
+            "rules": .array(result.rules.map { .string($0.name) }),
+            "diagnostics": .array(diagnostics),
+        ]
+    }
+}
+
+func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }

@@ -1,1 +1,0 @@
-// TendHTTP: see docs/architecture.md.

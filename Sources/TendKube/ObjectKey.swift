@@ -1,0 +1,40 @@
+public import TendValue
+
+/// The identity of an object within one resource: namespace (empty for cluster-scoped) and name.
+///
+/// Work queues and caches are keyed by this, as client-go keys by `namespace/name`.
+public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var namespace: String
+    public var name: String
+
+    public init(namespace: String = "", name: String) {
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// The key of `object`, from `metadata.namespace` and `metadata.name`; nil when it has no name.
+    public init?(of object: Value) {
+        guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else { return nil }
+        self.init(namespace: object["metadata"]?["namespace"]?.stringValue ?? "", name: name)
+    }
+
+    /// `namespace/name`, or `name` for a cluster-scoped object.
+    public var description: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
+
+    public static func < (a: ObjectKey, b: ObjectKey) -> Bool {
+        (a.namespace, a.name) < (b.namespace, b.name)
+    }
+}
+
+/// An object named with its kind: what logs, events and errors print (`Deployment.v1.apps team-a/web`).
+public struct ObjectReference: Sendable, Hashable, CustomStringConvertible {
+    public var kind: GroupVersionKind
+    public var key: ObjectKey
+
+    public init(kind: GroupVersionKind, key: ObjectKey) {
+        self.kind = kind
+        self.key = key
+    }
+
+    public var description: String { "\(kind.kind).\(kind.version)\(kind.group.isEmpty ? "" : "." + kind.group) \(key)" }
+}

@@ -1,0 +1,176 @@
+public import TendCEL
+public import TendKube
+public import TendRegex
+public import TendValue
+
+/// A compiled rule: everything `tend run`, `tend plan` and `tend test` need to reconcile one
+/// watched kind, checked and with every expression compiled.
+///
+/// Rules are immutable values; the engine shares one instance between all workers.
+public struct Rule: Sendable {
+    public var name: String
+    /// Where the rule was defined (the `kind: Rule` line), for messages.
+    public var location: SourceLocation
+    public var watch: Watch
+    public var lookups: [Lookup]
+    /// Children in apply order: every child comes after the children its expressions reference.
+    public var children: [Child]
+    /// Fields of the watched object itself that the rule owns (server-side apply), or nil.
+    public var patch: TemplateNode?
+    public var status: StatusSpec
+    /// The CRD schema for the watched kind, when the rule declares one (`tend crds`).
+    public var schema: SchemaSpec?
+
+    /// The field manager Tend uses for server-side apply of this rule's objects.
+    public static let fieldManager = "tend"
+    /// Label put on every child: the name of the rule that manages it.
+    public static let ruleLabel = "tend.dev/rule"
+    /// Label put on every child: the UID of the watched object it belongs to.
+    public static let ownerUIDLabel = "tend.dev/owner-uid"
+    /// Annotation put on every child: the child's id within the rule.
+    public static let childIDAnnotation = "tend.dev/child"
+    /// Finalizer put on a watched object whose children cannot all carry an ownerReference.
+    public static let finalizer = "tend.dev/cleanup"
+}
+
+extension Rule {
+    /// What a rule watches.
+    public struct Watch: Sendable {
+        public var kind: GroupVersionKind
+        public var namespaces: NamespaceSelection
+        /// Label selector sent to the server (string form, as in `kubectl -l`), or nil.
+        public var labelSelector: String?
+        /// Field selector sent to the server, or nil.
+        public var fieldSelector: String?
+        /// Client-side name filter (PCRE2), or nil.
+        public var name: Regex?
+        /// Client-side CEL filter over `self`, or nil.
+        public var when: CELProgram?
+    }
+
+    /// Which namespaces a rule applies to.
+    public enum NamespaceSelection: Sendable {
+        /// Every namespace (and cluster-scoped objects).
+        case all
+        /// Namespaces whose names match any of these globs (`*` and `?`).
+        case globs([String])
+        /// Namespaces whose labels match this selector (string form), followed live.
+        case selector(String)
+
+        /// Whether `namespace` is selected by name (always true for `.selector`, which needs labels).
+        public func matchesName(_ namespace: String) -> Bool {
+            switch self {
+            case .all, .selector: true
+            case .globs(let globs): globs.contains { Glob.matches($0, namespace) }
+            }
+        }
+    }
+
+    /// Another object the templates read from the cache.
+    public struct Lookup: Sendable {
+        public var id: String
+        public var kind: GroupVersionKind
+        /// The namespace to read from; nil for cluster-scoped kinds or the watched object's namespace.
+        public var namespace: CELTemplate?
+        /// A single object by name; when nil, `selector` lists many.
+        public var name: CELTemplate?
+        /// Label selector (string form) for a list lookup.
+        public var selector: String?
+        public var location: SourceLocation
+
+        /// Whether the lookup yields a list (selector) rather than one object (name).
+        public var isList: Bool { name == nil }
+    }
+
+    /// A desired child object.
+    public struct Child: Sendable {
+        public enum DeletePolicy: String, Sendable { case delete, orphan }
+
+        public var id: String
+        public var template: TemplateNode
+        /// All must be true for the child to exist.
+        public var includeWhen: [CELProgram]
+        /// Loop variables in declaration order; the child is instantiated for each combination.
+        public var forEach: [(name: String, values: CELProgram)]
+        /// All must be true for the child to count as ready.
+        public var readyWhen: [CELProgram]
+        public var onDelete: DeletePolicy
+        /// Whether an existing object with the child's name that Tend does not manage may be taken over.
+        public var adopt: Bool
+        /// Ids of other children this one's expressions read (they are applied first).
+        public var dependencies: [String]
+        /// Ids of lookups this child reads.
+        public var lookupDependencies: [String]
+        public var location: SourceLocation
+        /// The child's kind when the template states it literally.
+        public var kind: GroupVersionKind?
+
+        public var isCollection: Bool { !forEach.isEmpty }
+    }
+
+    /// How the watched object's status moves.
+    public struct StatusSpec: Sendable {
+        public var phase: PhaseMachine?
+        public var conditions: [ConditionSpec]
+        /// Extra fields written under `status`, in order.
+        public var fields: [(name: String, value: TemplateNode)]
+
+        public var isEmpty: Bool { phase == nil && conditions.isEmpty && fields.isEmpty }
+    }
+
+    /// Declared phases with guarded transitions.
+    public struct PhaseMachine: Sendable {
+        /// Where the phase is written; `status.phase` by default.
+        public var path: FieldPath
+        public var initial: String
+        public var transitions: [Transition]
+        /// Every phase the machine can be in, in order of first appearance.
+        public var phases: [String]
+
+        public struct Transition: Sendable {
+            /// Phases this transition leaves from; empty means any (`"*"`).
+            public var from: [String]
+            public var to: String
+            public var when: CELProgram
+            public var reason: String?
+            public var message: CELTemplate?
+            public var location: SourceLocation
+        }
+    }
+
+    /// A condition the rule maintains on the watched object.
+    public struct ConditionSpec: Sendable {
+        public var type: String
+        /// Evaluates to a bool, or to one of "True", "False", "Unknown".
+        public var status: TemplateNode
+        public var reason: TemplateNode?
+        public var message: TemplateNode?
+        public var location: SourceLocation
+    }
+}
+
+/// Shell-style globs for namespace names: `*` matches any run of characters, `?` one character.
+public enum Glob {
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern), t = Array(text)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+                pi += 1
+                ti += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ti
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import TendCEL
+import TendKube
+import TendRegex
+import TendValue
+import TendYAML
+
+extension RuleCompiler {
+    mutating func compileWatch(schema: SchemaSpec?) -> Rule.Watch? {
+        let path: YAMLPath = ["spec", "watch"]
+        let known = ["apiVersion", "kind", "namespaces", "namespaceSelector", "selector", "fieldSelector", "name", "when"]
+        guard reader.object(path, known: known, required: true, what: "watch") != nil else { return nil }
+        let apiVersion = reader.string(path.appending(key: "apiVersion"), required: true, what: "watch.apiVersion") ?? ""
+        let kindName = reader.string(path.appending(key: "kind"), required: true, what: "watch.kind") ?? ""
+        var kind: GroupVersionKind?
+        if !apiVersion.isEmpty && !kindName.isEmpty {
+            kind = GroupVersionKind(apiVersion: apiVersion, kind: kindName)
+            if kind == nil { reader.error("invalid apiVersion \"\(apiVersion)\" (expected group/version or version)", at: path.appending(key: "apiVersion")) }
+        }
+        if let schema, let kind, kind.group != schema.group || kind.version != schema.version || kind.kind != schema.kind {
+            reader.warning("watch names \(kind.apiVersion) \(kind.kind) but schema defines \(schema.group)/\(schema.version) \(schema.kind)", at: path.appending(key: "kind"))
+        }
+
+        var namespaces = Rule.NamespaceSelection.all
+        let hasGlobs = reader.value(path.appending(key: "namespaces")) != nil
+        let hasSelector = reader.value(path.appending(key: "namespaceSelector")) != nil
+        if hasGlobs && hasSelector {
+            reader.error("set either namespaces or namespaceSelector, not both", at: path.appending(key: "namespaceSelector"), onKey: true)
+        }
+        if let globs = reader.stringList(path.appending(key: "namespaces"), what: "watch.namespaces") {
+            for (i, g) in globs.enumerated() where g.isEmpty || !g.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "-*?".contains($0)) }) {
+                reader.error("namespace pattern \"\(g)\" may only contain lowercase letters, digits, '-', '*' and '?'", at: path.appending(key: "namespaces").appending(index: i))
+            }
+            if !globs.isEmpty { namespaces = .globs(globs) }
+        } else if hasSelector, let selector = compileSelector(path.appending(key: "namespaceSelector"), what: "watch.namespaceSelector") {
+            namespaces = .selector(selector)
+        }
+        let labelSelector = compileSelector(path.appending(key: "selector"), what: "watch.selector")
+        let fieldSelector = reader.string(path.appending(key: "fieldSelector"), what: "watch.fieldSelector")
+        if let fieldSelector { checkFieldSelector(fieldSelector, at: path.appending(key: "fieldSelector")) }
+        var nameRegex: Regex?
+        if let pattern = reader.string(path.appending(key: "name"), what: "watch.name") {
+            do {
+                nameRegex = try Regex(pattern)
+            } catch {
+                let at = expressionLocation(path.appending(key: "name"), offset: error.offset)
+                reader.add([Diagnostic(.error, at: at, "invalid regular expression: \(error.message)")])
+            }
+        }
+        var when: CELProgram?
+        if reader.value(path.appending(key: "when")) != nil {
+            when = compileCondition(path.appending(key: "when"), environment: CELEnvironment(variables: ["self"]), what: "watch.when")
+        }
+        guard let kind else { return nil }
+        return Rule.Watch(
+            kind: kind, namespaces: namespaces, labelSelector: labelSelector, fieldSelector: fieldSelector,
+            name: nameRegex, when: when)
+    }
+
+    /// A label selector (`matchLabels`, `matchExpressions`) converted to its string form
+    /// (`a=b,tier in (web,api),!legacy`), which is what the API server takes. Also accepts a string.
+    mutating func compileSelector(_ path: YAMLPath, what: String) -> String? {
+        guard let value = reader.value(path), !value.isNull else { return nil }
+        if case .string(let s) = value {
+            if let problem = SelectorSyntax.labelSelectorProblem(s) { reader.error("\(what): \(problem)", at: path) }
+            return s
+        }
+        guard reader.object(path, known: ["matchLabels", "matchExpressions"], what: what) != nil else { return nil }
+        var terms: [String] = []
+        if let labels = reader.value(path.appending(key: "matchLabels")), !labels.isNull {
+            guard case .object(let o) = labels else {
+                reader.error("\(what).matchLabels must be a mapping of label to value", at: path.appending(key: "matchLabels"))
+                return nil
+            }
+            for (k, v) in o {
+                let at = path.appending(key: "matchLabels").appending(key: k)
+                guard case .string(let s) = v else {
+                    reader.error("label values must be strings (quote \(JSON.serialize(v)))", at: at)
+                    continue
+                }
+                if let problem = SelectorSyntax.labelKeyProblem(k) { reader.error(problem, at: at, onKey: true) }
+                if let problem = SelectorSyntax.labelValueProblem(s) { reader.error(problem, at: at) }
+                terms.append("\(k)=\(s)")
+            }
+        }
+        for (i, expr) in (reader.array(path.appending(key: "matchExpressions"), what: "\(what).matchExpressions") ?? []).enumerated() {
+            let at = path.appending(key: "matchExpressions").appending(index: i)
+            guard reader.object(at, known: ["key", "operator", "values"], what: "a match expression") != nil else { continue }
+            let key = reader.string(at.appending(key: "key"), required: true, what: "key") ?? ""
+            let op = reader.string(at.appending(key: "operator"), required: true, what: "operator") ?? ""
+            let values = reader.stringList(at.appending(key: "values"), what: "values") ?? []
+            if let problem = SelectorSyntax.labelKeyProblem(key), !key.isEmpty { reader.error(problem, at: at.appending(key: "key")) }
+            switch op {
+            case "In", "NotIn":
+                if values.isEmpty { reader.error("operator \(op) needs at least one value", at: at.appending(key: "operator")) }
+                terms.append("\(key) \(op == "In" ? "in" : "notin") (\(values.joined(separator: ",")))")
+            case "Exists", "DoesNotExist":
+                if !values.isEmpty { reader.error("operator \(op) takes no values", at: at.appending(key: "values"), onKey: true) }
+                terms.append(op == "Exists" ? key : "!\(key)")
+            case "":
+                break
+            default:
+                var message = "unknown operator \"\(op)\" (In, NotIn, Exists, DoesNotExist)"
+                if let s = Suggestion.closest(to: op, in: ["In", "NotIn", "Exists", "DoesNotExist"]) { message += "; did you mean \"\(s)\"?" }
+                reader.error(message, at: at.appending(key: "operator"))
+            }
+        }
+        return terms.joined(separator: ",")
+    }
+
+    mutating func checkFieldSelector(_ s: String, at path: YAMLPath) {
+        for term in s.split(separator: ",", omittingEmptySubsequences: false) {
+            let t = term.trimmingCharacters(in: " ")
+            let ok = t.contains("!=") || t.contains("==") || t.contains("=")
+            if t.isEmpty || !ok {
+                reader.error("invalid field selector term \"\(t)\": expected field=value, field==value or field!=value", at: path)
+                return
+            }
+        }
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+/// Syntax checks of label keys, values and selector strings, as the API server validates them.
+enum SelectorSyntax {
+    static func labelKeyProblem(_ key: String) -> String? {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let name = parts.last else { return "invalid label key \"\(key)\": at most one '/'" }
+        if parts.count == 2 {
+            let prefix = parts[0]
+            if prefix.isEmpty || prefix.count > 253 || !prefix.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }) {
+                return "invalid label key \"\(key)\": the prefix must be a DNS subdomain"
+            }
+        }
+        if name.isEmpty || name.count > 63 { return "invalid label key \"\(key)\": the name must be 1 to 63 characters" }
+        if !isLabelToken(name) { return "invalid label key \"\(key)\": use letters, digits, '-', '_' and '.', starting and ending with a letter or digit" }
+        return nil
+    }
+
+    static func labelValueProblem(_ value: String) -> String? {
+        if value.isEmpty { return nil }
+        if value.count > 63 { return "invalid label value \"\(value)\": at most 63 characters" }
+        return isLabelToken(Substring(value)) ? nil : "invalid label value \"\(value)\": use letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+    }
+
+    static func isLabelToken(_ s: Substring) -> Bool {
+        guard let f = s.first, let l = s.last, f.isASCII, l.isASCII, f.isLetter || f.isNumber, l.isLetter || l.isNumber else { return false }
+        return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+
+    /// A problem with a selector in string form (`a=b,c!=d,e in (x,y),!f`), or nil.
+    static func labelSelectorProblem(_ s: String) -> String? {
+        var depth = 0
+        var term = ""
+        var terms: [String] = []
+        for c in s {
+            if c == "(" { depth += 1 }
+            if c == ")" { depth -= 1 }
+            if c == "," && depth == 0 {
+                terms.append(term)
+                term = ""
+            } else {
+                term.append(c)
+            }
+        }
+        terms.append(term)
+        if depth != 0 { return "unbalanced parentheses in \"\(s)\"" }
+        for raw in terms {
+            let t = Substring(raw).trimmingCharacters(in: " ")
+            if t.isEmpty { return "empty term in \"\(s)\"" }
+            let key: String
+            if t.hasPrefix("!") {
+                key = String(t.dropFirst())
+            } else if let r = t.range(of: "!=") ?? t.range(of: "==") ?? t.range(of: "=") {
+                key = Substring(t[..<r.lowerBound]).trimmingCharacters(in: " ")
+                if let p = labelValueProblem(Substring(t[r.upperBound...]).trimmingCharacters(in: " ")) { return p }
+            } else if let r = t.range(of: " notin ") ?? t.range(of: " in ") {
+                key = Substring(t[..<r.lowerBound]).trimmingCharacters(in: " ")
+                let rest = Substring(t[r.upperBound...]).trimmingCharacters(in: " ")
+                guard rest.hasPrefix("("), rest.hasSuffix(")") else { return "expected (values) after in/notin in \"\(t)\"" }
+            } else {
+                key = t
+            }
+            if let p = labelKeyProblem(key) { return p }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+public import TendValue
+import TendYAML
+
+/// Loads rules from files and directories, as `tend check`, `tend run` and `tend plan` take them.
+///
+/// Directories are walked recursively for `*.yaml` and `*.yml`, in sorted order so results are
+/// stable. Every document whose `apiVersion` is in the `tend.dev` group is compiled as a rule; other
+/// documents (CRDs, example objects kept beside a rule) are skipped. A file named explicitly must
+/// contain at least one rule.
+public struct RuleLoader {
+    /// The result of loading: the rules that compiled, every diagnostic, and the text of each file read
+    /// (for rendering carets).
+    public struct Result: Sendable {
+        public var rules: [Rule] = []
+        public var diagnostics: [Diagnostic] = []
+        public var sources: [String: String] = [:]
+        /// Files that held at least one rule document.
+        public var ruleFiles: [String] = []
+
+        public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+        public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+        public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+    }
+
+    public init() {}
+
+    public func load(paths: [String]) -> Result {
+        var result = Result()
+        var seenNames: [String: SourceLocation] = [:]
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                result.diagnostics.append(Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1), "no such file or directory"))
+                continue
+            }
+            let files = isDirectory.boolValue ? Self.yamlFiles(under: path) : [path]
+            for file in files {
+                let before = result.ruleFiles.count
+                load(file: file, into: &result, seenNames: &seenNames)
+                if !isDirectory.boolValue && result.ruleFiles.count == before && !result.hasErrors(in: file) {
+                    result.diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: 1, column: 1), "no rule in this file (a rule has apiVersion: \(RuleCompiler.apiVersion) and kind: Rule)"))
+                }
+            }
+        }
+        return result
+    }
+
+    private func load(file: String, into result: inout Result, seenNames: inout [String: SourceLocation]) {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            result.diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: 1, column: 1), "cannot read file"))
+            return
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        result.sources[file] = text
+        let documents: [YAMLDocument]
+        do {
+            documents = try YAML.parseDocuments(bytes: [UInt8](data), file: file, options: YAMLParseOptions(skipEmptyDocuments: true))
+        } catch {
+            result.diagnostics.append(error.diagnostic)
+            return
+        }
+        var anyRule = false
+        for document in documents where RuleCompiler.isRuleDocument(document) {
+            anyRule = true
+            let (rule, diagnostics) = RuleCompiler.compile(document)
+            result.diagnostics += diagnostics
+            guard let rule else { continue }
+            if let first = seenNames[rule.name] {
+                let at = document.locations.location(of: ["metadata", "name"]) ?? document.location
+                result.diagnostics.append(Diagnostic(.error, at: at, "duplicate rule name \"\(rule.name)\" (first defined at \(first))", length: rule.name.count))
+                continue
+            }
+            seenNames[rule.name] = document.locations.location(of: ["metadata", "name"]) ?? document.location
+            result.rules.append(rule)
+        }
+        if anyRule { result.ruleFiles.append(file) }
+    }
+
+    /// `*.yaml` and `*.yml` files under `directory`, sorted; hidden entries are skipped.
+    static func yamlFiles(under directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+                files.append((directory as NSString).appendingPathComponent(relative))
+            }
+        }
+        return files.sorted()
+    }
+}
+
+extension RuleLoader.Result {
+    func hasErrors(in file: String) -> Bool {
+        diagnostics.contains { $0.severity == .error && $0.location.file == file }
+    }
+}

@@ -1,0 +1,75 @@
+public import TendValue
+
+/// The schema of a kind a rule defines, from which `tend crds` prints a CustomResourceDefinition.
+///
+/// Field schemas are OpenAPI v3 as in a CRD (`type`, `default`, `minimum`, `enum`, `items`,
+/// `properties`, `required`, `description`, ...), written directly under `spec:` as a map of field
+/// name to schema; they are passed through to the CRD.
+public struct SchemaSpec: Sendable {
+    public var group: String
+    public var version: String
+    public var kind: String
+    public var plural: String
+    public var singular: String
+    public var scope: Scope
+    public var shortNames: [String]
+    /// Properties of `spec`, in order.
+    public var spec: Value.Object
+    /// Properties of `status` beyond the ones Tend writes (phase, conditions, observedGeneration).
+    public var status: Value.Object
+
+    public enum Scope: String, Sendable { case namespaced = "Namespaced", cluster = "Cluster" }
+
+    /// The CRD for this schema: status subresource enabled, printer columns for phase and Ready.
+    public func customResourceDefinition(phasePath: FieldPath?) -> Value {
+        var statusProperties = Value.Object()
+        statusProperties["phase"] = ["type": "string"]
+        statusProperties["observedGeneration"] = ["type": "integer", "format": "int64"]
+        statusProperties["conditions"] = [
+            "type": "array",
+            "items": [
+                "type": "object",
+                "required": ["type", "status"],
+                "properties": [
+                    "type": ["type": "string"], "status": ["type": "string", "enum": ["True", "False", "Unknown"]],
+                    "reason": ["type": "string"], "message": ["type": "string"],
+                    "lastTransitionTime": ["type": "string", "format": "date-time"],
+                    "observedGeneration": ["type": "integer", "format": "int64"],
+                ],
+            ],
+        ]
+        for (k, v) in status { statusProperties[k] = v }
+        var columns: [Value] = []
+        if let phasePath {
+            columns.append(["name": "Phase", "type": "string", "jsonPath": .string(".\(phasePath)")])
+        }
+        columns.append(["name": "Ready", "type": "string", "jsonPath": #".status.conditions[?(@.type=="Ready")].status"#])
+        columns.append(["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"])
+        var names: Value = ["plural": .string(plural), "singular": .string(singular), "kind": .string(kind), "listKind": .string(kind + "List")]
+        if !shortNames.isEmpty { names["shortNames"] = .array(shortNames.map(Value.string)) }
+        return [
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": ["name": .string("\(plural).\(group)")],
+            "spec": [
+                "group": .string(group),
+                "names": names,
+                "scope": .string(scope.rawValue),
+                "versions": [[
+                    "name": .string(version), "served": true, "storage": true,
+                    "subresources": ["status": [:]],
+                    "additionalPrinterColumns": .array(columns),
+                    "schema": [
+                        "openAPIV3Schema": [
+                            "type": "object",
+                            "properties": [
+                                "spec": ["type": "object", "properties": .object(spec)],
+                                "status": ["type": "object", "properties": .object(statusProperties)],
+                            ],
+                        ]
+                    ],
+                ]],
+            ],
+        ]
+    }
+}

@@ -1,0 +1,1 @@
+// TendRuntime: see docs/architecture.md.

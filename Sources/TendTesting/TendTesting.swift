@@ -1,0 +1,1 @@
+// TendTesting: test doubles shipped as a library.

@@ -1,1 +1,0 @@
-// TendYAML: see docs/architecture.md.
