@@ -67,10 +67,10 @@ extension Compiler {
     static func walk(_ o: Value.Object, _ keys: [String]) -> Value? {
         var obj = o
         for k in keys.dropLast() {
-            guard case .object(let next)? = obj[k] else { return nil }
+            guard case .object(let next)? = CELMap.lookup(obj, k) else { return nil }
             obj = next
         }
-        return obj[keys[keys.count - 1]]
+        return CELMap.lookup(obj, keys[keys.count - 1])
     }
 
     func isTypeName(_ operand: Expr, _ field: String) -> Bool {
