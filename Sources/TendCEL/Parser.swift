@@ -182,9 +182,8 @@ struct Parser {
                 guard case .ident(let name) = t.kind else {
                     throw SyntaxError(message: "expected a field or method name after '.', found \(Self.describe(t))", offset: t.offset, length: t.length)
                 }
-                if Self.reserved.contains(name) {
-                    throw SyntaxError(message: "reserved identifier '\(name)' cannot be used as a field name", offset: t.offset, length: t.length)
-                }
+                // Reserved words are valid field names after '.' (`self.metadata.namespace`), as in
+                // current cel-spec and the Kubernetes CEL environment; they stay reserved as identifiers.
                 p += 1
                 if isPunct("(") {
                     p += 1

@@ -61,18 +61,29 @@ public struct RuleLoader {
             return
         }
         var anyRule = false
+        var fileDiagnostics: [Diagnostic] = []
+        defer {
+            // Report in source order within a file.
+            result.diagnostics += fileDiagnostics.enumerated().sorted {
+                ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)
+            }.map(\.element)
+        }
         for document in documents where RuleCompiler.isRuleDocument(document) {
             anyRule = true
             let (rule, diagnostics) = RuleCompiler.compile(document)
-            result.diagnostics += diagnostics
-            guard let rule else { continue }
-            if let first = seenNames[rule.name] {
+            fileDiagnostics += diagnostics
+            // Names are checked for duplicates even when a rule has errors, so every problem shows at once.
+            var duplicate = false
+            if let name = document.value["metadata"]?["name"]?.stringValue, !name.isEmpty {
                 let at = document.locations.location(of: ["metadata", "name"]) ?? document.location
-                result.diagnostics.append(Diagnostic(.error, at: at, "duplicate rule name \"\(rule.name)\" (first defined at \(first))", length: rule.name.count))
-                continue
+                if let first = seenNames[name] {
+                    fileDiagnostics.append(Diagnostic(.error, at: at, "duplicate rule name \"\(name)\" (first defined at \(first))", length: name.count))
+                    duplicate = true
+                } else {
+                    seenNames[name] = at
+                }
             }
-            seenNames[rule.name] = document.locations.location(of: ["metadata", "name"]) ?? document.location
-            result.rules.append(rule)
+            if let rule, !duplicate { result.rules.append(rule) }
         }
         if anyRule { result.ruleFiles.append(file) }
     }

@@ -71,28 +71,28 @@ import TendValue
 @Suite struct MergeTests {
     @Test func deepMergeReplacesArraysAndMergesObjects() {
         let base: Value = ["a": ["x": 1, "y": [1, 2]], "b": "keep"]
-        let overlay: Value = ["a": ["y": [3], "z": nil], "c": true]
+        let overlay: Value = ["a": ["y": [3], "z": .null], "c": true]
         let merged = base.merging(overlay)
-        #expect(merged == ["a": ["x": 1, "y": [3], "z": nil], "b": "keep", "c": true])
+        #expect(merged == ["a": ["x": 1, "y": [3], "z": .null], "b": "keep", "c": true])
         #expect(merged.objectValue?.keys == ["a", "b", "c"])
     }
 
     @Test func mergePatchFollowsRFC7386() {
         // The examples of RFC 7386 section 3.
         let target: Value = ["title": "Goodbye!", "author": ["givenName": "John", "familyName": "Doe"], "tags": ["example", "sample"], "content": "This will be unchanged"]
-        let patch: Value = ["title": "Hello!", "phoneNumber": "+01-123-456-7890", "author": ["familyName": nil], "tags": ["example"]]
+        let patch: Value = ["title": "Hello!", "phoneNumber": "+01-123-456-7890", "author": ["familyName": .null], "tags": ["example"]]
         let result = target.applyingMergePatch(patch)
         #expect(result == ["title": "Hello!", "author": ["givenName": "John"], "tags": ["example"], "content": "This will be unchanged", "phoneNumber": "+01-123-456-7890"])
         #expect((["a": "b"] as Value).applyingMergePatch(["a": ["b": "c"]]) == ["a": ["b": "c"]])
         #expect((["a": ["b": "c"]] as Value).applyingMergePatch(["a": [1]]) == ["a": [1]])
-        #expect((["e": nil] as Value).applyingMergePatch(["a": 1]) == ["e": nil, "a": 1])
+        #expect((["e": .null] as Value).applyingMergePatch(["a": 1]) == ["e": .null, "a": 1])
     }
 
     @Test func computedMergePatchReproducesTarget() {
         let old: Value = ["a": 1, "b": ["c": 2, "d": 3], "gone": "x"]
         let new: Value = ["a": 1, "b": ["c": 5, "d": 3], "added": [1]]
         let patch = old.mergePatch(to: new)
-        #expect(patch == ["b": ["c": 5], "added": [1], "gone": nil])
+        #expect(patch == ["b": ["c": 5], "added": [1], "gone": .null])
         #expect(old.applyingMergePatch(patch) == new)
     }
 }

@@ -104,7 +104,7 @@ import TendValue
 
 @Suite struct JSONSerializeTests {
     @Test func compactAndPretty() {
-        let v: Value = ["b": 1, "a": [true, nil, 1.5, "x\"y\n\u{1}"], "e": [:], "f": []]
+        let v: Value = ["b": 1, "a": [true, .null, 1.5, "x\"y\n\u{1}"], "e": [:], "f": []]
         #expect(JSON.serialize(v) == #"{"b":1,"a":[true,null,1.5,"x\"y\n\u0001"],"e":{},"f":[]}"#)
         #expect(JSON.serialize(v, options: .sortedKeys) == #"{"a":[true,null,1.5,"x\"y\n\u0001"],"b":1,"e":{},"f":[]}"#)
         #expect(

@@ -33,7 +33,7 @@ enum Fixtures {
             "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "IfNotPresent",
         ]
         let condition: (String) -> Value = { type in
-            ["type": .string(type), "status": "True", "lastProbeTime": nil, "lastTransitionTime": "2026-11-29T01:00:05Z"]
+            ["type": .string(type), "status": "True", "lastProbeTime": .null, "lastTransitionTime": "2026-11-29T01:00:05Z"]
         }
         return [
             "apiVersion": "v1", "kind": "Pod",

@@ -1,0 +1,132 @@
+public import Foundation
+public import TendKube
+public import TendValue
+
+/// An in-memory stand-in for a cluster that carries out plans, for `tend test` and offline planning.
+///
+/// It approximates what the API server does closely enough for rule tests: an apply merges the
+/// desired object into the live one (server-side apply's result when Tend owns the fields it sets),
+/// a create assigns a UID, resourceVersion and generation (and a Service its cluster IP), status writes replace `status`,
+/// deletes remove the object and (emulating the garbage collector) every object whose controller
+/// ownerReference points at it. It does not validate schemas or run other controllers.
+public struct OfflineCluster: Sendable {
+    public var world: InMemoryWorld
+    private var nextUID = 1
+    private var nextVersion = 1
+
+    public init(objects: [Value] = [], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped) {
+        world = InMemoryWorld(clusterScoped: clusterScoped)
+        for o in objects { put(o) }
+    }
+
+    /// Creates or replaces an object as a user would with `kubectl apply`, filling in server fields.
+    public mutating func put(_ object: Value) {
+        var o = object
+        // The one server default rules commonly read: a Service's cluster IP.
+        if o["apiVersion"] == "v1", o["kind"] == "Service", o["spec"]?["clusterIP"] == nil {
+            try? o.set(FieldPath([.key("spec"), .key("clusterIP")]), to: .string("10.0.0.\(10 + nextUID % 240)"))
+        }
+        if o["metadata"]?["uid"] == nil {
+            let digits = String(nextUID)
+            let uid = "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+            try? o.set(FieldPath([.key("metadata"), .key("uid")]), to: .string(uid))
+            nextUID += 1
+        }
+        if o["metadata"]?["generation"] == nil {
+            try? o.set(FieldPath([.key("metadata"), .key("generation")]), to: 1)
+        }
+        bumpVersion(&o)
+        world.put(o)
+    }
+
+    private mutating func bumpVersion(_ o: inout Value) {
+        try? o.set(FieldPath([.key("metadata"), .key("resourceVersion")]), to: .string(String(nextVersion)))
+        nextVersion += 1
+    }
+
+    public func get(_ kind: GroupVersionKind, namespace: String, name: String) -> Value? {
+        world.object(kind, namespace: namespace, name: name)
+    }
+
+    /// Carries out `plan`, returning the number of writes it took.
+    @discardableResult
+    public mutating func apply(_ plan: ReconcilePlan) -> Int {
+        var writes = 0
+        for child in plan.children where child.action.isWrite {
+            var object = child.live.map { $0.merging(child.desired) } ?? child.desired
+            if child.live == nil { object = Self.withoutNulls(object) }
+            if child.live == nil { put(object) } else {
+                bumpVersion(&object)
+                world.put(object)
+            }
+            writes += 1
+        }
+        for pruned in plan.prune {
+            switch pruned.policy {
+            case .delete:
+                delete(pruned.kind, namespace: pruned.key.namespace, name: pruned.key.name)
+            case .orphan:
+                var released = pruned.live
+                released.remove(FieldPath([.key("metadata"), .key("labels"), .key(Rule.ruleLabel)]))
+                released.remove(FieldPath([.key("metadata"), .key("labels"), .key(Rule.ownerUIDLabel)]))
+                released.remove(FieldPath([.key("metadata"), .key("ownerReferences")]))
+                world.put(released)
+            }
+            writes += 1
+        }
+        guard var parent = world.object(plan.parent.kind, namespace: plan.parent.key.namespace, name: plan.parent.key.name) else { return writes }
+        if let patch = plan.parentPatch {
+            parent = parent.merging(patch)
+            writes += 1
+        }
+        if plan.statusChanged, let status = plan.status {
+            parent["status"] = (parent["status"] ?? .emptyObject).merging(status)
+            writes += 1
+        }
+        if plan.removeFinalizer {
+            let remaining = (parent["metadata"]?["finalizers"]?.arrayValue ?? []).filter { $0 != .string(Rule.finalizer) }
+            try? parent.set(FieldPath([.key("metadata"), .key("finalizers")]), to: .array(remaining))
+            writes += 1
+        }
+        if writes > 0 {
+            bumpVersion(&parent)
+            world.put(parent)
+            if plan.removeFinalizer, parent["metadata"]?["finalizers"]?.arrayValue?.isEmpty ?? true,
+                parent["metadata"]?["deletionTimestamp"] != nil
+            {
+                delete(plan.parent.kind, namespace: plan.parent.key.namespace, name: plan.parent.key.name)
+            }
+        }
+        return writes
+    }
+
+    /// Deletes an object as the API server would: when it has finalizers it only gets a
+    /// deletionTimestamp; otherwise it goes, and so do objects it controls (garbage collection).
+    public mutating func delete(_ kind: GroupVersionKind, namespace: String, name: String, now: Date = Date()) {
+        guard var object = world.object(kind, namespace: namespace, name: name) else { return }
+        if let finalizers = object["metadata"]?["finalizers"]?.arrayValue, !finalizers.isEmpty {
+            if object["metadata"]?["deletionTimestamp"] == nil {
+                try? object.set(FieldPath([.key("metadata"), .key("deletionTimestamp")]), to: .string(RFC3339Format.string(now)))
+                bumpVersion(&object)
+                world.put(object)
+            }
+            return
+        }
+        world.remove(kind, namespace: namespace, name: name)
+        guard let uid = object["metadata"]?["uid"]?.stringValue else { return }
+        for dependent in world.all where dependent["metadata"]?["ownerReferences"]?.arrayValue?.contains(where: { $0["uid"]?.stringValue == uid }) == true {
+            guard let k = GroupVersionKind(apiVersion: dependent["apiVersion"]?.stringValue ?? "", kind: dependent["kind"]?.stringValue ?? ""),
+                let key = ObjectKey(of: dependent)
+            else { continue }
+            delete(k, namespace: key.namespace, name: key.name, now: now)
+        }
+    }
+
+    static func withoutNulls(_ v: Value) -> Value {
+        switch v {
+        case .object(let o): return .object(Value.Object(o.filter { !$0.value.isNull }.map { ($0.key, withoutNulls($0.value)) }))
+        case .array(let a): return .array(a.map(withoutNulls))
+        default: return v
+        }
+    }
+}

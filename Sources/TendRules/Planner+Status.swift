@@ -1,0 +1,144 @@
+import Foundation
+import TendCEL
+import TendKube
+import TendValue
+
+extension Context {
+    mutating func planStatus(into plan: inout ReconcilePlan) {
+        var readyMap = Value.Object()
+        for child in rule.children { readyMap[child.id] = .bool(ready[child.id] ?? false) }
+        let allReady = rule.children.allSatisfy { ready[$0.id] ?? false } && plan.problems.isEmpty
+        readyMap["all"] = .bool(allReady)
+        plan.readiness = Dictionary(uniqueKeysWithValues: readyMap.map { ($0.key, $0.value.boolValue ?? false) })
+        guard !rule.status.isEmpty || !plan.problems.isEmpty else { return }
+        variables["ready"] = .object(readyMap)
+        let liveStatus = parent["status"] ?? .emptyObject
+        var status = Value.Object()
+
+        // Phase: at most one transition per reconcile.
+        if let machine = rule.status.phase {
+            let livePhase = parent[path: machine.path]?.stringValue
+            let current = livePhase.flatMap { machine.phases.contains($0) ? $0 : nil } ?? machine.initial
+            variables["phase"] = .string(current)
+            var next = current
+            for t in machine.transitions where t.to != current && (t.from.isEmpty || t.from.contains(current)) {
+                switch Result(catching: { () throws(CELError) -> Bool in try t.when.evaluateCondition(variables) }) {
+                case .success(true):
+                    next = t.to
+                case .success(false):
+                    continue
+                case .failure:
+                    continue  // a guard reading a field that is not there yet does not fire
+                }
+                break
+            }
+            if next != livePhase { plan.phaseChange = (livePhase, next) }
+            variables["phase"] = .string(next)
+            let relative = FieldPath(Array(machine.path.components.dropFirst()))
+            var s = Value.object(status)
+            try? s.set(relative, to: .string(next))
+            status = s.objectValue ?? status
+        } else {
+            variables["phase"] = .null
+        }
+
+        // Conditions.
+        var conditions: [Value] = []
+        let liveConditions = liveStatus["conditions"]?.arrayValue ?? []
+        var declared = rule.status.conditions.map { spec -> (String, String, String?, String?) in
+            let status = conditionStatus(spec, into: &plan)
+            return (spec.type, status, evaluateString(spec.reason, into: &plan), evaluateString(spec.message, into: &plan))
+        }
+        if !plan.problems.isEmpty {
+            let reason = plan.problems.first { $0.reason != "Waiting" }?.reason ?? "Waiting"
+            let message = plan.problems.map(\.message).joined(separator: "; ")
+            if let i = declared.firstIndex(where: { $0.0 == "Ready" }) {
+                declared[i] = ("Ready", "False", reason, message)
+            } else {
+                declared.append(("Ready", "False", reason, message))
+            }
+        }
+        let generation = parent["metadata"]?["generation"]
+        for (type, value, reason, message) in declared {
+            let previous = liveConditions.first { $0["type"]?.stringValue == type }
+            let transition = previous?["status"]?.stringValue == value ? (previous?["lastTransitionTime"] ?? .string(RFC3339Format.string(now))) : .string(RFC3339Format.string(now))
+            var c: Value = ["type": .string(type), "status": .string(value), "lastTransitionTime": transition]
+            c["reason"] = .string(reason.flatMap { $0.isEmpty ? nil : $0 } ?? (value == "True" ? "AsExpected" : "NotReady"))
+            if let message { c["message"] = .string(message) }
+            if let generation { c["observedGeneration"] = generation }
+            conditions.append(c)
+        }
+        if !conditions.isEmpty { status["conditions"] = .array(conditions) }
+        if let generation { status["observedGeneration"] = generation }
+
+        for (name, node) in rule.status.fields {
+            switch node.evaluate(variables) {
+            case .success(let v): status[name] = v
+            case .failure(let d): plan.problems.append(.init(reason: "StatusError", message: "status field \(name): \(d)"))
+            }
+        }
+        plan.status = .object(status)
+        plan.statusChanged = !ObjectMatch.contains(liveStatus, .object(status))
+    }
+
+    private mutating func conditionStatus(_ spec: Rule.ConditionSpec, into plan: inout ReconcilePlan) -> String {
+        switch spec.status.evaluate(variables) {
+        case .success(.bool(let b)): return b ? "True" : "False"
+        case .success(.string(let s)) where ["True", "False", "Unknown"].contains(s): return s
+        case .success(let other):
+            plan.problems.append(.init(reason: "StatusError", message: "condition \(spec.type): status must be a bool or True/False/Unknown, got \(JSON.serialize(other))"))
+            return "Unknown"
+        case .failure(let d):
+            plan.problems.append(.init(reason: "StatusError", message: "condition \(spec.type): \(d)"))
+            return "Unknown"
+        }
+    }
+
+    private mutating func evaluateString(_ node: TemplateNode?, into plan: inout ReconcilePlan) -> String? {
+        guard let node else { return nil }
+        switch node.evaluate(variables) {
+        case .success(.string(let s)): return s
+        case .success(.null): return nil
+        case .success(let other): return JSON.serialize(other)
+        case .failure(let d):
+            plan.problems.append(.init(reason: "StatusError", message: "\(d)"))
+            return nil
+        }
+    }
+
+    /// The parent's own fields the rule owns: `spec.patch`, the child inventory and the finalizer.
+    mutating func planParentPatch(into plan: inout ReconcilePlan) {
+        var patch = Value.emptyObject
+        if let template = rule.patch {
+            switch template.evaluate(variables) {
+            case .success(let v): patch = v
+            case .failure(let d):
+                plan.problems.append(.init(reason: "TemplateError", message: "patch: \(d)"))
+            }
+        }
+        let kinds = Set(plan.children.filter { $0.action != .notOwned }.map { "\($0.kind.apiVersion)/\($0.kind.kind)" })
+        if !kinds.isEmpty && !parentUID.isEmpty {
+            let inventory = kinds.sorted().joined(separator: ",")
+            let previous = parent["metadata"]?["annotations"]?[Planner.inventoryAnnotation]?.stringValue ?? ""
+            // Keep kinds from the previous inventory while they still have children to prune.
+            let pending = Set(plan.prune.map { "\($0.kind.apiVersion)/\($0.kind.kind)" })
+            let merged = Set(inventory.split(separator: ",").map(String.init)).union(previous.split(separator: ",").map(String.init).filter { pending.contains($0) })
+            try? patch.set(FieldPath([.key("metadata"), .key("annotations"), .key(Planner.inventoryAnnotation)]), to: .string(merged.sorted().joined(separator: ",")))
+        }
+        if plan.needsFinalizer {
+            try? patch.set(FieldPath([.key("metadata"), .key("finalizers")]), to: [.string(Rule.finalizer)])
+        }
+        guard patch != .emptyObject else { return }
+        plan.parentPatch = ObjectMatch.contains(parent, patch) ? nil : patch
+    }
+}
+
+/// RFC 3339 timestamps in UTC with second precision, as Kubernetes writes `lastTransitionTime`.
+enum RFC3339Format {
+    static func string(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+}

@@ -1,0 +1,111 @@
+public import Foundation
+import TendCEL
+public import TendKube
+public import TendValue
+
+/// Computes what one reconcile of one watched object should do, from a snapshot of the world.
+///
+/// Pure and deterministic: the same rule, parent, snapshot and clock give the same plan. It never
+/// writes; `tend run` carries plans out, `tend plan` prints them, `tend test` checks them.
+///
+/// Semantics, in order:
+/// 1. Lookups are read from the snapshot (`null` or an empty list when absent).
+/// 2. Children are rendered in dependency order. A child that reads another child which does not
+///    exist yet is `waiting` (and an existing copy of it is kept, not pruned). `includeWhen` false
+///    leaves the child out; `forEach` renders one instance per combination of loop values.
+/// 3. Each rendered child is compared with the live object: create, update (apply), unchanged, or
+///    refused (`notOwned`) when an object of that name exists that Tend does not manage for this
+///    parent and the child does not say `adopt: true`.
+/// 4. Managed children no longer desired are pruned (deleted, or released with `onDelete: orphan`).
+/// 5. Readiness: a child is ready when it exists and all its `readyWhen` hold.
+/// 6. Status: at most one phase transition fires per reconcile (the first, in declaration order,
+///    whose `from` matches the current phase and whose guard holds); the status write triggers the
+///    next reconcile, so chains of transitions advance one observable step at a time. Conditions keep
+///    their `lastTransitionTime` unless their status flips. Problems force `Ready=False`.
+public struct Planner: Sendable {
+    public let rule: Rule
+
+    public init(rule: Rule) { self.rule = rule }
+
+    /// Annotation on the parent listing the kinds of children Tend created for it, so children of a
+    /// template that was later removed from the rule can still be found and pruned.
+    public static let inventoryAnnotation = "tend.dev/inventory"
+
+    public func plan(parent: Value, world: some WorldSnapshot, now: Date) -> ReconcilePlan {
+        let key = ObjectKey(of: parent) ?? ObjectKey(name: "")
+        var plan = ReconcilePlan(rule: rule.name, parent: ObjectReference(kind: rule.watch.kind, key: key))
+        var context = Context(rule: rule, parent: parent, world: world, now: now)
+        if parent["metadata"]?["deletionTimestamp"] != nil && parent["metadata"]?["deletionTimestamp"]?.isNull == false {
+            context.planDeletion(into: &plan)
+            return plan
+        }
+        context.resolveLookups(into: &plan)
+        for child in rule.children { context.planChild(child, into: &plan) }
+        context.planPrune(into: &plan)
+        context.planStatus(into: &plan)
+        context.planParentPatch(into: &plan)
+        return plan
+    }
+}
+
+/// Per-reconcile state of the planner.
+struct Context<World: WorldSnapshot> {
+    let rule: Rule
+    let parent: Value
+    let world: World
+    let now: Date
+    var variables: [String: Value]
+    /// Child ids that are waiting: their existing objects are kept.
+    var waiting: Set<String> = []
+    var desiredKeys: Set<ObjectReference> = []
+    var ready: [String: Bool] = [:]
+
+    init(rule: Rule, parent: Value, world: World, now: Date) {
+        self.rule = rule
+        self.parent = parent
+        self.world = world
+        self.now = now
+        variables = ["self": parent]
+    }
+
+    var parentNamespace: String { parent["metadata"]?["namespace"]?.stringValue ?? "" }
+    var parentUID: String { parent["metadata"]?["uid"]?.stringValue ?? "" }
+    var parentName: String { parent["metadata"]?["name"]?.stringValue ?? "" }
+
+    /// The label selector that finds this parent's managed children.
+    var managedSelector: String {
+        var s = "\(Rule.ruleLabel)=\(rule.name)"
+        if !parentUID.isEmpty { s += ",\(Rule.ownerUIDLabel)=\(parentUID)" }
+        return s
+    }
+
+    mutating func resolveLookups(into plan: inout ReconcilePlan) {
+        for lookup in rule.lookups {
+            var namespace = world.isNamespaced(lookup.kind) == false ? "" : parentNamespace
+            if let template = lookup.namespace {
+                switch template.evaluateLocated(variables) {
+                case .success(.string(let s)): namespace = s
+                case .success(let other):
+                    plan.problems.append(.init(reason: "LookupError", message: "lookup \(lookup.id): namespace must be a string, got \(other.typeName)"))
+                case .failure(let d):
+                    plan.problems.append(.init(reason: "LookupError", message: "lookup \(lookup.id): \(d)"))
+                }
+            }
+            if let nameTemplate = lookup.name {
+                switch nameTemplate.evaluateLocated(variables) {
+                case .success(.string(let name)):
+                    variables[lookup.id] = world.object(lookup.kind, namespace: namespace, name: name) ?? .null
+                case .success(let other):
+                    plan.problems.append(.init(reason: "LookupError", message: "lookup \(lookup.id): name must be a string, got \(other.typeName)"))
+                    variables[lookup.id] = .null
+                case .failure(let d):
+                    plan.problems.append(.init(reason: "LookupError", message: "lookup \(lookup.id): \(d)"))
+                    variables[lookup.id] = .null
+                }
+            } else {
+                let ns: String? = world.isNamespaced(lookup.kind) == false ? nil : (lookup.namespace == nil ? parentNamespace : namespace)
+                variables[lookup.id] = .array(world.list(lookup.kind, namespace: ns, labelSelector: lookup.selector ?? ""))
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+public import TendKube
+public import TendValue
+
+/// What one reconcile of one watched object should do: the output of ``Planner``.
+///
+/// A plan is pure data. `tend run` carries it out (server-side apply, deletes, a status write);
+/// `tend plan` prints it; `tend test` compares it with expectations. Actions are ordered: children
+/// in dependency order, then prunes, then the parent's own patch and status.
+public struct ReconcilePlan: Sendable {
+    public var rule: String
+    public var parent: ObjectReference
+    public var children: [PlannedChild] = []
+    /// Children Tend manages for this parent that are no longer desired.
+    public var prune: [PrunedChild] = []
+    /// The fields of the parent the rule owns (`spec.patch`), when they differ from the live object.
+    public var parentPatch: Value?
+    /// The desired `status` fields (phase, conditions, observedGeneration, fields), when a status is declared.
+    public var status: Value?
+    /// Whether the written status differs from the live one.
+    public var statusChanged = false
+    public var phaseChange: (from: String?, to: String)?
+    /// `ready.<id>` for every child, and `all`.
+    public var readiness: [String: Bool] = [:]
+    /// Whether the parent needs Tend's finalizer (some child cannot carry an ownerReference, or is orphaned on delete).
+    public var needsFinalizer = false
+    /// The parent is being deleted and every child is handled: remove Tend's finalizer.
+    public var removeFinalizer = false
+    /// Problems found while planning; each also shows in the Ready condition.
+    public var problems: [Problem] = []
+
+    /// Whether carrying out the plan changes anything in the cluster.
+    public var hasChanges: Bool {
+        children.contains { $0.action.isWrite } || !prune.isEmpty || parentPatch != nil || statusChanged || removeFinalizer
+    }
+
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        /// A CamelCase reason for the condition and the Event (`TemplateError`, `NotOwned`, ...).
+        public var reason: String
+        public var message: String
+        /// The child concerned, if any.
+        public var child: String?
+        public var description: String { "\(reason): \(message)" }
+    }
+}
+
+/// One desired child object and what to do about it.
+public struct PlannedChild: Sendable {
+    public enum Action: Sendable, Equatable {
+        /// It does not exist: create it (server-side apply).
+        case create
+        /// It exists and differs in fields the rule owns: apply.
+        case update
+        /// It exists and matches: nothing to write.
+        case unchanged
+        /// It exists but Tend does not manage it and the child does not say `adopt: true`.
+        case notOwned
+        /// It cannot be rendered yet: it reads a child that does not exist yet.
+        case waiting(on: String)
+
+        public var isWrite: Bool { self == .create || self == .update }
+    }
+
+    public var id: String
+    /// The loop variables' values for a `forEach` child, in order.
+    public var loop: [String: Value]
+    public var kind: GroupVersionKind
+    public var key: ObjectKey
+    /// The object to apply, labels, annotations and ownerReference included.
+    public var desired: Value
+    /// The object as it is now, if it exists.
+    public var live: Value?
+    public var action: Action
+    public var ready: Bool
+
+    public var reference: ObjectReference { ObjectReference(kind: kind, key: key) }
+}
+
+/// A managed child that is no longer desired.
+public struct PrunedChild: Sendable {
+    public var id: String?
+    public var kind: GroupVersionKind
+    public var key: ObjectKey
+    public var live: Value
+    /// `orphan` children are released (Tend's labels removed) instead of deleted.
+    public var policy: Rule.Child.DeletePolicy
+
+    public var reference: ObjectReference { ObjectReference(kind: kind, key: key) }
+}
