@@ -1,4 +1,4 @@
-public import TendValue
+import TendValue
 
 /// Selection chains (`self.metadata.labels["tier"]`): compiled into one node that walks the JSON
 /// object directly, wrapping only the value it ends on, with a step-by-step fallback that
@@ -67,10 +67,10 @@ extension Compiler {
     static func walk(_ o: Value.Object, _ keys: [String]) -> Value? {
         var obj = o
         for k in keys.dropLast() {
-            guard case .object(let next)? = obj[k] else { return nil }
+            guard case .object(let next)? = CELMap.lookup(obj, k) else { return nil }
             obj = next
         }
-        return obj[keys[keys.count - 1]]
+        return CELMap.lookup(obj, keys[keys.count - 1])
     }
 
     func isTypeName(_ operand: Expr, _ field: String) -> Bool {

@@ -119,7 +119,7 @@ public struct CELMap: Sendable, Equatable, Sequence {
     public subscript(key: CELValue) -> CELValue? {
         switch storage {
         case .json(let o):
-            guard case .string(let s) = key, let v = o[s] else { return nil }
+            guard case .string(let s) = key, let v = Self.lookup(o, s) else { return nil }
             return CELValue(v)
         case .native(let n):
             guard let mk = MapKey(lookup: key), let i = n.index[mk] else { return nil }
@@ -131,7 +131,7 @@ public struct CELMap: Sendable, Equatable, Sequence {
     public subscript(field name: String) -> CELValue? {
         switch storage {
         case .json(let o):
-            guard let v = o[name] else { return nil }
+            guard let v = Self.lookup(o, name) else { return nil }
             return CELValue(v)
         case .native(let n):
             guard let i = n.index[.string(name)] else { return nil }
@@ -139,10 +139,16 @@ public struct CELMap: Sendable, Equatable, Sequence {
         }
     }
 
+    /// Linear lookup that borrows entries instead of copying each one.
+    static func lookup(_ o: Value.Object, _ key: String) -> Value? {
+        guard let i = o.entries.firstIndex(where: { $0.key == key }) else { return nil }
+        return o.entries[i].value
+    }
+
     /// The keys in map order.
     public var keys: [CELValue] {
         switch storage {
-        case .json(let o): o.keys.map { .string($0) }
+        case .json(let o): o.entries.map { .string($0.key) }
         case .native(let n): n.keys
         }
     }
@@ -154,7 +160,8 @@ public struct CELMap: Sendable, Equatable, Sequence {
             return AnyIterator {
                 guard i < o.count else { return nil }
                 defer { i += 1 }
-                return (.string(o.keys[i]), CELValue(o.values[i]))
+                let e = o.entries[i]
+                return (.string(e.key), CELValue(e.value))
             }
         case .native(let n):
             return AnyIterator {

@@ -72,7 +72,7 @@ func lists(_ c: Case) { run(c) }
     Case("string(1)", "1"), Case("string(-5)", "-5"), Case("string(2u)", "2"), Case("string(1.5)", "1.5"), Case("string(true)", "true"),
     Case("string('a')", "a"), Case("string(b'abc')", "abc"), Case(#"string(b'\xff')"#, error: "invalid UTF-8"),
     Case("string(duration('90s'))", "90s"), Case("string(timestamp('2024-01-02T03:04:05Z'))", "2024-01-02T03:04:05Z"),
-    Case("string([1])", error: "no matching overload for 'string'"),
+    Case("string([1])", error: "no matching overload for 'string'"), Case("string(null)", error: "no matching overload for 'string'"),
     Case("bytes('abc')", .value(.bytes([97, 98, 99]))), Case("bytes('é')", .value(.bytes([0xC3, 0xA9]))), Case("bytes(1)", error: "no matching overload"),
     Case("bool('true')", true), Case("bool('False')", false), Case("bool('t')", true), Case("bool('0')", false),
     Case("bool('yes')", error: "cannot convert"), Case("bool(1)", error: "no matching overload"),
