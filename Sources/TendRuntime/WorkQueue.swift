@@ -175,20 +175,19 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     // MARK: Observing
 
-    /// Ready keys (client-go `Len`), after promoting due delayed keys.
+    /// Ready keys (client-go `Len`), after promoting due delayed keys (and handing them to
+    /// suspended workers, which then no longer count as ready).
     public var count: Int {
-        inner.withLock { s in
-            s.state.promote(now: clock.now)
-            return s.state.count
-        }
+        let (w, n) = inner.withLock { s in (Self.dispatch(&s, now: clock.now), s.state.count) }
+        w.resume()
+        return n
     }
 
     /// Keys waiting for a delay deadline (not yet due at ``RuntimeClock/now``).
     public var delayedCount: Int {
-        inner.withLock { s in
-            s.state.promote(now: clock.now)
-            return s.state.delayedCount
-        }
+        let (w, n) = inner.withLock { s in (Self.dispatch(&s, now: clock.now), s.state.delayedCount) }
+        w.resume()
+        return n
     }
 
     /// Keys handed out and not yet done.
@@ -268,8 +267,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Promotes due keys and hands ready keys to waiters in arrival order.
     private static func dispatch(_ s: inout Inner, now: RuntimeInstant) -> Wakeups {
         var w = Wakeups()
-        guard !s.waiters.isEmpty else { return w }
         s.state.promote(now: now)
+        guard !s.waiters.isEmpty else { return w }
         while !s.waiters.isEmpty, let key = s.state.next() {
             let waiter = s.waiters.popFirst()!
             w.handoffs.append((waiter.continuation, key))
