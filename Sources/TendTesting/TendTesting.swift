@@ -1,1 +1,1 @@
-// TendTesting: test doubles shipped as a library.
+// TendTesting: test doubles shipped as a library (ManualClock, ...).
