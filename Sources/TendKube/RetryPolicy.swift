@@ -105,7 +105,8 @@ public struct RetryPolicy: Sendable, Hashable {
     public func backoff(attempt: Int, random: Double) -> Duration {
         let exponent = min(max(0, attempt - 1), 30)
         let base = min(initialBackoff.seconds * Double(1 << exponent), maxBackoff.seconds)
-        return .seconds(base * (1 + jitter * min(max(random, 0), 1)))
+        let nanoseconds = (base * (1 + jitter * min(max(random, 0), 1)) * 1e9).rounded()
+        return .nanoseconds(Int64(nanoseconds))
     }
 
     /// Parses a `Retry-After` header value given in seconds (the API server never sends dates).
