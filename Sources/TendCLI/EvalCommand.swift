@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TendCEL
 import TendValue
+import TendYAML
 
 /// `tend eval '<expr>' [--self FILE] [--var NAME=JSON]...`: evaluates a CEL expression the way
 /// rules do, for debugging. Prints the result as JSON on stdout and exits 0; an evaluation error
@@ -64,15 +65,21 @@ struct EvalCommand: AsyncParsableCommand {
         }
     }
 
+    /// Reads a JSON or YAML object file (`-` for standard input); a syntax error is printed with its
+    /// location and a caret, and exits 2 like any other input error.
     static func readJSONFile(_ path: String) throws -> Value {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
+        guard let handle, let data = try? handle.readToEnd() ?? Data() else {
             throw ValidationError("cannot read \(path)")
         }
+        let label = path == "-" ? "<stdin>" : path
+        let bytes = [UInt8](data)
+        if let value = try? JSON.parse(bytes) { return value }
         do {
-            return try JSON.parse([UInt8](data))
+            return try YAML.parse(String(decoding: bytes, as: UTF8.self), file: label).value
         } catch {
-            throw ValidationError("\(path) is not JSON (\(error.description)); YAML input is not supported by tend eval yet")
+            Terminal.writeStderr(error.render(source: String(decoding: bytes, as: UTF8.self), color: Terminal.useColor(2)) + "\n")
+            throw ExitCode(2)
         }
     }
 }
-
