@@ -115,11 +115,17 @@ struct EvalCommandTests {
         #expect(u.stderr.contains(" | ^~~~"))
     }
 
-    @Test func rejectsNonJSONSelf() throws {
-        let file = try tempFile("apiVersion: v1\nkind: Pod\n", ext: "yaml")
+    @Test func readsYAMLSelfAndReportsBrokenYAMLWithCaret() throws {
+        let file = try tempFile("apiVersion: v1\nkind: Pod\nspec: {replicas: 2}\n", ext: "yaml")
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let r = try tend("self", "--self", file)
-        #expect(r.status != 0)
-        #expect(r.stderr.contains("is not JSON"))
+        let r = try tend("self.spec.replicas + 1", "--self", file)
+        #expect(r.status == 0)
+        #expect(r.stdout == "3\n")
+        let broken = try tempFile("spec:\n  replicas: [1,\n  image: x\n", ext: "yaml")
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let b = try tend("self", "--self", broken)
+        #expect(b.status == 2)
+        #expect(b.stderr.contains(broken + ":"))
+        #expect(b.stderr.contains("^"))
     }
 }
