@@ -74,11 +74,26 @@ extension Context {
         for (name, node) in rule.status.fields {
             switch node.evaluate(variables) {
             case .success(let v): status[name] = v
-            case .failure(let d): plan.problems.append(.init(reason: "StatusError", message: "status field \(name): \(d)"))
+            case .failure(let d):
+                // A field reading a child that does not exist yet is left out until it does.
+                if readsAbsentChild(node.referencedVariables) { continue }
+                plan.problems.append(.init(reason: "StatusError", message: "status field \(name): \(d)"))
             }
         }
         plan.status = .object(status)
         plan.statusChanged = !ObjectMatch.contains(liveStatus, .object(status))
+    }
+
+    /// Whether an expression reading `names` reads a child that does not exist (yet).
+    func readsAbsentChild(_ names: Set<String>) -> Bool {
+        rule.children.contains { child in
+            guard names.contains(child.id) else { return false }
+            switch variables[child.id] {
+            case nil, .null?: return true
+            case .array(let a)? where a.isEmpty: return true
+            default: return false
+            }
+        }
     }
 
     private mutating func conditionStatus(_ spec: Rule.ConditionSpec, into plan: inout ReconcilePlan) -> String {
@@ -89,7 +104,9 @@ extension Context {
             plan.problems.append(.init(reason: "StatusError", message: "condition \(spec.type): status must be a bool or True/False/Unknown, got \(JSON.serialize(other))"))
             return "Unknown"
         case .failure(let d):
-            plan.problems.append(.init(reason: "StatusError", message: "condition \(spec.type): \(d)"))
+            if !readsAbsentChild(spec.status.referencedVariables) {
+                plan.problems.append(.init(reason: "StatusError", message: "condition \(spec.type): \(d)"))
+            }
             return "Unknown"
         }
     }

@@ -1,0 +1,133 @@
+import TendKube
+public import TendValue
+
+/// Prints plans the way `tend plan` shows them: per rule and object, `+ create`, `~ update`,
+/// `- delete`, status and phase changes, and unified diffs of the fields the rule owns.
+public struct PlanRenderer {
+    public var color: Bool
+    public init(color: Bool) { self.color = color }
+
+    /// Counts of planned actions over a set of plans.
+    public struct Summary: Sendable, Equatable {
+        public var create = 0, update = 0, delete = 0, status = 0, problems = 0
+        public var hasChanges: Bool { create + update + delete + status > 0 }
+        public var line: String { "\(create) to create, \(update) to update, \(delete) to delete, \(status) status \(status == 1 ? "change" : "changes")" }
+    }
+
+    public static func summarize(_ plans: [ReconcilePlan]) -> Summary {
+        var s = Summary()
+        for p in plans {
+            for c in p.children {
+                if c.action == .create { s.create += 1 }
+                if c.action == .update { s.update += 1 }
+            }
+            s.delete += p.prune.count
+            if p.parentPatch != nil { s.update += 1 }
+            if p.statusChanged { s.status += 1 }
+            s.problems += p.problems.filter { $0.reason != "Waiting" }.count
+        }
+        return s
+    }
+
+    public func render(_ plan: ReconcilePlan) -> String {
+        let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
+        let green = color ? "\u{1B}[32m" : "", yellow = color ? "\u{1B}[33m" : "", red = color ? "\u{1B}[31m" : ""
+        var out = "\(bold)rule \(plan.rule): \(plan.parent)\(reset)\n"
+        for c in plan.children {
+            switch c.action {
+            case .create:
+                out += "  \(green)+ create\(reset) \(c.reference)\n"
+                out += indent(UnifiedDiff.render(old: nil, new: Self.shown(c.desired), oldLabel: "/dev/null", newLabel: "\(c.reference)", color: color))
+            case .update:
+                out += "  \(yellow)~ update\(reset) \(c.reference)\n"
+                let live = c.live.map { Self.projection(of: $0, onto: c.desired) }
+                out += indent(UnifiedDiff.render(old: live.map(Self.shown), new: Self.shown(c.desired), oldLabel: "live", newLabel: "planned", color: color))
+            case .notOwned:
+                out += "  \(red)! refused\(reset) \(c.reference): exists and is not managed by this rule (set adopt: true to take it over)\n"
+            case .waiting(let dep):
+                out += "  = waiting \(c.reference): reads \(dep), which does not exist yet\n"
+            case .unchanged:
+                break
+            }
+        }
+        for p in plan.prune {
+            out += p.policy == .delete ? "  \(red)- delete\(reset) \(p.reference)\n" : "  \(yellow)~ release\(reset) \(p.reference) (onDelete: orphan)\n"
+        }
+        if let patch = plan.parentPatch {
+            out += "  \(yellow)~ patch\(reset) \(plan.parent)\n" + indent(YAMLText.render(patch).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
+        }
+        if let change = plan.phaseChange {
+            out += "  phase: \(change.from ?? "<none>") -> \(change.to)\n"
+        }
+        if plan.statusChanged, let status = plan.status {
+            out += "  ~ status\n" + indent(YAMLText.render(status).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
+        }
+        for problem in plan.problems where problem.reason != "Waiting" {
+            out += "  \(red)! \(problem.reason)\(reset): \(problem.message)\n"
+        }
+        if plan.removeFinalizer { out += "  ~ remove finalizer \(Rule.finalizer)\n" }
+        return out
+    }
+
+    /// The live object restricted to the fields the desired object sets: fields the rule does not
+    /// own are never shown as changes.
+    public static func projection(of live: Value, onto desired: Value) -> Value {
+        switch (live, desired) {
+        case (.object(let l), .object(let d)):
+            var out = Value.Object()
+            for (k, dv) in d { if let lv = l[k] { out[k] = projection(of: lv, onto: dv) } }
+            return .object(out)
+        case (.array(let l), .array(let d)) where l.count == d.count:
+            return .array(zip(l, d).map { projection(of: $0, onto: $1) })
+        default:
+            return live
+        }
+    }
+
+    /// Hides Tend's bookkeeping annotation from displayed objects.
+    static func shown(_ v: Value) -> Value {
+        var v = v
+        v.remove(FieldPath([.key("metadata"), .key("annotations"), .key(ObjectMatch.appliedHashAnnotation)]))
+        return v
+    }
+
+    private func indent(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+    }
+
+    /// A stable, machine-readable form of a plan for `--output json`.
+    public static func json(_ plan: ReconcilePlan) -> Value {
+        var actions: [Value] = []
+        for c in plan.children where c.action != .unchanged {
+            var a: Value = ["action": .string(Self.actionName(c.action)), "child": .string(c.id), "apiVersion": .string(c.kind.apiVersion), "kind": .string(c.kind.kind), "namespace": .string(c.key.namespace), "name": .string(c.key.name)]
+            if c.action.isWrite {
+                a["object"] = shown(c.desired)
+                if let live = c.live { a["changes"] = .array(ValueDiff.changes(from: projection(of: shown(live), onto: shown(c.desired)), to: shown(c.desired)).map { .string($0.description) }) }
+            }
+            actions.append(a)
+        }
+        for p in plan.prune {
+            actions.append(["action": .string(p.policy == .delete ? "delete" : "release"), "child": p.id.map(Value.string) ?? .null, "apiVersion": .string(p.kind.apiVersion), "kind": .string(p.kind.kind), "namespace": .string(p.key.namespace), "name": .string(p.key.name)])
+        }
+        var out: Value = [
+            "rule": .string(plan.rule),
+            "object": ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "namespace": .string(plan.parent.key.namespace), "name": .string(plan.parent.key.name)],
+            "actions": .array(actions),
+            "problems": .array(plan.problems.map { ["reason": .string($0.reason), "message": .string($0.message)] }),
+        ]
+        if let patch = plan.parentPatch { out["patch"] = patch }
+        if plan.statusChanged, let status = plan.status { out["status"] = status }
+        if let change = plan.phaseChange { out["phase"] = ["from": change.from.map(Value.string) ?? .null, "to": .string(change.to)] }
+        return out
+    }
+
+    static func actionName(_ a: PlannedChild.Action) -> String {
+        switch a {
+        case .create: "create"
+        case .update: "update"
+        case .unchanged: "unchanged"
+        case .notOwned: "refused"
+        case .waiting: "waiting"
+        }
+    }
+}
