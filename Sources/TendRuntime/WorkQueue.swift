@@ -25,6 +25,8 @@ import Synchronization
 /// }
 /// ```
 public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
+    private enum FastPath { case key(Key), stop, wait(UInt64) }
+
     fileprivate struct Waiter {
         var id: UInt64
         var continuation: CheckedContinuation<Key?, Never>
@@ -99,9 +101,21 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     ///
     /// A non-nil key is marked processing: the caller must call ``done(_:)`` exactly once for it.
     public func next() async -> Key? {
-        let id = inner.withLock { s -> UInt64 in
+        // Fast path without suspending: a ready key and nobody queued ahead of us.
+        let fast = inner.withLock { s -> FastPath in
+            if s.state.isShuttingDown || Task.isCancelled { return .stop }
+            if s.waiters.isEmpty {
+                s.state.promote(now: clock.now)
+                if let key = s.state.next() { return .key(key) }
+            }
             s.nextID += 1
-            return s.nextID
+            return .wait(s.nextID)
+        }
+        let id: UInt64
+        switch fast {
+        case .key(let key): return key
+        case .stop: return nil
+        case .wait(let waiterID): id = waiterID
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Key?, Never>) in

@@ -157,7 +157,7 @@ struct WorkQueueStateTests {
         #expect(expected == 6000)
     }
 
-    /// Exhaustive interleavings over two keys: a reference model checks every reachable state.
+    /// Random interleavings of add/next/done over four keys, checked step by step against a reference model.
     @Test func randomisedAgainstModel() {
         var rng = SplitMix64(seed: 42)
         for _ in 0..<200 {
