@@ -10,7 +10,7 @@ import Darwin
 
 /// Measures evaluations per second of a typical guard. Runs only with `TEND_BENCH=1`; build in
 /// release mode for meaningful numbers:
-/// `TEND_BENCH=1 swift test -c release --filter TendCELTests.guardThroughput`.
+/// `TEND_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter TendCELTests.guardThroughput`.
 @Test(.enabled(if: getenv("TEND_BENCH") != nil))
 func guardThroughput() throws {
     let result = try CELBenchmark.guardThroughput(iterations: 2_000_000)
