@@ -234,7 +234,12 @@ public final class KubeClient: Sendable {
             } catch {
                 throw KubeError(.cancelled, request: request.description, message: "cancelled while rate limited")
             }
-            let auth = try await credentials.current()
+            let auth: CredentialProvider.Current
+            do {
+                auth = try await credentials.current()
+            } catch {
+                throw KubeError(error.code, request: request.description, message: error.message)
+            }
             let http = try httpClient(for: auth.clientCertificate, request)
             let lastError: KubeError
             let failure: RetryPolicy.Failure

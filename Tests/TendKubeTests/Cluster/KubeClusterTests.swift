@@ -201,9 +201,9 @@ struct KubeClusterTests {
                 _ = try await cms.delete("one", options: DeleteOptions(preconditionUID: "00000000-0000-0000-0000-000000000000"))
             } throws: { ($0 as? KubeError)?.isConflict == true }
             let uid = try #require(created["metadata"]?["uid"]?.stringValue)
-            _ = try await cms.delete("one", options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid, dryRun: true))
+            _ = try await cms.delete("one", options: DeleteOptions(propagationPolicy: .foreground, preconditionUID: uid, dryRun: true))
             _ = try await cms.get("one")
-            _ = try await cms.delete("one", options: DeleteOptions(propagationPolicy: .foreground, preconditionUID: uid))
+            _ = try await cms.delete("one", options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
             await #expect { _ = try await cms.get("one") } throws: { ($0 as? KubeError)?.isNotFound == true }
 
             // Secrets, found by short name through discovery, and an AlreadyExists.
