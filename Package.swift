@@ -53,11 +53,15 @@ let package = Package(
         .target(
             name: "TendRules", dependencies: ["TendValue", "TendYAML", "TendCEL", "TendRegex", "TendKube"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "TendEngine",
+            dependencies: ["TendRules", "TendRuntime", "TendKube", "TendValue", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .target(name: "TendTesting", dependencies: ["TendValue", "TendRuntime", "TendKube"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
             dependencies: [
-                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules",
+                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules", "TendEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,6 +81,9 @@ let package = Package(
         .testTarget(
             name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendEngineTests", dependencies: ["TendEngine", "TendRules", "TendKube", "TendRuntime", "TendValue", "TendYAML", "TendTesting"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue"], swiftSettings: swiftSettings),
     ]
 )

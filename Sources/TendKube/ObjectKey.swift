@@ -18,6 +18,19 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(namespace: object["metadata"]?["namespace"]?.stringValue ?? "", name: name)
     }
 
+    /// The key of `object`; nil when it has no name.
+    public init?(_ object: Value) { self.init(of: object) }
+
+    /// Parses `namespace/name` or `name`.
+    public init?(parsing string: String) {
+        let parts = string.split(separator: "/", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1 where !parts[0].isEmpty: self.init(name: String(parts[0]))
+        case 2 where !parts[1].isEmpty: self.init(namespace: String(parts[0]), name: String(parts[1]))
+        default: return nil
+        }
+    }
+
     /// `namespace/name`, or `name` for a cluster-scoped object.
     public var description: String { namespace.isEmpty ? name : "\(namespace)/\(name)" }
 

@@ -34,6 +34,7 @@ public struct Planner: Sendable {
     public func plan(parent: Value, world: some WorldSnapshot, now: Date) -> ReconcilePlan {
         let key = ObjectKey(of: parent) ?? ObjectKey(name: "")
         var plan = ReconcilePlan(rule: rule.name, parent: ObjectReference(kind: rule.watch.kind, key: key))
+        plan.parentUID = parent["metadata"]?["uid"]?.stringValue ?? ""
         var context = Context(rule: rule, parent: parent, world: world, now: now)
         if parent["metadata"]?["deletionTimestamp"] != nil && parent["metadata"]?["deletionTimestamp"]?.isNull == false {
             context.planDeletion(into: &plan)

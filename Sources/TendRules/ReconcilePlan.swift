@@ -9,6 +9,8 @@ public import TendValue
 public struct ReconcilePlan: Sendable {
     public var rule: String
     public var parent: ObjectReference
+    /// The parent's UID (empty when the object has none, e.g. offline state without one).
+    public var parentUID = ""
     public var children: [PlannedChild] = []
     /// Children Tend manages for this parent that are no longer desired.
     public var prune: [PrunedChild] = []
@@ -39,6 +41,11 @@ public struct ReconcilePlan: Sendable {
         public var message: String
         /// The child concerned, if any.
         public var child: String?
+        public init(reason: String, message: String, child: String? = nil) {
+            self.reason = reason
+            self.message = message
+            self.child = child
+        }
         public var description: String { "\(reason): \(message)" }
     }
 }

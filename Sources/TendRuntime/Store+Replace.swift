@@ -1,3 +1,4 @@
+import TendKube
 public import TendValue
 import Synchronization
 

@@ -1,3 +1,4 @@
+public import TendKube
 public import TendValue
 import Synchronization
 

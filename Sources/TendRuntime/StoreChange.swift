@@ -1,3 +1,4 @@
+public import TendKube
 public import TendValue
 
 /// One change a store write made, for the informer to fan out (enqueue keys, call handlers).

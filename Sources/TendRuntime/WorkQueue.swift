@@ -1,3 +1,4 @@
+import TendKube
 import Synchronization
 
 /// A rate-limited, delaying work queue of keys for concurrent workers: ``WorkQueueState`` behind a

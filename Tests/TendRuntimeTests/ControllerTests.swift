@@ -1,3 +1,4 @@
+import TendKube
 import Logging
 import TendRuntime
 import TendTesting

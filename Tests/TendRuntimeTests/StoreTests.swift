@@ -1,3 +1,4 @@
+import TendKube
 import TendRuntime
 import TendValue
 import Testing

@@ -1,0 +1,146 @@
+import Foundation
+public import Logging
+public import TendKube
+public import TendRules
+public import TendValue
+
+/// Carries out a ``ReconcilePlan`` against the API server.
+///
+/// Order: children in dependency order (server-side apply, field manager `tend`, forcing only the
+/// fields the rule sets), prunes, the parent's own patch, then the status (through the status
+/// subresource when the kind has one). A failing write does not stop the others: every failure is
+/// collected so the status can report it, and the caller retries the object with backoff.
+public struct PlanExecutor: Sendable {
+    public let client: KubeClient
+    public let logger: Logger
+    /// When true, writes are sent with `dryRun=All` and nothing is stored (used by `tend plan`).
+    public var dryRun = false
+
+    public init(client: KubeClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// What happened to each action.
+    public struct Outcome: Sendable {
+        public var applied: [ObjectReference] = []
+        public var created: [ObjectReference] = []
+        public var deleted: [ObjectReference] = []
+        public var refused: [ObjectReference] = []
+        public var failures: [ReconcilePlan.Problem] = []
+        public var writes = 0
+    }
+
+    /// Writes children, prunes and the parent patch. The status is written separately by
+    /// ``writeStatus(_:plan:outcome:)`` so it can include the failures of this step.
+    public func execute(_ plan: ReconcilePlan, rule: Rule) async -> Outcome {
+        var outcome = Outcome()
+        for child in plan.children where child.action.isWrite {
+            do {
+                let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
+                if child.action == .create {
+                    // The cache holds only managed objects: check the name is not taken by someone else.
+                    if let existing = try? await resource.get(child.key.name), !isManaged(existing, rule: rule, plan: plan),
+                        rule.children.first(where: { $0.id == child.id })?.adopt != true
+                    {
+                        outcome.refused.append(child.reference)
+                        outcome.failures.append(.init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
+                        continue
+                    }
+                }
+                _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+                outcome.writes += 1
+                if child.action == .create { outcome.created.append(child.reference) } else { outcome.applied.append(child.reference) }
+                logger.info("applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
+            } catch {
+                outcome.failures.append(.init(reason: reason(for: error, default: "ApplyFailed"), message: "apply \(child.reference): \(summary(error))", child: child.id))
+                logger.warning("apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
+            }
+        }
+        for pruned in plan.prune {
+            do {
+                let resource = try await client.resource(pruned.kind, namespace: pruned.key.namespace.isEmpty ? nil : pruned.key.namespace)
+                switch pruned.policy {
+                case .delete:
+                    let uid = pruned.live["metadata"]?["uid"]?.stringValue
+                    do {
+                        _ = try await resource.delete(pruned.key.name, options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid, dryRun: dryRun))
+                    } catch where error.isNotFound {
+                        // Already gone.
+                    }
+                    outcome.deleted.append(pruned.reference)
+                case .orphan:
+                    let owners = (pruned.live["metadata"]?["ownerReferences"]?.arrayValue ?? []).filter {
+                        $0["uid"]?.stringValue != plan.parentUID
+                    }
+                    let patch: Value = ["metadata": ["labels": [Rule.ruleLabel: .null, Rule.ownerUIDLabel: .null], "annotations": [Rule.childIDAnnotation: .null, ObjectMatch.appliedHashAnnotation: .null], "ownerReferences": owners.isEmpty ? .null : .array(owners)]]
+                    _ = try await resource.patch(pruned.key.name, .merge(patch), options: WriteOptions(dryRun: dryRun))
+                }
+                outcome.writes += 1
+                logger.info("pruned child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(pruned.reference)", "policy": "\(pruned.policy.rawValue)"])
+            } catch {
+                outcome.failures.append(.init(reason: reason(for: error, default: "PruneFailed"), message: "delete \(pruned.reference): \(summary(error))", child: pruned.id))
+            }
+        }
+        if plan.parentPatch != nil || plan.removeFinalizer {
+            do {
+                let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
+                var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)]]
+                if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
+                // Removing the finalizer: apply without the fields Tend owned, which releases them.
+                if let patch = plan.parentPatch, !plan.removeFinalizer { body = body.merging(patch) }
+                _ = try await resource.apply(body, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+                outcome.writes += 1
+            } catch where error.isNotFound {
+                // The parent is gone.
+            } catch {
+                outcome.failures.append(.init(reason: reason(for: error, default: "PatchFailed"), message: "apply \(plan.parent): \(summary(error))"))
+            }
+        }
+        return outcome
+    }
+
+    /// Writes the status, including failures from ``execute(_:rule:)`` in the Ready condition.
+    /// - Returns: whether a write was made.
+    public func writeStatus(_ status: Value, plan: ReconcilePlan) async -> Result<Bool, KubeError> {
+        do {
+            let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
+            guard resource.resource.hasStatus else {
+                logger.debug("kind has no status subresource; status not written", metadata: ["rule": "\(plan.rule)", "object": "\(plan.parent)"])
+                return .success(false)
+            }
+            var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)], "status": status]
+            if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
+            _ = try await resource.applyStatus(body, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+            return .success(true)
+        } catch where error.isNotFound {
+            return .success(false)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    func isManaged(_ object: Value, rule: Rule, plan: ReconcilePlan) -> Bool {
+        let labels = object["metadata"]?["labels"]
+        return labels?[Rule.ruleLabel]?.stringValue == rule.name && labels?[Rule.ownerUIDLabel]?.stringValue == plan.parentUID
+    }
+
+    func reason(for error: KubeError, default fallback: String) -> String {
+        if error.isInvalid { return "Invalid" }
+        if error.isForbidden { return "Forbidden" }
+        if error.isConflict { return "Conflict" }
+        return fallback
+    }
+
+    /// The server's message and causes, without the request line (which repeats the object).
+    func summary(_ error: KubeError) -> String {
+        var s = error.status?.message ?? error.message
+        let causes = error.status?.causes.compactMap { c -> String? in
+            guard let m = c.message ?? c.reason else { return nil }
+            return c.field.map { "\($0): \(m)" } ?? m
+        } ?? []
+        if !causes.isEmpty && !causes.allSatisfy({ s.contains($0) }) { s += " (" + causes.joined(separator: "; ") + ")" }
+        return s
+    }
+}
+
