@@ -1,0 +1,210 @@
+import Logging
+import TendKube
+import TendValue
+
+/// Tuning of the reflectors an informer factory starts.
+public struct ReflectorConfiguration: Sendable, Hashable {
+    /// Items per list page (`limit`).
+    public var pageSize = 500
+    /// Each watch asks the server to end it after a random number of seconds in this range
+    /// (`timeoutSeconds`; client-go: 5–10 min), so watches are renewed regularly and not all at once.
+    /// The reflector then resumes from the last resourceVersion seen, without a list.
+    public var watchTimeoutSeconds: ClosedRange<Int> = 300...600
+    /// Silence tolerated beyond the watch timeout before the connection is taken for dead and the
+    /// watch is re-established (after a backoff).
+    public var idleMargin: Duration = .seconds(30)
+    /// Backoff between failed lists and watches.
+    public var backoff = Backoff.Configuration()
+    /// How the first list reads; relists after 410 Gone are always consistent reads.
+    public var initialList = WatcherStateMachine.ListSemantic.mostRecent
+
+    public init() {}
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.pageSize == b.pageSize && a.watchTimeoutSeconds == b.watchTimeoutSeconds && a.idleMargin == b.idleMargin
+            && a.backoff == b.backoff && a.initialList == b.initialList
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pageSize)
+        hasher.combine(watchTimeoutSeconds)
+        hasher.combine(idleMargin)
+        hasher.combine(initialList)
+    }
+}
+
+/// Drives a ``WatcherStateMachine`` with the API client: performs its list and watch requests,
+/// feeds back pages, events and failures, sleeps its backoffs on the clock, and applies its store
+/// actions through the informer (which queues the resulting changes for the handlers).
+///
+/// Errors are logged (with the kind, the step and the error) and retried; nothing is thrown.
+/// Returns when the calling task is cancelled.
+struct Reflector: Sendable {
+    let resource: ResourceClient
+    let labelSelector: String?
+    let fieldSelector: String?
+    let clock: any RuntimeClock
+    let logger: Logger
+    let configuration: ReflectorConfiguration
+
+    func run(into informer: Informer) async {
+        var machineConfiguration = WatcherStateMachine.Configuration()
+        machineConfiguration.pageSize = configuration.pageSize
+        machineConfiguration.backoff = configuration.backoff
+        machineConfiguration.initialList = configuration.initialList
+        var machine = WatcherStateMachine(machineConfiguration)
+        var actions = machine.start()
+        var lists = 0
+        while !actions.isEmpty, !Task.isCancelled {
+            let action = actions.removeFirst()
+            var input: WatcherStateMachine.Input?
+            switch action {
+            case .beginReplace, .stage, .commitReplace, .abortReplace, .apply:
+                apply(action, to: informer)
+            case .startList(let request):
+                if request.continueToken == nil {
+                    lists += 1
+                    if lists > 1 { informer.count { $0.relists += 1 } }
+                }
+                input = await list(request, informer)
+            case .startWatch(let resourceVersion):
+                input = await watch(from: resourceVersion, machine: &machine, informer: informer, pending: &actions)
+            case .wait(let duration):
+                do {
+                    try await clock.sleep(for: duration)
+                } catch {
+                    return
+                }
+                input = .backoffElapsed
+            }
+            if Task.isCancelled { return }
+            if let input {
+                if case .listFailed(let e) = input { report(e, step: "list", informer, &machine) }
+                if case .watchFailed(let e) = input { report(e, step: "watch", informer, &machine) }
+                actions += machine.handle(input, now: clock.now)
+            }
+        }
+    }
+
+    private func report(_ error: WatcherError, step: String, _ informer: Informer, _ machine: inout WatcherStateMachine) {
+        if error.kind == .expired {
+            logger.info("resourceVersion expired (410 Gone); relisting", metadata: ["step": "\(step)", "error": "\(error.message)"])
+        } else {
+            informer.count { $0.failures += 1 }
+            logger.warning("\(step) failed; retrying after a backoff", metadata: [
+                "step": "\(step)", "error": "\(error.message)", "backoff": "\(machine.nextBackoffBase)",
+            ])
+        }
+    }
+
+    // MARK: Store actions
+
+    private func apply(_ action: WatcherStateMachine.Action, to informer: Informer) {
+        do {
+            switch action {
+            case .beginReplace:
+                informer.store.beginReplace()
+            case .stage(let items):
+                try informer.store.stage(items)
+            case .commitReplace:
+                try informer.record { store throws(StoreError) in try store.commitReplace() }
+                informer.markSynced()
+            case .abortReplace:
+                informer.store.abortReplace()
+            case .apply(let event):
+                informer.count { $0.events += 1 }
+                try informer.record { store in
+                    switch event.kind {
+                    case .added, .modified: return store.upsert(event.object).map { [$0] } ?? []
+                    case .deleted: return store.delete(event.object).map { [$0] } ?? []
+                    case .bookmark: return []
+                    }
+                }
+            default:
+                break
+            }
+        } catch {
+            logger.error("store update failed", metadata: ["step": "store", "error": "\(error)"])
+        }
+    }
+
+    // MARK: I/O
+
+    private func list(_ request: WatcherStateMachine.ListRequest, _ informer: Informer) async -> WatcherStateMachine.Input {
+        informer.count { $0.listRequests += 1 }
+        let options = ListOptions(
+            labelSelector: labelSelector, fieldSelector: fieldSelector, limit: request.limit,
+            continueToken: request.continueToken, resourceVersion: request.resourceVersion)
+        do {
+            let page = try await resource.list(options)
+            return .listPage(items: page.items, continueToken: page.continueToken, resourceVersion: page.resourceVersion)
+        } catch {
+            return .listFailed(Self.classify(error))
+        }
+    }
+
+    /// Runs one watch from `resourceVersion`, applying its events as they arrive; returns how it ended.
+    private func watch(
+        from resourceVersion: String, machine: inout WatcherStateMachine, informer: Informer,
+        pending: inout [WatcherStateMachine.Action]
+    ) async -> WatcherStateMachine.Input? {
+        informer.count { $0.watchRequests += 1 }
+        let options = WatchOptions(
+            labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
+            allowWatchBookmarks: true, timeoutSeconds: Int.random(in: configuration.watchTimeoutSeconds),
+            idleMargin: configuration.idleMargin)
+        let stream: WatchStream
+        do {
+            stream = try await resource.watch(options)
+        } catch {
+            return .watchFailed(Self.classify(error))
+        }
+        let opened = clock.now
+        var received = 0
+        var iterator = stream.makeAsyncIterator()
+        while true {
+            let event: TendKube.WatchEvent?
+            do {
+                event = try await iterator.next()
+            } catch {
+                return .watchFailed(Self.classify(error))
+            }
+            guard let event else {
+                // A watch the server ends at once, again and again, must not become a busy loop.
+                if received == 0, clock.now - opened < .seconds(1) {
+                    return .watchFailed(.transient("the server closed the watch immediately"))
+                }
+                return .watchClosed
+            }
+            received += 1
+            let kind: WatchEvent.Kind
+            switch event.type {
+            case .added: kind = .added
+            case .modified: kind = .modified
+            case .deleted: kind = .deleted
+            case .bookmark: kind = .bookmark
+            case .error:
+                stream.cancel()
+                let message = event.status?.message ?? "ERROR event"
+                return .watchFailed(.transient("watch ERROR event: \(message)"))
+            }
+            for action in machine.handle(.watchEvent(WatchEvent(kind, event.object)), now: clock.now) {
+                switch action {
+                case .apply, .beginReplace, .stage, .commitReplace, .abortReplace:
+                    apply(action, to: informer)
+                default:
+                    pending.append(action)
+                }
+            }
+            if !pending.isEmpty {
+                stream.cancel()
+                return nil
+            }
+        }
+    }
+
+    static func classify(_ error: any Error) -> WatcherError {
+        guard let error = error as? KubeError else { return .transient("\(error)") }
+        return error.isExpired ? .expired(error.message) : .transient(error.description)
+    }
+}
