@@ -18,7 +18,7 @@ struct CRDsCommand: ParsableCommand {
         let color = Terminal.useColor(2)
         for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
         if loaded.hasErrors { throw ExitCode(1) }
-        let crds = loaded.rules.compactMap { rule in rule.schema?.customResourceDefinition(phasePath: rule.status.phase?.path) }
+        let crds = loaded.rules.compactMap { rule in rule.schema?.customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name)) }
         guard !crds.isEmpty else {
             Terminal.writeStderr("no rule declares a schema\n")
             throw ExitCode(1)

@@ -21,7 +21,11 @@ public struct SchemaSpec: Sendable {
     public enum Scope: String, Sendable { case namespaced = "Namespaced", cluster = "Cluster" }
 
     /// The CRD for this schema: status subresource enabled, printer columns for phase and Ready.
-    public func customResourceDefinition(phasePath: FieldPath?) -> Value {
+    ///
+    /// `statusFields` are the names the rule writes under `status` (its `status.fields`); those the
+    /// schema does not describe are declared with `x-kubernetes-preserve-unknown-fields`, so the
+    /// API server keeps them whatever their type.
+    public func customResourceDefinition(phasePath: FieldPath?, statusFields: [String] = []) -> Value {
         var statusProperties = Value.Object()
         statusProperties["phase"] = ["type": "string"]
         statusProperties["observedGeneration"] = ["type": "integer", "format": "int64"]
@@ -38,6 +42,9 @@ public struct SchemaSpec: Sendable {
                 ],
             ],
         ]
+        for name in statusFields where statusProperties[name] == nil {
+            statusProperties[name] = ["x-kubernetes-preserve-unknown-fields": true]
+        }
         for (k, v) in status { statusProperties[k] = v }
         var columns: [Value] = []
         if let phasePath {

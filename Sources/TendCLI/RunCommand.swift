@@ -1,0 +1,143 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import TendEngine
+import TendKube
+import TendRules
+import TendRuntime
+import TendValue
+
+/// `tend run`: run rules against a cluster.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run rules against a cluster.",
+        discussion: """
+            Refuses to start when `tend check` would fail. SIGTERM or SIGINT stops intake, lets in-flight \
+            reconciles finish (up to 30 s), releases the lease and exits 0.
+            """)
+
+    @Argument(help: "Rule files or directories.")
+    var rules: [String]
+
+    @OptionGroup var cluster: ClusterOptions
+
+    @Option(help: "Concurrent reconciles per rule.")
+    var workers: Int = 2
+
+    @Flag(name: .customLong("leader-elect"), help: "Run only while holding a coordination.k8s.io Lease.")
+    var leaderElect = false
+
+    @Option(name: .customLong("lease-name"), help: "Name of the leader-election Lease.")
+    var leaseName = "tend"
+
+    @Option(name: .customLong("lease-namespace"), help: "Namespace of the Lease (default: the context's namespace).")
+    var leaseNamespace: String?
+
+    @Option(help: "Split the watched objects into N shards by a stable hash of namespace/name.")
+    var shards: Int = 1
+
+    @Option(name: .customLong("shard-index"), help: "The shard this process reconciles (0..<shards).")
+    var shardIndex: Int = 0
+
+    @Flag(name: .shortAndLong, help: "More logging (-v info, -vv debug, -vvv trace).")
+    var verbose: Int
+
+    func validate() throws {
+        guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+        guard shards >= 1, (0..<shards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<--shards") }
+    }
+
+    func run() async throws {
+        let logger = Logging.make(verbosity: verbose)
+        let loaded = RuleLoader().load(paths: rules)
+        let color = Terminal.useColor(2)
+        for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
+        if loaded.hasErrors {
+            Terminal.writeStderr("not starting: fix the errors above (tend check shows them too)\n")
+            throw ExitCode(1)
+        }
+        let configuration = try cluster.load()
+        var options = EngineOptions()
+        options.namespace = cluster.namespace
+        options.workers = workers
+        if shards > 1 { options.shard = ShardFilter(shards: shards, index: shardIndex) }
+        if leaderElect {
+            let host = ProcessInfo.processInfo.hostName
+            let identity = "\(host)_\(UUID().uuidString.prefix(8))"
+            let name = shards > 1 ? "\(leaseName)-shard-\(shardIndex)" : leaseName
+            options.leaderElection = .init(namespace: leaseNamespace ?? configuration.namespace, name: name, identity: identity)
+        }
+        var clientOptions = KubeClient.Options()
+        clientOptions.logger = logger
+        let client = KubeClient(configuration: configuration, options: clientOptions)
+        let engine = Engine(rules: loaded.rules, client: client, options: options, logger: logger)
+        logger.info("starting", metadata: ["rules": "\(loaded.rules.map(\.name).joined(separator: ","))", "server": "\(configuration.server)"])
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) {
+            logger.info("shutting down")
+            engine.shutdown()
+        }
+        defer { signals.cancel() }
+        do {
+            try await engine.run()
+        } catch is CancellationError {}
+        await client.shutdown()
+        logger.info("stopped")
+    }
+}
+
+/// Connection flags shared by commands that talk to a cluster.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Path to a kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use.")
+    var context: String?
+
+    @Option(name: [.short, .customLong("namespace")], help: "Limit everything to one namespace.")
+    var namespace: String?
+
+    func load() throws -> ClientConfiguration {
+        do {
+            return try KubeConfigLoader(explicitPath: kubeconfig, context: context, namespace: namespace).load()
+        } catch {
+            Terminal.writeStderr("error: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Runs a handler when one of the given signals arrives (the default action is suppressed).
+///
+/// Not Sendable: created and cancelled by the command's task; the handler runs on a global queue.
+final class SignalWatcher {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
+        sources = signals.map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() { for s in sources { s.cancel() } }
+}
+
+enum Logging {
+    /// A logger writing to standard error; `verbosity` 0 warning, 1 info, 2 debug, 3 trace.
+    static func make(verbosity: Int) -> Logger {
+        let level: Logger.Level = [.warning, .info, .debug, .trace][min(max(verbosity, 0), 3)]
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "tend")
+        logger.logLevel = level
+        return logger
+    }
+}

@@ -1,0 +1,30 @@
+public import TendRuntime
+
+/// How `tend run` runs the engine.
+public struct EngineOptions: Sendable {
+    /// Limit every watch and write to one namespace; nil: all namespaces.
+    public var namespace: String?
+    /// Concurrent reconciles per rule.
+    public var workers = 2
+    /// Leader election on a Lease, or nil to run without it.
+    public var leaderElection: LeaderElection?
+    /// Reconcile only this shard's objects.
+    public var shard: ShardFilter?
+    /// How often a rule whose kind is not served yet checks again.
+    public var kindRetryInterval: Duration = .seconds(5)
+    /// How long in-flight reconciles may take to finish on shutdown.
+    public var gracePeriod: Duration = .seconds(30)
+
+    public struct LeaderElection: Sendable {
+        public var namespace: String
+        public var name: String
+        public var identity: String
+        public init(namespace: String, name: String, identity: String) {
+            self.namespace = namespace
+            self.name = name
+            self.identity = identity
+        }
+    }
+
+    public init() {}
+}

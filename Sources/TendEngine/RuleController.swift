@@ -1,0 +1,262 @@
+import Foundation
+import Logging
+import Synchronization
+import TendKube
+import TendRules
+import TendRuntime
+import TendValue
+
+/// Runs one rule: informers for its watched kind, children, lookups and namespaces (shared with
+/// other rules through the factory), a work queue of watched-object keys, and the reconcile.
+///
+/// Queue keys, not events: every informer event only enqueues the key of the watched object it
+/// concerns (a child by its `tend.dev/owner-uid` label, a lookup by namespace), and the reconcile
+/// re-reads everything from the cache, so it is level-based and idempotent.
+final class RuleController: Sendable {
+    let rule: Rule
+    let client: KubeClient
+    let factory: SharedInformerFactory
+    let options: EngineOptions
+    let logger: Logger
+    let executor: PlanExecutor
+    let events: EventRecorder
+    let queue: WorkQueue<ObjectKey>
+
+    private struct State {
+        var parent: Informer?
+        var namespaces: Informer?
+        var stores: [GroupVersionKind: [Store]] = [:]
+        var namespaced: [GroupVersionKind: Bool] = [:]
+        var uidToKey: [String: ObjectKey] = [:]
+    }
+    private let state = Mutex(State())
+
+    /// The label selector of the shared child informers: every object any rule manages.
+    static let managedSelector = Rule.ruleLabel
+
+    init(rule: Rule, client: KubeClient, factory: SharedInformerFactory, options: EngineOptions, logger: Logger, events: EventRecorder) {
+        self.rule = rule
+        self.client = client
+        self.factory = factory
+        self.options = options
+        var logger = logger
+        logger[metadataKey: "rule"] = "\(rule.name)"
+        self.logger = logger
+        executor = PlanExecutor(client: client, logger: logger)
+        self.events = events
+        queue = WorkQueue(clock: SystemClock(), rateLimiter: MaxOfRateLimiter<ObjectKey>.controllerDefault(clock: SystemClock()))
+    }
+
+    /// Creates the informers and handlers. Waits (retrying) while the watched kind is not served,
+    /// so a rule whose CRD is installed later starts when it appears.
+    func start() async throws {
+        var announced = false
+        while true {
+            do {
+                try await setUp()
+                if announced { logger.info("watched kind is now served; rule started", metadata: ["kind": "\(rule.watch.kind)"]) }
+                return
+            } catch let error as KubeError where error.code == .unknownResource {
+                if !announced {
+                    logger.warning("waiting for the watched kind to be served (is its CRD installed?)", metadata: ["kind": "\(rule.watch.kind)"])
+                    announced = true
+                }
+                try await Task.sleep(for: options.kindRetryInterval)
+            }
+        }
+    }
+
+    private func setUp() async throws {
+        let scope = options.namespace
+        let parent = try await factory.informer(for: rule.watch.kind, namespace: scope, labelSelector: rule.watch.labelSelector, fieldSelector: rule.watch.fieldSelector)
+        var stores: [GroupVersionKind: [Store]] = [rule.watch.kind: [parent.store]]
+        var namespaced: [GroupVersionKind: Bool] = [:]
+        let mapping = try await client.discovery.mapping()
+        func record(_ kind: GroupVersionKind) {
+            if let r = mapping.resource(for: kind) { namespaced[kind] = r.namespaced }
+        }
+        record(rule.watch.kind)
+        var childInformers: [Informer] = []
+        for kind in Set(rule.children.compactMap(\.kind)) {
+            do {
+                let informer = try await factory.informer(for: kind, namespace: scope, labelSelector: Self.managedSelector)
+                stores[kind, default: []].append(informer.store)
+                childInformers.append(informer)
+                record(kind)
+            } catch {
+                logger.warning("child kind is not served; its children will fail until it is", metadata: ["kind": "\(kind)", "error": "\(error)"])
+            }
+        }
+        var lookupInformers: [Informer] = []
+        for lookup in rule.lookups {
+            let informer = try await factory.informer(for: lookup.kind, namespace: scope, labelSelector: lookup.selector)
+            stores[lookup.kind, default: []].append(informer.store)
+            lookupInformers.append(informer)
+            record(lookup.kind)
+        }
+        var namespacesInformer: Informer?
+        if case .selector = rule.watch.namespaces {
+            namespacesInformer = try await factory.informer(for: GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
+        }
+        state.withLock {
+            $0.parent = parent
+            $0.stores = stores
+            $0.namespaced = namespaced
+            $0.namespaces = namespacesInformer
+        }
+        parent.addHandler { [weak self] change in self?.parentChanged(change) }
+        for informer in childInformers {
+            informer.addHandler { [weak self] change in self?.childChanged(change) }
+        }
+        for informer in lookupInformers {
+            informer.addHandler { [weak self] change in self?.lookupChanged(change) }
+        }
+        namespacesInformer?.addHandler { [weak self] change in self?.namespaceChanged(change) }
+    }
+
+    /// Waits until ``start()`` has set up the informers (polling; it may wait for a CRD).
+    func waitUntilStarted() async {
+        while state.withLock({ $0.parent == nil }) {
+            if Task.isCancelled { return }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Waits until every informer of the rule has listed once.
+    func waitForSync() async {
+        let (parent, stores) = state.withLock { ($0.parent, $0.namespaces) }
+        await parent?.waitForSync()
+        await stores?.waitForSync()
+        for informer in factory.informers { await informer.waitForSync() }
+    }
+
+    // MARK: Event handlers (must not block: they only enqueue keys)
+
+    private func parentChanged(_ change: StoreChange) {
+        let object = change.object
+        let key = change.key
+        if let uid = object["metadata"]?["uid"]?.stringValue {
+            state.withLock {
+                if case .deleted = change { $0.uidToKey[uid] = nil } else { $0.uidToKey[uid] = key }
+            }
+        }
+        if case .updated(let old, let new) = change, !Self.worthReconciling(old: old, new: new) { return }
+        enqueue(key)
+    }
+
+    /// Status-only updates written by Tend itself do not need another reconcile of the parent.
+    static func worthReconciling(old: Value, new: Value) -> Bool {
+        var a = old, b = new
+        a["status"] = .null
+        b["status"] = .null
+        a.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
+        b.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
+        a.remove(FieldPath([.key("metadata"), .key("managedFields")]))
+        b.remove(FieldPath([.key("metadata"), .key("managedFields")]))
+        return a != b
+    }
+
+    private func childChanged(_ change: StoreChange) {
+        let labels = change.object["metadata"]?["labels"]
+        guard labels?[Rule.ruleLabel]?.stringValue == rule.name, let uid = labels?[Rule.ownerUIDLabel]?.stringValue else { return }
+        if let key = state.withLock({ $0.uidToKey[uid] }) { enqueue(key) }
+    }
+
+    private func lookupChanged(_ change: StoreChange) {
+        let namespace = change.object["metadata"]?["namespace"]?.stringValue ?? ""
+        guard let parent = state.withLock({ $0.parent }) else { return }
+        let parents = namespace.isEmpty ? parent.store.list() : parent.store.list(namespace: namespace)
+        for p in parents { if let key = ObjectKey(of: p) { enqueue(key) } }
+    }
+
+    private func namespaceChanged(_ change: StoreChange) {
+        guard let name = change.object["metadata"]?["name"]?.stringValue, let parent = state.withLock({ $0.parent }) else { return }
+        for p in parent.store.list(namespace: name) { if let key = ObjectKey(of: p) { enqueue(key) } }
+    }
+
+    private func enqueue(_ key: ObjectKey) {
+        if let shard = options.shard, !shard.owns(key) { return }
+        queue.add(key)
+    }
+
+    // MARK: Reconcile
+
+    /// The world as the cache has it now.
+    func world() -> CacheWorld {
+        state.withLock { CacheWorld(stores: $0.stores, namespaced: $0.namespaced) }
+    }
+
+    func namespaceLabels(_ namespace: String) -> Value? {
+        state.withLock { $0.namespaces }?.store.get(ObjectKey(name: namespace))?["metadata"]?["labels"]
+    }
+
+    /// The watched object at `key`, if it exists and the rule's filters select it.
+    func parent(_ key: ObjectKey) -> Value? {
+        guard let object = state.withLock({ $0.parent })?.store.get(key) else { return nil }
+        return rule.watch.matches(object, namespaceLabels: namespaceLabels(key.namespace), checkServerSelectors: false) ? object : nil
+    }
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let parent = parent(key) else {
+            queue.forget(key)
+            return .done
+        }
+        let plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
+        var logger = self.logger
+        logger[metadataKey: "object"] = "\(plan.parent)"
+        let outcome = await executor.execute(plan, rule: rule)
+        let failures = outcome.failures
+        var statusWrite: Result<Bool, KubeError> = .success(false)
+        if var status = plan.status {
+            if !failures.isEmpty { status = Self.overridingReady(status, with: failures, live: parent["status"]) }
+            if !failures.isEmpty || plan.statusChanged {
+                statusWrite = await executor.writeStatus(status, plan: plan)
+            }
+        }
+        await recordEvents(parent: parent, plan: plan, outcome: outcome)
+        if case .failure(let error) = statusWrite {
+            logger.warning("status write failed", metadata: ["error": "\(error)"])
+            throw error
+        }
+        let problems = plan.problems.filter { $0.reason != "Waiting" } + failures
+        if !problems.isEmpty {
+            logger.warning("reconcile failed", metadata: ["problems": "\(problems.map(\.description).joined(separator: "; "))"])
+            throw ReconcileFailure(object: plan.parent, problems: problems)
+        }
+        logger.debug("reconciled", metadata: ["writes": "\(outcome.writes)"])
+        return .done
+    }
+
+    /// The status with `Ready=False` carrying the failures of this reconcile.
+    static func overridingReady(_ status: Value, with failures: [ReconcilePlan.Problem], live: Value?) -> Value {
+        var status = status
+        var conditions = status["conditions"]?.arrayValue ?? []
+        let message = failures.map(\.message).joined(separator: "; ")
+        let previous = live?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
+        let time = previous?["status"] == "False" ? (previous?["lastTransitionTime"] ?? .string(RFC3339Now.string())) : .string(RFC3339Now.string())
+        let ready: Value = ["type": "Ready", "status": "False", "reason": .string(failures[0].reason), "message": .string(message), "lastTransitionTime": time]
+        if let i = conditions.firstIndex(where: { $0["type"] == "Ready" }) { conditions[i] = ready } else { conditions.append(ready) }
+        status["conditions"] = .array(conditions)
+        return status
+    }
+
+    private func recordEvents(parent: Value, plan: ReconcilePlan, outcome: PlanExecutor.Outcome) async {
+        for ref in outcome.created { await events.record(parent, type: .normal, reason: "Created", message: "created \(ref)") }
+        for ref in outcome.applied { await events.record(parent, type: .normal, reason: "Updated", message: "updated \(ref)") }
+        for ref in outcome.deleted { await events.record(parent, type: .normal, reason: "Deleted", message: "deleted \(ref)") }
+        if let change = plan.phaseChange, change.from != nil {
+            await events.record(parent, type: .normal, reason: "PhaseChanged", message: "\(change.from ?? "") -> \(change.to)")
+        }
+        for p in plan.problems where p.reason != "Waiting" {
+            await events.record(parent, type: .warning, reason: p.reason, message: p.message)
+        }
+        for f in outcome.failures { await events.record(parent, type: .warning, reason: f.reason, message: f.message) }
+    }
+}
+
+/// A reconcile that must be retried with backoff; the problems are on the object's Ready condition.
+struct ReconcileFailure: Error, CustomStringConvertible {
+    var object: ObjectReference
+    var problems: [ReconcilePlan.Problem]
+    var description: String { "\(object): " + problems.map(\.description).joined(separator: "; ") }
+}
