@@ -441,6 +441,30 @@ struct KubeClusterTests {
         }
     }
 
+    // MARK: Rate limit
+
+    @Test func rateLimitBoundsRequestRateAgainstTheServer() async throws {
+        func timeGets(_ limit: RateLimit, count: Int) async throws -> Duration {
+            var config = cluster.configuration
+            config.rateLimit = limit
+            return try await KubeClient.withClient(config) { client in
+                let namespaces = try await client.resource(Self.namespaceKind)
+                let started = ContinuousClock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<count { group.addTask { _ = try await namespaces.get("default") } }
+                    try await group.waitForAll()
+                }
+                return ContinuousClock.now - started
+            }
+        }
+        // Discovery (before the timer) leaves the bucket empty; the 100 GETs then go at 50/s: about 2 s.
+        let limited = try await timeGets(RateLimit(qps: 50, burst: 10), count: 100)
+        let unlimited = try await timeGets(.unlimited, count: 100)
+        print("[measure] 100 concurrent GETs over HTTP/2: \(unlimited) unlimited, \(limited) at 50 qps / burst 10")
+        #expect(limited >= .seconds(1.5), "100 requests at 50/s need about 2 s")
+        #expect(limited > unlimited)
+    }
+
     // MARK: Discovery
 
     @Test func discoveryMapsKindsScopesAndSubresources() async throws {
