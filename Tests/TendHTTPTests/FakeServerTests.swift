@@ -241,6 +241,7 @@ struct FakeServerTests {
             // Only socket buffers plus our bounded buffer may fill: far less than the 256 MiB.
             #expect(writtenWhilePaused < 32 << 20, "server wrote \(writtenWhilePaused) bytes to a paused client")
             #expect(server.floodBytesWritten - writtenWhilePaused < 1 << 20, "transfer did not stay paused")
+            #expect(response.body.lifetime.buffer.pauseCount >= 1)
             // Draining resumes it: read 64 MiB worth of lines.
             var lines = 1
             while lines < 65536, let line = try await iterator.next() {
