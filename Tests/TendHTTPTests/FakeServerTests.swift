@@ -275,6 +275,22 @@ struct FakeServerTests {
         await client.shutdown()  // idempotent
     }
 
+    @Test func curlThreadExitsAfterShutdownAndAfterDrop() async throws {
+        let server = try FakeHTTPServer()
+        defer { server.stop() }
+        let client = HTTPClient()
+        #expect(try await client.execute(.get(server.url("/hello"))).status == 200)
+        #expect(!client.inbox.isStopped)
+        await client.shutdown()
+        #expect(client.inbox.isStopped)
+
+        var dropped: HTTPClient? = HTTPClient()
+        let inbox = try #require(dropped?.inbox)
+        #expect(try await dropped?.execute(.get(server.url("/hello"))).status == 200)
+        dropped = nil
+        try await eventually("curl thread of a dropped client exits") { inbox.isStopped }
+    }
+
     @Test func manyConcurrentRequests() async throws {
         try await withServer { server, client in
             try await withThrowingTaskGroup(of: Int.self) { group in
