@@ -20,10 +20,12 @@ import Synchronization
 /// **Lifetime.** Prefer ``withClient(_:isolation:_:)``, which shuts the client down when the
 /// body returns. Otherwise call ``shutdown()`` when done: it fails in-flight requests and open
 /// streams with ``HTTPError/Code/shutdown``, and returns once the thread has exited and every
-/// handle is freed. A client dropped without `shutdown()` stops its thread in the background.
+/// handle is freed. A client dropped without `shutdown()` stops its thread in the background,
+/// which also fails its open streams with ``HTTPError/Code/shutdown``: keep the client alive for
+/// as long as its streams are consumed.
 public final class HTTPClient: Sendable {
     public let configuration: Configuration
-    private let inbox = CurlInbox()
+    let inbox = CurlInbox()
     private let nextID = Atomic<UInt64>(1)
 
     /// Starts the client's thread. Pair with ``shutdown()``.

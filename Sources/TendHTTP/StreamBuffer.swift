@@ -30,6 +30,8 @@ final class StreamBuffer: Sendable {
         var chunks: [[UInt8]] = []
         var bufferedBytes = 0
         var paused = false
+        /// How often the producer was refused (diagnostics and tests).
+        var pauseCount = 0
         /// Set once: the final event after the chunks are drained.
         var terminal: Event?
         /// The consumer waiting for data (only when `chunks` is empty and no `terminal`).
@@ -67,6 +69,9 @@ final class StreamBuffer: Sendable {
         self.cancelError = cancelError
     }
 
+    /// Number of times the transfer was paused because the consumer fell behind.
+    var pauseCount: Int { state.withLock { $0.pauseCount } }
+
     // MARK: Producer (curl thread)
 
     func offer(_ bytes: UnsafeRawBufferPointer) -> OfferResult {
@@ -74,6 +79,7 @@ final class StreamBuffer: Sendable {
         let (result, waiter): (OfferResult, CheckedContinuation<Event, Never>?) = state.withLock { s in
             if s.terminal != nil { return (.closed, nil) }
             if s.bufferedBytes >= limit {
+                if !s.paused { s.pauseCount += 1 }
                 s.paused = true
                 return (.pause, nil)
             }

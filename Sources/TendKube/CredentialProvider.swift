@@ -1,5 +1,4 @@
-public import Foundation
-public import TendHTTP
+import Foundation
 
 /// The credentials of one client, kept current: what each request sends.
 ///

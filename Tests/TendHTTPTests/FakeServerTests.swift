@@ -241,6 +241,7 @@ struct FakeServerTests {
             // Only socket buffers plus our bounded buffer may fill: far less than the 256 MiB.
             #expect(writtenWhilePaused < 32 << 20, "server wrote \(writtenWhilePaused) bytes to a paused client")
             #expect(server.floodBytesWritten - writtenWhilePaused < 1 << 20, "transfer did not stay paused")
+            #expect(response.body.lifetime.buffer.pauseCount >= 1)
             // Draining resumes it: read 64 MiB worth of lines.
             var lines = 1
             while lines < 65536, let line = try await iterator.next() {
@@ -272,6 +273,22 @@ struct FakeServerTests {
         let later = await #expect(throws: HTTPError.self) { _ = try await client.execute(.get(server.url("/hello"))) }
         #expect(later?.code == .shutdown)
         await client.shutdown()  // idempotent
+    }
+
+    @Test func curlThreadExitsAfterShutdownAndAfterDrop() async throws {
+        let server = try FakeHTTPServer()
+        defer { server.stop() }
+        let client = HTTPClient()
+        #expect(try await client.execute(.get(server.url("/hello"))).status == 200)
+        #expect(!client.inbox.isStopped)
+        await client.shutdown()
+        #expect(client.inbox.isStopped)
+
+        var dropped: HTTPClient? = HTTPClient()
+        let inbox = try #require(dropped?.inbox)
+        #expect(try await dropped?.execute(.get(server.url("/hello"))).status == 200)
+        dropped = nil
+        try await eventually("curl thread of a dropped client exits") { inbox.isStopped }
     }
 
     @Test func manyConcurrentRequests() async throws {

@@ -66,6 +66,9 @@ final class CurlInbox: Sendable {
 
     var isStopRequested: Bool { state.withLock { $0.stopRequested } }
 
+    /// Whether the curl thread has exited (all handles freed).
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
     // MARK: Curl thread only
 
     func attach(_ multi: UnsafeMutableRawPointer) {

@@ -60,7 +60,10 @@ final class CurlLoop {
             _ = curl_multi_perform(multi, &running)
             collectFinished()
             let timeout = enforceIdleTimeouts()
-            _ = curl_multi_poll(multi, nil, 0, timeout, nil)
+            if curl_multi_poll(multi, nil, 0, timeout, nil) != CURLM_OK {
+                // Should not happen; never spin on a failing poll.
+                usleep(10_000)
+            }
         }
     }
 

@@ -35,6 +35,27 @@ extension ClusterTests {
             watch.cancel()
             let result = await consumer.result
             if case .failure(let error as HTTPError) = result { #expect(error.code == .cancelled) }
+            // Cancelling an h2 stream resets only that stream: the connection is reused.
+            let after = try await client.execute(.get(cluster.url("/api/v1/namespaces/\(namespace)")))
+            #expect(after.status == 200)
+            #expect(after.metrics.connectionsOpened == 0)
+            try await deleteNamespace(client, namespace)
+        }
+    }
+
+    /// A watch on a quiet namespace receives nothing after the head: the idle timeout must fire
+    /// as a typed error (this is how a silently dead connection surfaces).
+    @Test func quietWatchHitsIdleTimeout() async throws {
+        try await HTTPClient.withClient(cluster.adminConfiguration()) { client in
+            let namespace = try await createNamespace(client, "idle")
+            var request = HTTPRequest.get(cluster.url("/api/v1/namespaces/\(namespace)/configmaps?watch=1"))
+            request.idleTimeout = .after(.seconds(1))
+            let start = ContinuousClock.now
+            let watch = try await client.stream(request)
+            let error = await #expect(throws: HTTPError.self) { for try await _ in watch.body {} }
+            #expect(error?.code == .idleTimeout)
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed >= .seconds(1) && elapsed < .seconds(5), "idle timeout after \(elapsed)")
             try await deleteNamespace(client, namespace)
         }
     }

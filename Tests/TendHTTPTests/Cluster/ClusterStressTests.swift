@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TendHTTP
+@testable import TendHTTP
 
 extension ClusterTests {
     /// 10,000 ConfigMaps created concurrently (32 in flight), listed fully 5 times, then the
@@ -80,12 +80,15 @@ extension ClusterTests {
             }
             let elapsed = ContinuousClock.now - start
             #expect(elapsed < .seconds(10), "requests beside a paused stream took \(elapsed)")
+            #expect(watch.body.lifetime.buffer.pauseCount >= 1, "the watch was never paused")
+            print("[measure] 20 GETs beside a paused h2 watch: \(elapsed)")
 
             var added = 1
             while added < expected, let line = try await iterator.next() {
                 if line.starts(with: Array(#"{"type":"ADDED""#.utf8)) { added += 1 }
             }
             #expect(added == expected)
+            print("[measure] paused watch drained: \(added) events, \(watch.body.lifetime.buffer.pauseCount) pauses")
             watch.cancel()
         }
     }

@@ -261,12 +261,10 @@ struct KubeClusterTests {
 
     // MARK: CRDs, discovery refresh, status subresource
 
-    @Test func customResourceDiscoveredWithoutNewClientAndStatusSubresource() async throws {
-        let group = "t\(UInt32.random(in: 0..<UInt32.max)).tend.example"
-        let crdName = "widgets.\(group)"
-        let crd: Value = [
+    static func widgetCRD(group: String) -> Value {
+        [
             "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": ["name": .string(crdName)],
+            "metadata": ["name": .string("widgets.\(group)")],
             "spec": [
                 "group": .string(group), "scope": "Namespaced",
                 "names": ["plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wdg"]],
@@ -282,22 +280,34 @@ struct KubeClusterTests {
                 ]],
             ],
         ]
+    }
+
+    /// Creates the CRD and waits until it is Established.
+    func install(_ crd: Value, _ crds: ResourceClient) async throws {
+        let name = try #require(crd["metadata"]?["name"]?.stringValue)
+        _ = try await crds.create(crd)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let conditions = try await crds.get(name)["status"]?["conditions"]?.arrayValue ?? []
+            if conditions.contains(where: { $0["type"] == "Established" && $0["status"] == "True" }) { return }
+            try #require(ContinuousClock.now < deadline, "CRD not established in 30 s")
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    @Test func customResourceDiscoveredWithoutNewClientAndStatusSubresource() async throws {
+        let group = "t\(UInt32.random(in: 0..<UInt32.max)).tend.example"
+        let crdName = "widgets.\(group)"
+        let crd = Self.widgetCRD(group: group)
         let options = KubeClient.Options(discoveryRefreshInterval: .seconds(1))
         try await withNamespace("crd", options: options) { client, ns in
             let widgetKind = GroupVersionKind(apiVersion: "\(group)/v1", kind: "Widget")!
             // Discovery is loaded (and the kind is unknown) before the CRD exists.
             await #expect { _ = try await client.resource(widgetKind, namespace: ns) } throws: { ($0 as? KubeError)?.code == .unknownResource }
             let crds = try await client.resource(Self.crdKind)
-            _ = try await crds.create(crd)
+            try await install(crd, crds)
             defer { Task { _ = try? await crds.delete(crdName) } }
-            // Wait until Established.
             let deadline = ContinuousClock.now + .seconds(30)
-            while true {
-                let conditions = try await crds.get(crdName)["status"]?["conditions"]?.arrayValue ?? []
-                if conditions.contains(where: { $0["type"] == "Established" && $0["status"] == "True" }) { break }
-                try #require(ContinuousClock.now < deadline, "CRD not established in 30 s")
-                try await Task.sleep(for: .milliseconds(200))
-            }
             // The same client finds it: a miss refreshes discovery (at most once a second here).
             var widgets: ResourceClient?
             while widgets == nil {
@@ -409,15 +419,50 @@ struct KubeClusterTests {
             await #expect {
                 _ = try await cms.list(ListOptions(resourceVersion: oldVersion, resourceVersionMatch: .exact))
             } throws: { ($0 as? KubeError)?.isExpired == true }
-            // A watch from a version older than the API server's window: a typed expired error.
+            // A watch from a version older than the API server's window is a typed expired error.
+            // The window of an existing resource's watch cache reaches back to the API server's
+            // start, so use a resource whose cache starts now: a CRD installed after the compaction.
+            let group = "t\(UInt32.random(in: 0..<UInt32.max)).tend.example"
+            let crds = try await client.resource(Self.crdKind)
+            try await install(Self.widgetCRD(group: group), crds)
+            defer { Task { _ = try? await crds.delete("widgets.\(group)") } }
+            let widgets = client.resource(
+                APIResource(groupVersion: GroupVersion(group: group, version: "v1"), name: "widgets", kind: "Widget", namespaced: true),
+                namespace: ns)
             await #expect {
-                let stream = try await cms.watch(WatchOptions(resourceVersion: "1", timeoutSeconds: 10))
+                let stream = try await widgets.watch(WatchOptions(resourceVersion: oldVersion, timeoutSeconds: 10))
                 for try await _ in stream {}
             } throws: { error in
                 let e = error as! KubeError
+                print("[info] watch from a compacted resourceVersion: \(e)")
                 return e.code == .expired && e.status?.code == 410
             }
+            _ = try await crds.delete("widgets.\(group)")
         }
+    }
+
+    // MARK: Rate limit
+
+    @Test func rateLimitBoundsRequestRateAgainstTheServer() async throws {
+        func timeGets(_ limit: RateLimit, count: Int) async throws -> Duration {
+            var config = cluster.configuration
+            config.rateLimit = limit
+            return try await KubeClient.withClient(config) { client in
+                let namespaces = try await client.resource(Self.namespaceKind)
+                let started = ContinuousClock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<count { group.addTask { _ = try await namespaces.get("default") } }
+                    try await group.waitForAll()
+                }
+                return ContinuousClock.now - started
+            }
+        }
+        // Discovery (before the timer) leaves the bucket empty; the 100 GETs then go at 50/s: about 2 s.
+        let limited = try await timeGets(RateLimit(qps: 50, burst: 10), count: 100)
+        let unlimited = try await timeGets(.unlimited, count: 100)
+        print("[measure] 100 concurrent GETs over HTTP/2: \(unlimited) unlimited, \(limited) at 50 qps / burst 10")
+        #expect(limited >= .seconds(1.5), "100 requests at 50/s need about 2 s")
+        #expect(limited > unlimited)
     }
 
     // MARK: Discovery
