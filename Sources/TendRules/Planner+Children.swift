@@ -4,6 +4,13 @@ import TendValue
 
 extension Context {
     mutating func planChild(_ child: Rule.Child, into plan: inout ReconcilePlan) {
+        // A child reading a child that is left out (includeWhen false) is left out too, and pruned.
+        if child.dependencies.contains(where: { excluded.contains($0) }) {
+            excluded.insert(child.id)
+            ready[child.id] = true
+            variables[child.id] = child.isCollection ? .array([]) : .null
+            return
+        }
         // A child reading another child that does not exist yet waits for it.
         for dep in child.dependencies where isAbsent(variables[dep]) {
             waiting.insert(child.id)
@@ -32,6 +39,10 @@ extension Context {
         }
         var lives: [Value] = []
         var allReady = true
+        var includedCount = 0
+        defer {
+            if includedCount == 0 && !child.includeWhen.isEmpty && !waiting.contains(child.id) { excluded.insert(child.id) }
+        }
         for loop in combinations {
             var scope = variables
             for (k, v) in loop { scope[k] = v }
@@ -45,6 +56,7 @@ extension Context {
                 }
             }
             guard included else { continue }
+            includedCount += 1
             let desired: Value
             switch child.template.evaluate(scope) {
             case .success(let v): desired = v

@@ -12,7 +12,8 @@ public import TendValue
 /// 1. Lookups are read from the snapshot (`null` or an empty list when absent).
 /// 2. Children are rendered in dependency order. A child that reads another child which does not
 ///    exist yet is `waiting` (and an existing copy of it is kept, not pruned). `includeWhen` false
-///    leaves the child out; `forEach` renders one instance per combination of loop values.
+///    leaves the child out, and so is every child that reads a child left out; `forEach` renders one
+///    instance per combination of loop values.
 /// 3. Each rendered child is compared with the live object: create, update (apply), unchanged, or
 ///    refused (`notOwned`) when an object of that name exists that Tend does not manage for this
 ///    parent and the child does not say `adopt: true`.
@@ -58,6 +59,8 @@ struct Context<World: WorldSnapshot> {
     var variables: [String: Value]
     /// Child ids that are waiting: their existing objects are kept.
     var waiting: Set<String> = []
+    /// Child ids left out by `includeWhen` (or because a child they read is): they are pruned.
+    var excluded: Set<String> = []
     var desiredKeys: Set<ObjectReference> = []
     var ready: [String: Bool] = [:]
 

@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import Testing
+import TendEngine
+import TendKube
+import TendRules
+import TendTesting
+import TendValue
+import TendYAML
+
+/// The engine against the real control plane: `tend run`'s code path, rule by rule semantics.
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun))
+struct EngineClusterTests {
+    static let webapp = GroupVersionKind(apiVersion: "example.com/v1", kind: "WebApp")!
+    static let deployment = GroupVersionKind(apiVersion: "apps/v1", kind: "Deployment")!
+    static let service = GroupVersionKind(apiVersion: "v1", kind: "Service")!
+    static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
+
+    static func rule() throws -> Rule {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("rules/webapp/rule.yaml").path
+        let loaded = RuleLoader().load(paths: [path])
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        return try #require(loaded.rules.first)
+    }
+
+    /// Polls `condition` every 200 ms until it holds or `timeout` passes.
+    func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("timed out waiting for: \(what)")
+    }
+
+    func get(_ client: KubeClient, _ kind: GroupVersionKind, _ ns: String, _ name: String) async -> Value? {
+        try? await client.resource(kind, namespace: ns).get(name)
+    }
+
+    @Test func webappRuleEndToEnd() async throws {
+        let cluster = try LocalCluster.require()
+        let rule = try Self.rule()
+        var logger = Logger(label: "engine-test")
+        logger.logLevel = .warning
+        // A CRD left by an earlier run is removed with a separate client, so the engine's client
+        // starts with discovery that has never seen the kind.
+        let setup = KubeClient(configuration: cluster.configuration)
+        let setupCRDs = try await setup.resource(GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!)
+        if (try? await setupCRDs.get("webapps.example.com")) != nil {
+            _ = try? await setupCRDs.delete("webapps.example.com")
+            await eventually("old CRD gone") { (try? await setupCRDs.get("webapps.example.com")) == nil }
+            try await Task.sleep(for: .seconds(2))
+        }
+        await setup.shutdown()
+        let client = KubeClient(configuration: cluster.configuration)
+        let ns = "engine-\(UInt32.random(in: 0...UInt32.max))"
+        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
+        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        defer { Task { _ = try? await namespaces.delete(ns) } }
+
+        // The engine starts before the CRD exists: the rule waits, then starts when it appears.
+        let crds = try await client.resource(GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!)
+        let engine = Engine(rules: [rule], client: client, options: { var o = EngineOptions(); o.kindRetryInterval = .milliseconds(500); return o }(), logger: logger)
+        let running = Task { try await engine.run() }
+        defer { running.cancel() }
+        try await Task.sleep(for: .seconds(1))
+        let crd = try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name))
+        _ = try await crds.create(crd)
+        await eventually("CRD established") {
+            (await self.get(client, GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!, "", "webapps.example.com"))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
+        }
+        let webapps = try await waitForResource(client, Self.webapp, ns)
+        _ = try await webapps.create([
+            "apiVersion": "example.com/v1", "kind": "WebApp",
+            "metadata": ["name": "shop", "labels": ["tier": "web"]],
+            "spec": ["image": "nginx:1.27", "replicas": 2, "expose": true, "hosts": ["www", "api"]],
+        ])
+
+        // Children appear, in dependency order; routes read the service's cluster IP.
+        await eventually("children created") {
+            let d = await self.get(client, Self.deployment, ns, "shop")
+            let s = await self.get(client, Self.service, ns, "shop")
+            let a = await self.get(client, Self.configMap, ns, "shop-www")
+            let b = await self.get(client, Self.configMap, ns, "shop-api")
+            return d != nil && s != nil && a != nil && b != nil
+        }
+        let service = try #require(await get(client, Self.service, ns, "shop"))
+        let route = try #require(await get(client, Self.configMap, ns, "shop-www"))
+        #expect(route["data"]?["url"] == service["spec"]?["clusterIP"])
+        let deployment = try #require(await get(client, Self.deployment, ns, "shop"))
+        #expect(deployment["metadata"]?["ownerReferences"]?[0]?["kind"] == "WebApp")
+        #expect(deployment["metadata"]?["labels"]?["tend.dev/rule"] == "webapp")
+        await eventually("status Pending with url") {
+            let s = await self.get(client, Self.webapp, ns, "shop")?["status"]
+            return s?["phase"] == "Pending" && s?["url"]?.stringValue?.hasPrefix("http://") == true
+        }
+
+        // Deployments stay unavailable without kubelets; patching their status drives the phase.
+        let deployments = try await client.resource(Self.deployment, namespace: ns)
+        _ = try await deployments.patchStatus("shop", .merge(["status": ["replicas": 2, "availableReplicas": 2, "readyReplicas": 2]]))
+        await eventually("phase Running and Ready") {
+            let s = await self.get(client, Self.webapp, ns, "shop")?["status"]
+            return s?["phase"] == "Running" && s?["conditions"]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
+        }
+
+        // Level-based and idempotent: a reconcile of an unchanged world writes nothing.
+        let before = await snapshotVersions(client, ns)
+        _ = try await webapps.patch("shop", .merge(["metadata": ["annotations": ["touch": "1"]]]))
+        let touched = try #require(await get(client, Self.webapp, ns, "shop"))["metadata"]?["resourceVersion"]
+        try await Task.sleep(for: .seconds(3))
+        let after = await snapshotVersions(client, ns)
+        #expect(before == after, "children changed on a no-op reconcile")
+        #expect(await get(client, Self.webapp, ns, "shop")?["metadata"]?["resourceVersion"] == touched, "status rewritten on a no-op reconcile")
+
+        // A hand edit is put back; a deleted child is recreated.
+        _ = try await deployments.patch("shop", .merge(["spec": ["replicas": 7]]))
+        let configMaps = try await client.resource(Self.configMap, namespace: ns)
+        _ = try await configMaps.delete("shop-api")
+        await eventually("hand edit reverted") { await self.get(client, Self.deployment, ns, "shop")?["spec"]?["replicas"] == 2 }
+        await eventually("deleted child recreated") { await self.get(client, Self.configMap, ns, "shop-api") != nil }
+
+        // Pruning: includeWhen false removes the service; a shorter forEach removes a route.
+        _ = try await webapps.patch("shop", .merge(["spec": ["expose": false, "hosts": ["www"]]]))
+        await eventually("service pruned") { await self.get(client, Self.service, ns, "shop") == nil }
+        await eventually("route pruned") { await self.get(client, Self.configMap, ns, "shop-api") == nil }
+
+        // An existing object the rule does not own is not taken over: reported on the object instead.
+        _ = try await deployments.create([
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "taken"],
+            "spec": ["replicas": 1, "selector": ["matchLabels": ["app": "x"]], "template": ["metadata": ["labels": ["app": "x"]], "spec": ["containers": [["name": "c", "image": "busybox"]]]]],
+        ])
+        _ = try await webapps.create(["apiVersion": "example.com/v1", "kind": "WebApp", "metadata": ["name": "taken", "labels": ["tier": "web"]], "spec": ["image": "nginx", "replicas": 3]])
+        await eventually("adoption refused") {
+            let c = await self.get(client, Self.webapp, ns, "taken")?["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
+            return c?["reason"] == "NotOwned"
+        }
+        #expect(await get(client, Self.deployment, ns, "taken")?["spec"]?["replicas"] == 1)
+
+        // A write the server rejects (422) becomes a condition on that object only.
+        // (a host that is not a valid name part makes the route ConfigMap's name invalid)
+        _ = try await webapps.create(["apiVersion": "example.com/v1", "kind": "WebApp", "metadata": ["name": "bad", "labels": ["tier": "web"]], "spec": ["image": "nginx", "replicas": 1, "expose": true, "hosts": ["Not_Valid"]]])
+        await eventually("422 reported on the object") {
+            let c = await self.get(client, Self.webapp, ns, "bad")?["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
+            return c?["status"] == "False" && c?["reason"] == "Invalid" && (c?["message"]?.stringValue?.contains("bad-Not_Valid") ?? false)
+        }
+        #expect(await get(client, Self.webapp, ns, "shop")?["status"]?["phase"] == "Running", "other objects carry on")
+
+        // Deleting the watched object: the garbage collector removes children through ownerReferences.
+        _ = try await webapps.delete("shop")
+        await eventually("children garbage-collected", timeout: .seconds(60)) { await self.get(client, Self.deployment, ns, "shop") == nil }
+        running.cancel()
+        _ = try? await crds.delete("webapps.example.com")
+        await client.shutdown()
+    }
+
+    func waitForResource(_ client: KubeClient, _ kind: GroupVersionKind, _ ns: String) async throws -> ResourceClient {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do { return try await client.resource(kind, namespace: ns) } catch {
+                if ContinuousClock.now > deadline { throw error }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+        }
+    }
+
+    /// resourceVersions of the rule's children in `ns`.
+    func snapshotVersions(_ client: KubeClient, _ ns: String) async -> [String: String] {
+        var out: [String: String] = [:]
+        for kind in [Self.deployment, Self.service, Self.configMap] {
+            guard let list = try? await client.resource(kind, namespace: ns).list(ListOptions(labelSelector: "tend.dev/rule=webapp")) else { continue }
+            for item in list.items {
+                out["\(kind.kind)/\(item["metadata"]?["name"]?.stringValue ?? "")"] = item["metadata"]?["resourceVersion"]?.stringValue
+            }
+        }
+        return out
+    }
+}
