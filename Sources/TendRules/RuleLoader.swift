@@ -89,7 +89,7 @@ public struct RuleLoader {
     }
 
     /// `*.yaml` and `*.yml` files under `directory`, sorted; hidden entries are skipped.
-    static func yamlFiles(under directory: String) -> [String] {
+    public static func yamlFiles(under directory: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
         var files: [String] = []
         while let relative = enumerator.nextObject() as? String {

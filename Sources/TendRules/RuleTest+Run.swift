@@ -1,0 +1,67 @@
+public import Foundation
+public import TendKube
+public import TendValue
+
+extension RuleTest {
+    /// Runs the steps in order against an offline cluster; a step's failures do not stop later steps.
+    public func run(rules: [Rule], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped, now: Date = Date()) -> [StepResult] {
+        var run = OfflineRun(rules: rules, cluster: OfflineCluster(clusterScoped: clusterScoped), now: now)
+        var results: [StepResult] = []
+        for step in steps {
+            let start = Date()
+            for object in step.apply { run.cluster.put(object) }
+            for patch in step.patch {
+                guard let (kind, key) = Self.reference(patch), let live = run.cluster.get(kind, namespace: key.namespace, name: key.name) else { continue }
+                run.cluster.world.put(live.merging(patch))
+            }
+            for object in step.delete {
+                guard let (kind, key) = Self.reference(object) else { continue }
+                run.cluster.delete(kind, namespace: key.namespace, name: key.name)
+            }
+            run.converge()
+            var failures: [String] = []
+            for expected in step.present {
+                guard let (kind, key) = Self.reference(expected) else { continue }
+                guard let live = run.cluster.get(kind, namespace: key.namespace, name: key.name) else {
+                    failures.append("expected \(kind.kind) \(key) to exist; it does not")
+                    continue
+                }
+                if !Self.matches(live, expected) {
+                    let shown = PlanRenderer.projection(of: live, onto: expected)
+                    failures.append("\(kind.kind) \(key) differs from the expectation:\n" + UnifiedDiff.render(old: expected, new: shown, oldLabel: "expected", newLabel: "actual"))
+                }
+            }
+            for object in step.absent {
+                guard let (kind, key) = Self.reference(object) else { continue }
+                if run.cluster.get(kind, namespace: key.namespace, name: key.name) != nil {
+                    failures.append("expected \(kind.kind) \(key) to be absent; it exists")
+                }
+            }
+            results.append(StepResult(test: name, step: step.name, failures: failures, seconds: Date().timeIntervalSince(start)))
+        }
+        return results
+    }
+
+    /// Partial match: every field of `expected` is in `live` with an equal value; a list matches when
+    /// each expected element matches a distinct live element, in any order.
+    public static func matches(_ live: Value, _ expected: Value) -> Bool {
+        switch (live, expected) {
+        case (.object(let l), .object(let e)):
+            return e.allSatisfy { entry in
+                guard let lv = l[entry.key] else { return entry.value.isNull }
+                return matches(lv, entry.value)
+            }
+        case (.array(let l), .array(let e)):
+            var used = Set<Int>()
+            for item in e {
+                guard let i = l.indices.first(where: { !used.contains($0) && matches(l[$0], item) }) else { return false }
+                used.insert(i)
+            }
+            return true
+        case (.int(let a), .double(let b)): return Double(a) == b
+        case (.double(let a), .int(let b)): return a == Double(b)
+        default:
+            return live == expected
+        }
+    }
+}

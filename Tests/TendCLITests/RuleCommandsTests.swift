@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `tend check`, `plan --state`, `test` and `crds` end to end on the shipped webapp rule.
+struct RuleCommandsTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func tend(_ args: [String]) throws -> EvalCommandTests.Run {
+        let exe = try #require(EvalCommandTests.tend, "tend binary not found next to the test bundle")
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        p.currentDirectoryURL = Self.root
+        p.environment = ["NO_COLOR": "1", "PATH": "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return .init(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func checkAcceptsShippedRulesAndRejectsBrokenOnes() throws {
+        let ok = try tend(["check", "rules"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("OK"))
+        let bad = try tend(["check", "Tests/TendRulesTests/Fixtures/check/misspelled.yaml"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("misspelled.yaml:9:5: error: unknown field \"selectr\" in watch (did you mean \"selector\"?)"))
+        #expect(bad.stderr.contains("^~~~~~~"))
+        let json = try tend(["check", "-o", "json", "Tests/TendRulesTests/Fixtures/check/misspelled.yaml"])
+        #expect(json.status == 1)
+        #expect(json.stdout.contains("\"ok\": false"))
+        #expect(json.stdout.contains("\"line\": 9"))
+    }
+
+    @Test func offlinePlanShowsChangesWithDetailedExitCodes() throws {
+        let plan = try tend(["plan", "rules/webapp", "--state", "examples/webapp"])
+        #expect(plan.status == 2, "\(plan.stderr)")
+        #expect(plan.stdout.contains("+ create Deployment.v1.apps demo/shop"))
+        #expect(plan.stdout.contains("+  replicas: 2"))
+        #expect(plan.stdout.contains("phase: <none> -> Pending"))
+        #expect(plan.stdout.hasSuffix("Plan: 2 to create, 1 to update, 0 to delete, 1 status change.\n"))
+        let json = try tend(["plan", "rules/webapp", "--state", "examples/webapp", "-o", "json"])
+        #expect(json.status == 2)
+        #expect(json.stdout.contains("\"action\": \"create\""))
+        #expect(json.stdout.contains("\"create\": 2"))
+        // No watched object in the state: nothing to do, exit 0.
+        let empty = try tend(["plan", "rules/webapp", "--state", "rules/webapp/crd.yaml"])
+        #expect(empty.status == 0)
+        #expect(empty.stdout.contains("Plan: 0 to create, 0 to update, 0 to delete, 0 status changes."))
+    }
+
+    @Test func ruleTestsPassAndFailuresExitOne() throws {
+        let pass = try tend(["test", "rules"])
+        #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
+        #expect(pass.stdout.contains("PASS webapp / the Deployment becomes available"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tend-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent("rules/webapp/rule.yaml").path, toPath: dir + "/rule.yaml")
+        let test = try String(contentsOfFile: Self.root.appendingPathComponent("rules/webapp/webapp.test.yaml").path, encoding: .utf8)
+        try test.replacingOccurrences(of: "phase: Running,", with: "phase: Walking,").write(toFile: dir + "/t.yaml", atomically: true, encoding: .utf8)
+        let fail = try tend(["test", dir, "--junit", dir + "/junit.xml"])
+        #expect(fail.status == 1)
+        #expect(fail.stdout.contains("FAIL webapp / the Deployment becomes available"))
+        #expect(fail.stdout.contains("-  phase: Walking"))
+        #expect(fail.stdout.contains("+  phase: Running"))
+        let junit = try String(contentsOfFile: dir + "/junit.xml", encoding: .utf8)
+        #expect(junit.contains("failures=\"1\""))
+    }
+
+    @Test func crdsPrintsTheGeneratedDefinition() throws {
+        let crds = try tend(["crds", "rules/webapp"])
+        #expect(crds.status == 0)
+        #expect(crds.stdout.contains("name: webapps.example.com"))
+        #expect(crds.stdout.contains("subresources:"))
+        #expect(crds.stdout.contains("jsonPath: .status.phase"))
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("rules/webapp/crd.yaml"), encoding: .utf8)
+        #expect(crds.stdout == committed, "rules/webapp/crd.yaml is out of date: regenerate it with tend crds")
+    }
+}
