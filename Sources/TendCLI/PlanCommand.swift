@@ -1,18 +1,23 @@
 import ArgumentParser
 import Foundation
+import Logging
+import TendEngine
+import TendKube
 import TendRules
 import TendValue
 
 /// `tend plan`: show what the rules would change, writing nothing.
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Print the changes rules would make, with diffs, and write nothing.",
         discussion: """
-            With --state, the cluster state comes from YAML files (multi-document files and kind: List \
-            are expanded; CRDs among them say which custom kinds are cluster-scoped) and no cluster is \
-            needed. Exit codes, like terraform plan -detailed-exitcode: 0 no changes, 2 changes pending, \
-            1 errors.
+            Against a cluster (the default), plan runs the same informers and reconcile code as `tend run` \
+            and writes nothing: it only lists, watches and gets, and refines every planned write with a \
+            server-side dry run, so server defaults do not show as changes. With --state, the cluster state \
+            comes from YAML files instead (multi-document files and kind: List are expanded; CRDs among them \
+            say which custom kinds are cluster-scoped) and no cluster is needed. Exit codes, like \
+            terraform plan -detailed-exitcode: 0 no changes, 2 changes pending, 1 errors.
             """)
 
     @Argument(help: "Rule files or directories.")
@@ -24,23 +29,38 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: text or json.")
     var output: String = "text"
 
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(name: .shortAndLong, help: "Log what planning does (-v info, -vv debug).")
+    var verbose: Int
+
     func validate() throws {
         guard OutputFormat(rawValue: output) != nil else { throw ValidationError("--output must be text or json") }
-        guard !state.isEmpty else {
-            throw ValidationError("pass --state FILES to plan against cluster state read from files")
-        }
     }
 
-    func run() throws {
+    func run() async throws {
         let loaded = RuleLoader().load(paths: rules)
         let color = Terminal.useColor(2)
         for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
         if loaded.hasErrors { throw ExitCode(1) }
-        let world = StateLoader().load(paths: state)
-        for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
-        if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
-        let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: Date())
-        let plans = run.plans()
+        let plans: [ReconcilePlan]
+        if state.isEmpty {
+            let logger = Logging.make(verbosity: verbose)
+            let configuration = try cluster.load()
+            var clientOptions = KubeClient.Options()
+            clientOptions.logger = logger
+            let client = KubeClient(configuration: configuration, options: clientOptions)
+            var options = EngineOptions()
+            options.namespace = cluster.namespace
+            plans = await Engine(rules: loaded.rules, client: client, options: options, logger: logger).planAll()
+            await client.shutdown()
+        } else {
+            let world = StateLoader().load(paths: state)
+            for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
+            if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+            let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: Date())
+            plans = run.plans()
+        }
         let summary = PlanRenderer.summarize(plans)
         switch OutputFormat(rawValue: output) ?? .text {
         case .text:

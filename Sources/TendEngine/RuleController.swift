@@ -66,6 +66,12 @@ final class RuleController: Sendable {
         }
     }
 
+    /// Informers only, for planning: fails at once when the watched kind is not served.
+    func setUpForPlanning() async throws { try await setUp() }
+
+    /// Keys of every cached watched object.
+    func parentKeys() -> [ObjectKey] { state.withLock { $0.parent }?.store.keys() ?? [] }
+
     private func setUp() async throws {
         let scope = options.namespace
         let parent = try await factory.informer(for: rule.watch.kind, namespace: scope, labelSelector: rule.watch.labelSelector, fieldSelector: rule.watch.fieldSelector)

@@ -1,0 +1,75 @@
+import Foundation
+public import Logging
+import TendKube
+public import TendRules
+import TendRuntime
+import TendValue
+
+extension Engine {
+    /// Plans every watched object of every rule against the live cluster, writing nothing.
+    ///
+    /// Runs the same informers and the same ``Planner`` as ``run()``, then refines each planned
+    /// write with a server-side dry run (`dryRun=All`): the server applies its defaults and admission,
+    /// so a field the server normalises is not shown as a change, and a write the server would reject
+    /// shows as a problem. The only requests are list, watch and get, and dry-run applies.
+    ///
+    /// - Returns: one plan per rule and watched object, in rule order then key order.
+    public func planAll() async -> [ReconcilePlan] {
+        let informers = Task { await factory.run() }
+        defer { informers.cancel() }
+        var plans: [ReconcilePlan] = []
+        for controller in controllers {
+            do {
+                try await controller.setUpOnce()
+            } catch {
+                logger.warning("cannot plan rule: \(error)", metadata: ["rule": "\(controller.rule.name)"])
+                continue
+            }
+            await controller.waitForSync()
+            plans += await controller.planAll()
+        }
+        return plans
+    }
+}
+
+extension RuleController {
+    /// Sets up informers once, without waiting for a kind that is not served.
+    func setUpOnce() async throws { try await setUpForPlanning() }
+
+    /// Plans every selected watched object, refining writes with server-side dry runs.
+    func planAll() async -> [ReconcilePlan] {
+        let keys = parentKeys().sorted()
+        var plans: [ReconcilePlan] = []
+        var dryRun = executor
+        dryRun.dryRun = true
+        for key in keys {
+            guard let parent = parent(key) else { continue }
+            var plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
+            for i in plan.children.indices where plan.children[i].action.isWrite {
+                let child = plan.children[i]
+                do {
+                    let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
+                    if child.action == .create, let existing = try? await resource.get(child.key.name),
+                        !executor.isManaged(existing, rule: rule, plan: plan), rule.children.first(where: { $0.id == child.id })?.adopt != true
+                    {
+                        plan.children[i].action = .notOwned
+                        plan.children[i].live = existing
+                        plan.problems.append(.init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object", child: child.id))
+                        continue
+                    }
+                    let result = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: true))
+                    if child.action == .update, let live = child.live,
+                        PlanRenderer.projection(of: live, onto: child.desired) == PlanRenderer.projection(of: result, onto: child.desired),
+                        live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation] == child.desired["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]
+                    {
+                        plan.children[i].action = .unchanged  // only server defaults differed
+                    }
+                } catch {
+                    plan.problems.append(.init(reason: executor.reason(for: error, default: "ApplyFailed"), message: "dry-run apply \(child.reference): \(executor.summary(error))", child: child.id))
+                }
+            }
+            plans.append(plan)
+        }
+        return plans
+    }
+}
