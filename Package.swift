@@ -16,6 +16,9 @@ let package = Package(
     products: [
         .executable(name: "tend", targets: ["TendCLI"]),
         .library(name: "TendValue", targets: ["TendValue"]),
+        .library(name: "TendKube", targets: ["TendKube"]),
+        .library(name: "TendRuntime", targets: ["TendRuntime"]),
+        .library(name: "TendCEL", targets: ["TendCEL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -15,7 +15,13 @@ let package = Package(
         .target(name: "CBenchSupport"),
         .executableTarget(
             name: "tend-bench",
-            dependencies: ["CBenchSupport", .product(name: "TendValue", package: tendPackage)],
+            dependencies: [
+                "CBenchSupport",
+                .product(name: "TendValue", package: tendPackage),
+                .product(name: "TendKube", package: tendPackage),
+                .product(name: "TendRuntime", package: tendPackage),
+                .product(name: "TendCEL", package: tendPackage),
+            ],
             path: "Sources/TendBench",
             swiftSettings: [.swiftLanguageMode(.v6)])
     ]

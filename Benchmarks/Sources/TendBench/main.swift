@@ -1,11 +1,23 @@
+import Foundation
 import TendValue
 
 // tend-bench: prints one `name=value unit` line per figure, for docs/performance.md.
 // Arguments select benchmarks by name; none runs all of them.
 
-let selected = Set(CommandLine.arguments.dropFirst())
+let arguments = Array(CommandLine.arguments.dropFirst())
+// Cluster modes: `tend-bench seed NS COUNT`, `tend-bench sync NS` (KUBECONFIG).
+if arguments.first == "seed", arguments.count == 3, let count = Int(arguments[2]) {
+    try await ClusterBenchmarks.seed(namespace: arguments[1], count: count)
+    exit(0)
+}
+if arguments.first == "sync", arguments.count == 2 {
+    try await ClusterBenchmarks.sync(namespace: arguments[1])
+    exit(0)
+}
+let selected = Set(arguments)
 func wants(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
 
 if wants("json-decode") { JSONBenchmarks.decodeWatchEvents() }
 if wants("json-encode") { JSONBenchmarks.encode() }
 if wants("memory") { MemoryBenchmarks.bytesPerObject() }
+if wants("cel") { try CELBenchmarks.guardThroughput() }

@@ -1,0 +1,60 @@
+import CBenchSupport
+import Foundation
+import TendKube
+import TendRuntime
+import TendValue
+
+/// Benchmarks against a real API server (KUBECONFIG), for side-by-side runs with the client-go peer.
+enum ClusterBenchmarks {
+    static func client() throws -> KubeClient {
+        var configuration = try KubeConfigLoader().load()
+        configuration.rateLimit = .unlimited
+        return KubeClient(configuration: configuration)
+    }
+
+    /// Creates `count` ConfigMaps of about 1 KiB in `namespace` (32 requests in flight).
+    static func seed(namespace: String, count: Int) async throws {
+        let client = try client()
+        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
+        _ = try? await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
+        let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: namespace)
+        let start = Measure.now()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func add() {
+                let n = next
+                next += 1
+                group.addTask {
+                    var cm = Fixtures.configMap(n)
+                    cm["metadata"]?["namespace"] = .string(namespace)
+                    cm["metadata"]?["uid"] = .null
+                    cm["metadata"]?["resourceVersion"] = .null
+                    cm["metadata"]?["creationTimestamp"] = .null
+                    do { _ = try await configMaps.create(cm) } catch let error as KubeError where error.isAlreadyExists {}
+                }
+            }
+            for _ in 0..<min(32, count) { add() }
+            while try await group.next() != nil { if next < count { add() } }
+        }
+        print("seed namespace=\(namespace) objects=\(count) seconds=\(String(format: "%.2f", Measure.now() - start))")
+        await client.shutdown()
+    }
+
+    /// List+watch the ConfigMaps of `namespace` into an informer cache; report time to sync and memory,
+    /// in the same format as the client-go peer's `-mode sync`.
+    static func sync(namespace: String) async throws {
+        let client = try client()
+        let factory = SharedInformerFactory(client: client)
+        let heapBefore = Measure.heapBytes()
+        let start = Measure.now()
+        let informer = try await factory.informer(for: GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: namespace)
+        let running = Task { await factory.run() }
+        await informer.waitForSync()
+        let seconds = Measure.now() - start
+        let objects = informer.store.count
+        let heap = Measure.heapBytes() - heapBefore
+        print("peer=tend mode=sync objects=\(objects) seconds=\(String(format: "%.2f", seconds)) peak_rss_kib=\(tend_bench_peak_rss_kib()) heap_kib=\(heap / 1024) heap_bytes_per_object=\(objects > 0 ? heap / objects : 0)")
+        running.cancel()
+        await client.shutdown()
+    }
+}
