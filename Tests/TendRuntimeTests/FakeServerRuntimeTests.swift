@@ -99,6 +99,40 @@ struct FakeServerRuntimeTests {
         }
     }
 
+    @Test func failedListBacksOffOnTheClockThenRetriesTheSamePage() async throws {
+        let requests = Locked<[String]>([])
+        try await Self.withClient({ request, _ in
+            if request.query["watch"] == "true" { return .lines([], thenStall: true) }
+            let n = requests.withLock { $0.append(request.query["continue"] ?? "first"); return $0.count }
+            switch n {
+            case 1: return .json(200, ["kind": "ConfigMapList", "apiVersion": "v1", "metadata": ["resourceVersion": "10", "continue": "page2"],
+                                       "items": [Self.cm("a", rv: "5")]])
+            case 2: return .status(500, reason: "InternalError", message: "etcd hiccup")
+            default: return Self.list([Self.cm("b", rv: "6")], rv: "10")
+            }
+        }) { client in
+            let clock = ManualClock()
+            var tuning = ReflectorConfiguration()
+            tuning.backoff.jitter = 0
+            let factory = SharedInformerFactory(client: client, clock: clock, reflector: tuning)
+            let informer = factory.informer(for: Self.configMaps, namespace: "ns")
+            let run = Task { await factory.run() }
+            defer { run.cancel() }
+            await eventuallyReal("the backoff timer") { clock.sleeperCount == 1 }
+            #expect(clock.sleeperDeadlines == [.zero + .milliseconds(800)])
+            #expect(requests.value == ["first", "page2"] && !informer.hasSynced && informer.statistics.failures == 1)
+            clock.advance(by: .milliseconds(799))
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(requests.value.count == 2, "nothing before the backoff has elapsed")
+            clock.advance(by: .milliseconds(1))
+            await informer.waitForSync()
+            #expect(requests.value == ["first", "page2", "page2"], "the same page again, not a new list")
+            #expect(sortedNames(informer.store.list()) == ["a", "b"])
+            run.cancel()
+            await run.value
+        }
+    }
+
     @Test func leaderStepsDownByTheDeadlineWhenARenewalHangs() async throws {
         let lease = LeaderElector.encode(
             LeaseRecord(holderIdentity: "a", leaseDurationSeconds: 4, acquireTime: .now(), renewTime: .now()),
