@@ -171,7 +171,7 @@ struct InformerClusterTests {
             let factory = SharedInformerFactory(client: client)
             let informer = try await factory.informer(for: C.configMapKind, namespace: ns)
             let shards = (0..<2).map { ShardFilter(shards: 2, index: $0) }
-            let owned = shards.map { _ in Locked<[TendRuntime.ObjectKey]>([]) }
+            let owned = shards.map { _ in Locked<[TendKube.ObjectKey]>([]) }
             for (filter, keys) in zip(shards, owned) {
                 informer.addHandler { change in
                     if filter.owns(change.key) { keys.withLock { $0.append(change.key) } }
@@ -184,7 +184,7 @@ struct InformerClusterTests {
             let zero = owned[0].value, one = owned[1].value
             #expect(Set(zero).isDisjoint(with: Set(one)))
             #expect(Set(zero).count == zero.count && Set(one).count == one.count, "each key once")
-            #expect(Set(zero + one) == Set(names.map { TendRuntime.ObjectKey(namespace: ns, name: $0) }))
+            #expect(Set(zero + one) == Set(names.map { TendKube.ObjectKey(namespace: ns, name: $0) }))
             #expect(abs(zero.count - one.count) < 60, "roughly even: \(zero.count)/\(one.count)")
         }
     }
@@ -223,7 +223,7 @@ struct InformerClusterTests {
 
                     // The informer keeps watching afterwards.
                     _ = try await mainClient.resource(C.configMapKind, namespace: ns).create(C.configMap("f", namespace: ns))
-                    try await C.until("f") { informer.store.get(TendRuntime.ObjectKey(namespace: ns, name: "f")) != nil }
+                    try await C.until("f") { informer.store.get(TendKube.ObjectKey(namespace: ns, name: "f")) != nil }
                 }
             }
         }
