@@ -59,6 +59,20 @@ public final class SharedInformerFactory: Sendable {
         for kind: GroupVersionKind, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil
     ) async throws(KubeError) -> Informer {
         let resource = try await client.resource(kind, namespace: namespace)
+        return informer(resource, kind: kind, labelSelector: labelSelector, fieldSelector: fieldSelector)
+    }
+
+    /// The shared informer for a resource already described (no discovery): same sharing as
+    /// ``informer(for:namespace:labelSelector:fieldSelector:)``.
+    public func informer(
+        for resource: APIResource, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil
+    ) -> Informer {
+        informer(
+            client.resource(resource, namespace: namespace), kind: resource.groupVersionKind, labelSelector: labelSelector,
+            fieldSelector: fieldSelector)
+    }
+
+    private func informer(_ resource: ResourceClient, kind: GroupVersionKind, labelSelector: String?, fieldSelector: String?) -> Informer {
         let labelSelector = labelSelector.flatMap { $0.isEmpty ? nil : $0 }
         let fieldSelector = fieldSelector.flatMap { $0.isEmpty ? nil : $0 }
         let key = InformerKey(

@@ -4,6 +4,7 @@ import Glibc
 #endif
 public import TendKube
 import TendValue
+import Synchronization
 
 /// The local control plane started by `scripts/local-cluster up`, for cluster tests.
 ///
@@ -93,51 +94,108 @@ public struct LocalCluster: Sendable {
         return revision
     }
 
-    // MARK: API server restarts
+    // MARK: A private API server
 
-    /// Stops the API server (SIGTERM, then SIGKILL after 10 s); returns its command line, for ``startAPIServer(_:)``.
-    /// etcd and the controller manager keep running.
-    public func stopAPIServer() throws -> [String] {
-        let pidFile = try file("pids/kube-apiserver.pid")
+    /// Starts a second kube-apiserver on the same etcd (a normal HA setup), with the shared one's
+    /// flags except `--secure-port`, so that a test can kill and restart it without disturbing the
+    /// other tests. Stop it with ``PrivateAPIServer/stop()``.
+    public func startPrivateAPIServer() async throws -> PrivateAPIServer {
         let pidText = try read("pids/kube-apiserver.pid")
-        guard let pid = Int32(pidText) else { throw Unavailable(description: "no apiserver pid in \(pidFile)") }
-        guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else {
-            throw Unavailable(description: "the apiserver (pid \(pid)) is not running")
+        guard let pid = Int32(pidText), let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else {
+            throw Unavailable(description: "the cluster's kube-apiserver (pid \(pidText)) is not running")
         }
-        let arguments = raw.split(separator: 0, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+        var arguments = raw.split(separator: 0, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
         guard let binary = arguments.first, binary.hasSuffix("kube-apiserver"),
-              let directory, arguments.contains(where: { $0.contains(directory) })
-        else { throw Unavailable(description: "pid \(pid) is not this cluster's kube-apiserver") }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while Self.alive(pid) {
-            if ContinuousClock.now > deadline { kill(pid, SIGKILL) }
-            usleep(50_000)
-        }
-        return arguments
+              let i = arguments.firstIndex(of: "--secure-port"), i + 1 < arguments.count
+        else { throw Unavailable(description: "pid \(pid) is not a kube-apiserver with --secure-port") }
+        let port = try Self.freePort()
+        arguments[i + 1] = String(port)
+        var configuration = configuration
+        configuration.server = "https://127.0.0.1:\(port)"
+        let server = PrivateAPIServer(
+            commandLine: arguments, log: try file("logs/kube-apiserver-\(port).log"), configuration: configuration)
+        try await server.start()
+        return server
     }
 
-    /// Starts the API server with `commandLine` (from ``stopAPIServer()``) as `local-cluster` does
-    /// (own session, log appended to `logs/kube-apiserver.log`, pid in `pids/`), and waits until it is ready.
-    public func startAPIServer(_ commandLine: [String], timeout: Duration = .seconds(60)) async throws {
-        let log = try file("logs/kube-apiserver.log")
-        let pidFile = try file("pids/kube-apiserver.pid")
-        _ = try runCommand(
-            "bash", ["-c", "setsid \"$@\" </dev/null >>'\(log)' 2>&1 & echo $! >'\(pidFile)'", "start-apiserver"] + commandLine)
-        let deadline = ContinuousClock.now + timeout
-        try await KubeClient.withClient(configuration, options: KubeClient.Options(retryPolicy: .none)) { client in
-            while true {
-                if let _ = try? await client.serverVersion(),
-                   (try? await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!).get("default")) != nil {
-                    return
+    /// A kube-apiserver process a test owns (see ``LocalCluster/startPrivateAPIServer()``).
+    public final class PrivateAPIServer: Sendable {
+        public let commandLine: [String]
+        public let log: String
+        /// Same credentials as the cluster, this server's URL.
+        public let configuration: ClientConfiguration
+        private let pid = Mutex<Int32?>(nil)
+
+        init(commandLine: [String], log: String, configuration: ClientConfiguration) {
+            self.commandLine = commandLine
+            self.log = log
+            self.configuration = configuration
+        }
+
+        /// Starts the process (own session, output appended to ``log``) and waits until it serves requests.
+        public func start(timeout: Duration = .seconds(90)) async throws {
+            // Only fds 0-2 reach the server: an inherited pipe (ours) would keep runCommand waiting
+            // for EOF, an inherited socket would outlive the test's connection.
+            let script = """
+                for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done
+                setsid "$@" </dev/null >>'\(log)' 2>&1 &
+                echo $!
+                """
+            let out = try runCommand("bash", ["-c", script, "start-apiserver"] + commandLine)
+            guard let started = Int32(out.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw Unavailable(description: "could not start kube-apiserver: \(out)")
+            }
+            pid.withLock { $0 = started }
+            let deadline = ContinuousClock.now + timeout
+            var options = KubeClient.Options(retryPolicy: .none)
+            options.requestTimeout = .seconds(5)
+            try await KubeClient.withClient(configuration, options: options) { client in
+                while true {
+                    if (try? await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!).get("default")) != nil {
+                        return
+                    }
+                    guard LocalCluster.alive(started) else { throw Unavailable(description: "kube-apiserver exited; see \(log)") }
+                    if ContinuousClock.now > deadline { throw Unavailable(description: "kube-apiserver not ready in \(timeout); see \(log)") }
+                    try await Task.sleep(for: .milliseconds(200))
                 }
-                if ContinuousClock.now > deadline { throw Unavailable(description: "the restarted apiserver did not become ready") }
-                try await Task.sleep(for: .milliseconds(200))
             }
         }
+
+        /// Stops the process: `SIGKILL` at once when `kill` (a crash), else `SIGTERM` (SIGKILL after 10 s).
+        public func stop(kill hard: Bool = false) {
+            guard let p = pid.withLock({ p -> Int32? in defer { p = nil }; return p }) else { return }
+            _ = Glibc.kill(p, hard ? SIGKILL : SIGTERM)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while LocalCluster.alive(p) {
+                if ContinuousClock.now > deadline { _ = Glibc.kill(p, SIGKILL) }
+                usleep(20_000)
+            }
+        }
+
+        deinit { stop(kill: true) }
     }
 
-    private static func alive(_ pid: Int32) -> Bool {
+    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Unavailable(description: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw Unavailable(description: "bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func alive(_ pid: Int32) -> Bool {
         guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
         let text = String(decoding: stat, as: UTF8.self)
         guard let close = text.lastIndex(of: ")") else { return false }
