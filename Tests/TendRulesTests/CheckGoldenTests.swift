@@ -14,13 +14,12 @@ import TendValue
 
     @Test(arguments: cases)
     func diagnosticsMatchGolden(file: String) throws {
-        // Load through a relative path, as a user would type it, so locations print the same everywhere.
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.directory)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        let result = RuleLoader().load(paths: ["check/\(file)"])
+        // Locations print relative to the fixtures directory (as `check/<file>`) so goldens are portable.
+        // (No change of the working directory: tests run in parallel in one process.)
+        let result = RuleLoader().load(paths: [Self.directory + "/check/\(file)"])
         let rendered = result.diagnostics.map { $0.render(source: result.sources[$0.location.file]) + "\n" }.joined()
-        let expectedPath = "check/" + file.replacingOccurrences(of: ".yaml", with: ".expected")
+            .replacingOccurrences(of: Self.directory + "/", with: "")
+        let expectedPath = Self.directory + "/check/" + file.replacingOccurrences(of: ".yaml", with: ".expected")
         let expected = try String(contentsOfFile: expectedPath, encoding: .utf8)
         #expect(rendered == expected)
     }
