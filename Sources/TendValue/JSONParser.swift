@@ -144,6 +144,18 @@ struct JSONParser {
         let start = i
         var hasEscape = false
         var hasNonASCII = false
+        // Skip 8 plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte).
+        while i + 8 <= end {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high: UInt64 = 0x8080_8080_8080_8080
+            let quote = v ^ (ones &* 0x22)
+            let backslash = v ^ (ones &* 0x5C)
+            let special =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((v &- ones &* 0x20) & ~v) | v
+            if special & high != 0 { break }
+            i += 8
+        }
         while i < end {
             let c = base[i]
             if c == UInt8(ascii: "\"") { break }
@@ -162,6 +174,7 @@ struct JSONParser {
         }
         let raw = UnsafeBufferPointer(start: base + start, count: i - start)
         i += 1  // closing quote
+        if !hasEscape, raw.count > 15, let known = KnownKeys.lookup(raw) { return known }
         if !hasEscape {
             if !hasNonASCII { return String(decoding: raw, as: UTF8.self) }
             guard let s = String(validating: raw, as: UTF8.self) else {

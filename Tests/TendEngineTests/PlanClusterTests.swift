@@ -36,15 +36,18 @@ extension EngineClusterTests {
         let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
         _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
         defer { Task { _ = try? await namespaces.delete(ns) } }
+        // Discovery may list the kind a moment before the API server serves it: retry the create.
         var webapps: ResourceClient?
-        await eventually("WebApp served") {
-            webapps = try? await client.resource(EngineClusterTests.webapp, namespace: ns)
-            return webapps != nil
+        await eventually("WebApp served and created") {
+            guard let r = try? await client.resource(EngineClusterTests.webapp, namespace: ns) else { return false }
+            webapps = r
+            let site: Value = [
+                "apiVersion": "example.com/v1", "kind": "WebApp", "metadata": ["name": "site", "labels": ["tier": "web"]],
+                "spec": ["image": "nginx:1.27", "replicas": 2, "expose": true, "hosts": ["www"]],
+            ]
+            do { _ = try await r.create(site) } catch { return error.isAlreadyExists }
+            return true
         }
-        _ = try await #require(webapps).create([
-            "apiVersion": "example.com/v1", "kind": "WebApp", "metadata": ["name": "site", "labels": ["tier": "web"]],
-            "spec": ["image": "nginx:1.27", "replicas": 2, "expose": true, "hosts": ["www"]],
-        ])
         var options = EngineOptions()
         options.namespace = ns
 
