@@ -45,7 +45,7 @@ extension EngineClusterTests {
                 "apiVersion": "example.com/v1", "kind": "WebApp", "metadata": ["name": "site", "labels": ["tier": "web"]],
                 "spec": ["image": "nginx:1.27", "replicas": 2, "expose": true, "hosts": ["www"]],
             ]
-            do { _ = try await r.create(site) } catch { return error.isAlreadyExists }
+            do { _ = try await r.create(site) } catch let error as KubeError { return error.isAlreadyExists } catch { return false }
             return true
         }
         var options = EngineOptions()
