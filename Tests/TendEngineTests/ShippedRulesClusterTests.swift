@@ -273,6 +273,12 @@ extension EngineClusterTests {
         // tier=web, Deployment and Service tend.dev/rule, and all ConfigMaps (webapp's lookup by name).
         // Twelve without sharing.
         #expect(engine.informerCount == 9)
+        // The source goes while the engine runs, so its copy goes with it.
+        _ = try await client.resource(Self.configMap, namespace: src).delete("shared")
+        await eventually("source and copy gone") {
+            let source = await self.get(client, Self.configMap, src, "shared"), copy = await self.get(client, Self.configMap, target, "shared")
+            return source == nil && copy == nil
+        }
         running.cancel()
         await deleteNamespaces(client, [src, target])
         _ = try? await client.resource(Self.crdKind).delete("webapps.example.com")
