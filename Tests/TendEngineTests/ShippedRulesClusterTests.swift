@@ -285,6 +285,43 @@ extension EngineClusterTests {
         await client.shutdown()
     }
 
+    // MARK: lookups in another namespace
+
+    @Test func changeOfALookupInAnotherNamespaceReconcilesItsReaders() async throws {
+        let cluster = try LocalCluster.require()
+        let client = KubeClient(configuration: cluster.configuration)
+        let s = Self.suffix()
+        let app = "lk-app-\(s)", platform = "lk-platform-\(s)"
+        let document = try YAML.parse("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: central}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, namespaces: ["\(app)"], selector: {matchLabels: {central: "yes"}}}
+              lookups:
+                - {id: defaults, apiVersion: v1, kind: ConfigMap, namespace: "\(platform)", name: defaults}
+              children:
+                - id: merged
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-merged"}, data: {level: "${defaults == null ? 'none' : defaults.data.level}"}}
+            """, file: "central.yaml")
+        let (compiled, diagnostics) = RuleCompiler.compile(document)
+        let rule = try #require(compiled, "\(diagnostics)")
+        try await createNamespace(client, app)
+        try await createNamespace(client, platform)
+        let defaults = try await client.resource(Self.configMap, namespace: platform)
+        _ = try await defaults.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "defaults"], "data": ["level": "1"]])
+        _ = try await client.resource(Self.configMap, namespace: app).create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "web", "labels": ["central": "yes"]]])
+        let (_, running) = start([rule], client)
+        defer { running.cancel() }
+        await eventually("child reads the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "1" }
+        // The looked-up object lives in another namespace than its reader: its change still reconciles it.
+        _ = try await defaults.patch("defaults", .merge(["data": ["level": "2"]]))
+        await eventually("child follows the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "2" }
+        running.cancel()
+        await deleteNamespaces(client, [app, platform])
+        await client.shutdown()
+    }
+
     // MARK: patch (mutate existing)
 
     @Test func patchRuleOwnsFieldsOfTheWatchedObject() async throws {
