@@ -32,6 +32,10 @@ public final class Engine: Sendable {
         controllers = rules.map { RuleController(rule: $0, client: client, factory: factory, options: options, logger: logger, events: events) }
     }
 
+    /// The number of distinct informers (one list and one watch each) the rules share so far: one
+    /// per (kind, namespace scope, label selector, field selector), however many rules read it.
+    public var informerCount: Int { factory.informerCount }
+
     /// Runs until cancelled or until ``shutdown()`` completes.
     public func run() async throws {
         enum Task { case informers, started, writers }

@@ -93,11 +93,14 @@ final class RuleController: Sendable {
                 logger.warning("child kind is not served; its children will fail until it is", metadata: ["kind": "\(kind)", "error": "\(error)"])
             }
         }
-        var lookupInformers: [Informer] = []
+        var lookupInformers: [(Informer, Bool)] = []
+        let clusterScopedParent = namespaced[rule.watch.kind] == false
         for lookup in rule.lookups {
             let informer = try await factory.informer(for: lookup.kind, namespace: scope, labelSelector: lookup.selector)
             stores[lookup.kind, default: []].append(informer.store)
-            lookupInformers.append(informer)
+            // A lookup that names its namespace may be read by parents of any namespace, and
+            // cluster-scoped parents have no namespace of their own: a change concerns every parent.
+            lookupInformers.append((informer, lookup.namespace != nil || clusterScopedParent))
             record(lookup.kind)
         }
         var namespacesInformer: Informer?
@@ -114,8 +117,8 @@ final class RuleController: Sendable {
         for informer in childInformers {
             informer.addHandler { [weak self] change in self?.childChanged(change) }
         }
-        for informer in lookupInformers {
-            informer.addHandler { [weak self] change in self?.lookupChanged(change) }
+        for (informer, allParents) in lookupInformers {
+            informer.addHandler { [weak self] change in self?.lookupChanged(change, allParents: allParents) }
         }
         namespacesInformer?.addHandler { [weak self] change in self?.namespaceChanged(change) }
     }
@@ -168,10 +171,12 @@ final class RuleController: Sendable {
         if let key = state.withLock({ $0.uidToKey[uid] }) { enqueue(key) }
     }
 
-    private func lookupChanged(_ change: StoreChange) {
+    /// A looked-up object changed: reconcile the parents of its namespace (every parent when the
+    /// object is cluster-scoped, or when `allParents`).
+    private func lookupChanged(_ change: StoreChange, allParents: Bool) {
         let namespace = change.object["metadata"]?["namespace"]?.stringValue ?? ""
         guard let parent = state.withLock({ $0.parent }) else { return }
-        let parents = namespace.isEmpty ? parent.store.list() : parent.store.list(namespace: namespace)
+        let parents = namespace.isEmpty || allParents ? parent.store.list() : parent.store.list(namespace: namespace)
         for p in parents { if let key = ObjectKey(of: p) { enqueue(key) } }
     }
 

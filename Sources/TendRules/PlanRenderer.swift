@@ -41,7 +41,7 @@ public struct PlanRenderer {
             case .update:
                 out += "  \(yellow)~ update\(reset) \(c.reference)\n"
                 let live = c.live.map { Self.projection(of: $0, onto: c.desired) }
-                out += indent(UnifiedDiff.render(old: live.map(Self.shown), new: Self.shown(c.desired), oldLabel: "live", newLabel: "planned", color: color))
+                out += indent(UnifiedDiff.render(old: live.map { Self.shown($0) }, new: Self.shown(c.desired, comparedTo: live), oldLabel: "live", newLabel: "planned", color: color))
             case .notOwned:
                 out += "  \(red)! refused\(reset) \(c.reference): exists and is not managed by this rule (set adopt: true to take it over)\n"
             case .waiting(let dep):
@@ -84,12 +84,29 @@ public struct PlanRenderer {
         }
     }
 
-    /// Hides Tend's bookkeeping annotation from displayed objects.
-    static func shown(_ v: Value) -> Value {
+    /// Hides Tend's bookkeeping annotation from displayed objects, and the values of a Secret's
+    /// `data` and `stringData` (plans end up in CI logs): a value that differs from `live` is shown
+    /// as changed, without either value.
+    static func shown(_ v: Value, comparedTo live: Value? = nil) -> Value {
         var v = v
         v.remove(FieldPath([.key("metadata"), .key("annotations"), .key(ObjectMatch.appliedHashAnnotation)]))
+        guard v["apiVersion"] == "v1", v["kind"] == "Secret" else { return v }
+        for field in ["data", "stringData"] {
+            guard case .object(let entries)? = v[field] else { continue }
+            var redacted = Value.Object()
+            for (key, value) in entries {
+                let changed = live != nil && live?[field]?[key] != value
+                redacted[key] = value.isNull ? .null : .string(changed ? sensitiveChanged : sensitive)
+            }
+            v[field] = .object(redacted)
+        }
         return v
     }
+
+    /// What `tend plan` shows instead of a Secret's value.
+    public static let sensitive = "(sensitive value)"
+    /// What `tend plan` shows instead of a Secret's value that the plan changes.
+    public static let sensitiveChanged = "(sensitive value, changed)"
 
     private func indent(_ s: String) -> String {
         s.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
@@ -102,7 +119,10 @@ public struct PlanRenderer {
             var a: Value = ["action": .string(Self.actionName(c.action)), "child": .string(c.id), "apiVersion": .string(c.kind.apiVersion), "kind": .string(c.kind.kind), "namespace": .string(c.key.namespace), "name": .string(c.key.name)]
             if c.action.isWrite {
                 a["object"] = shown(c.desired)
-                if let live = c.live { a["changes"] = .array(ValueDiff.changes(from: projection(of: shown(live), onto: shown(c.desired)), to: shown(c.desired)).map { .string($0.description) }) }
+                if let live = c.live {
+                    let projected = projection(of: live, onto: c.desired)
+                    a["changes"] = .array(ValueDiff.changes(from: shown(projected), to: shown(c.desired, comparedTo: projected)).map { .string($0.description) })
+                }
             }
             actions.append(a)
         }

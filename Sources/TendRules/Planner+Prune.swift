@@ -27,7 +27,13 @@ extension Context {
                 if desiredKeys.contains(ref) { continue }
                 let id = live["metadata"]?["annotations"]?[Rule.childIDAnnotation]?.stringValue
                 if let id, waiting.contains(id) { continue }
-                plan.prune.append(PrunedChild(id: id, kind: kind, key: key, live: live, policy: id.flatMap { policies[$0] } ?? .delete))
+                let policy = id.flatMap { policies[$0] } ?? .delete
+                // Already being deleted (another finalizer holds it): deleting again changes nothing.
+                if policy == .delete, let t = live["metadata"]?["deletionTimestamp"], !t.isNull {
+                    terminating.append(live)
+                    continue
+                }
+                plan.prune.append(PrunedChild(id: id, kind: kind, key: key, live: live, policy: policy))
             }
         }
     }
@@ -38,12 +44,15 @@ extension Context {
         guard finalizers.contains(.string(Rule.finalizer)) else { return }
         planPrune(into: &plan)
         // Children with an ownerReference and onDelete: delete are left to the garbage collector.
-        plan.prune.removeAll { pruned in
-            pruned.policy == .delete && pruned.live["metadata"]?["ownerReferences"]?.arrayValue?.contains {
-                $0["uid"]?.stringValue == parentUID
-            } == true
+        let parentUID = self.parentUID
+        func owned(_ live: Value) -> Bool {
+            live["metadata"]?["ownerReferences"]?.arrayValue?.contains { $0["uid"]?.stringValue == parentUID } == true
         }
-        plan.needsFinalizer = !plan.prune.isEmpty
-        plan.removeFinalizer = plan.prune.isEmpty
+        plan.prune.removeAll { $0.policy == .delete && owned($0.live) }
+        // Children still going (held by someone else's finalizer) keep Tend's finalizer too, so the
+        // parent outlives every child it cannot own through an ownerReference.
+        let pending = !plan.prune.isEmpty || terminating.contains { !owned($0) }
+        plan.needsFinalizer = pending
+        plan.removeFinalizer = !pending
     }
 }

@@ -62,6 +62,8 @@ struct Context<World: WorldSnapshot> {
     /// Child ids left out by `includeWhen` (or because a child they read is): they are pruned.
     var excluded: Set<String> = []
     var desiredKeys: Set<ObjectReference> = []
+    /// Managed children no longer desired that are already being deleted (not deleted again).
+    var terminating: [Value] = []
     var ready: [String: Bool] = [:]
 
     init(rule: Rule, parent: Value, world: World, now: Date) {

@@ -12,7 +12,7 @@ extension RuleTest {
             for object in step.apply { run.cluster.put(object) }
             for patch in step.patch {
                 guard let (kind, key) = Self.reference(patch), let live = run.cluster.get(kind, namespace: key.namespace, name: key.name) else { continue }
-                run.cluster.world.put(live.merging(patch))
+                run.cluster.world.put(live.applyingMergePatch(patch))
             }
             for object in step.delete {
                 guard let (kind, key) = Self.reference(object) else { continue }

@@ -28,7 +28,8 @@ import TendYAML
 ///       expect: {absent: [...]}
 /// ```
 ///
-/// `present` objects match partially: only the fields given are compared; a list matches when each
+/// `patch` objects are JSON merge patches (`kubectl patch --type merge`): `null` removes a field, such
+/// as a label. `present` objects match partially: only the fields given are compared; a list matches when each
 /// given element matches a distinct element of the live list, in any order (so
 /// `conditions: [{type: Ready, status: "True"}]` works whatever other conditions exist).
 public struct RuleTest: Sendable {

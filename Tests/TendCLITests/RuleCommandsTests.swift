@@ -47,6 +47,12 @@ struct RuleCommandsTests {
         #expect(json.status == 2)
         #expect(json.stdout.contains("\"action\": \"create\""))
         #expect(json.stdout.contains("\"create\": 2"))
+        // Secret values never show in a plan.
+        let secrets = try tend(["plan", "rules/replicate", "--state", "examples/replicate"])
+        #expect(secrets.status == 2, "\(secrets.stderr)")
+        #expect(secrets.stdout.contains("+ create Secret.v1 shop/registry-token"))
+        #expect(secrets.stdout.contains("token: (sensitive value)"))
+        #expect(!secrets.stdout.contains("bm90LWEtcmVhbC10b2tlbg=="))
         // No watched object in the state: nothing to do, exit 0.
         let empty = try tend(["plan", "rules/webapp", "--state", "rules/webapp/crd.yaml"])
         #expect(empty.status == 0)
@@ -57,6 +63,8 @@ struct RuleCommandsTests {
         let pass = try tend(["test", "rules"])
         #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
         #expect(pass.stdout.contains("PASS webapp / the Deployment becomes available"))
+        #expect(pass.stdout.contains("PASS namespace-bootstrap / changing the team label rebinds the role"))
+        #expect(pass.stdout.contains("PASS replicate / deleting a source deletes its copies, then the finalizer lets it go"))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tend-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -228,4 +228,109 @@ func webapp(replicas: Int64 = 2, expose: Bool = true, hosts: [String] = ["a", "b
         #expect(cluster.get(webappKind, namespace: "team-a", name: "shop") == nil)
         #expect(cluster.get(configMapKind, namespace: "shared", name: "shop") == nil)
     }
+
+    static let namespaceKind = GroupVersionKind(apiVersion: "v1", kind: "Namespace")!
+
+    @Test func namespacedChildOfAClusterScopedParentNamesItsNamespaceAndIsOwned() throws {
+        let source = """
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: bootstrap}
+            spec:
+              watch: {apiVersion: v1, kind: Namespace}
+              children:
+                - id: quota
+                  template: {apiVersion: v1, kind: ResourceQuota, metadata: {name: q, namespace: "${self.metadata.name}"}, spec: {hard: {pods: "1"}}}
+            """
+        let rule = try compileRule(source)
+        let cluster = OfflineCluster(objects: [["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team-a"]]])
+        let parent = try #require(cluster.get(Self.namespaceKind, namespace: "", name: "team-a"))
+        let plan = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
+        let quota = try #require(plan.children.first)
+        #expect(quota.key == ObjectKey(namespace: "team-a", name: "q"))
+        #expect(quota.desired["metadata"]?["ownerReferences"]?[0]?["kind"] == "Namespace")
+        #expect(quota.desired["metadata"]?["ownerReferences"]?[0]?["controller"] == true)
+        #expect(!plan.needsFinalizer, "a cluster-scoped owner is valid for a namespaced child")
+        // Without metadata.namespace there is no namespace to put it in: a template error, not a guess.
+        let bare = try compileRule(source.replacingOccurrences(of: #", namespace: "${self.metadata.name}""#, with: ""))
+        let refused = Planner(rule: bare).plan(parent: parent, world: cluster.world, now: now)
+        #expect(refused.children.isEmpty)
+        #expect(refused.problems.contains { $0.reason == "TemplateError" && $0.message.contains("set metadata.namespace") })
+    }
+
+    @Test func listLookupOfNamespacesSpansTheClusterAndFeedsForEach() throws {
+        let rule = try compileRule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: replicate}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap}
+              lookups:
+                - {id: targets, apiVersion: v1, kind: Namespace, selector: {matchLabels: {replicas: enabled}}}
+              children:
+                - id: copies
+                  forEach: {ns: "${targets.map(n, n.metadata.name != self.metadata.namespace, n.metadata.name)}"}
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}", namespace: "${ns}"}, data: "${self.data}"}
+            """)
+        func ns(_ name: String, _ labels: Value = .emptyObject) -> Value { ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name), "labels": labels]] }
+        var cluster = OfflineCluster(objects: [
+            ns("src", ["replicas": "enabled"]), ns("a", ["replicas": "enabled"]), ns("b", ["replicas": "enabled"]), ns("c"),
+            ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "cfg", "namespace": "src"], "data": ["k": "v"]],
+        ])
+        var parent = try #require(cluster.get(configMapKind, namespace: "src", name: "cfg"))
+        let plan = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
+        #expect(plan.children.map(\.key) == [ObjectKey(namespace: "a", name: "cfg"), ObjectKey(namespace: "b", name: "cfg")])
+        #expect(plan.children.allSatisfy { $0.desired["metadata"]?["ownerReferences"] == nil })
+        #expect(plan.needsFinalizer)
+        cluster.apply(plan)
+        // A copy that someone else's finalizer holds: the source keeps Tend's finalizer until it is
+        // gone, and the copy is not deleted again on every reconcile.
+        var held = try #require(cluster.get(configMapKind, namespace: "a", name: "cfg"))
+        held["metadata"]?["finalizers"] = ["example.com/hold"]
+        cluster.world.put(held)
+        cluster.delete(configMapKind, namespace: "src", name: "cfg")
+        parent = try #require(cluster.get(configMapKind, namespace: "src", name: "cfg"))
+        let first = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
+        #expect(Set(first.prune.map(\.key.namespace)) == ["a", "b"])
+        cluster.apply(first)
+        #expect(cluster.get(configMapKind, namespace: "a", name: "cfg")?["metadata"]?["deletionTimestamp"] != nil)
+        parent = try #require(cluster.get(configMapKind, namespace: "src", name: "cfg"))
+        let waiting = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
+        #expect(waiting.prune.isEmpty, "a copy already being deleted is not deleted again")
+        #expect(!waiting.removeFinalizer && waiting.needsFinalizer)
+        #expect(!waiting.hasChanges)
+        cluster.world.remove(configMapKind, namespace: "a", name: "cfg")
+        let done = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
+        #expect(done.removeFinalizer)
+        cluster.apply(done)
+        #expect(cluster.get(configMapKind, namespace: "src", name: "cfg") == nil)
+    }
+
+    @Test func planOutputNeverShowsSecretValues() throws {
+        let rule = try compileRule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: copy}
+            spec:
+              watch: {apiVersion: v1, kind: Secret}
+              children:
+                - id: copy
+                  template: {apiVersion: v1, kind: Secret, metadata: {name: "${self.metadata.name}-copy"}, data: "${self.data}"}
+            """)
+        let secretKind = GroupVersionKind(apiVersion: "v1", kind: "Secret")!
+        var cluster = OfflineCluster(objects: [["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s", "namespace": "n"], "data": ["password": "aHVudGVyMg==", "user": "YWRtaW4="]]])
+        var parent = try #require(cluster.get(secretKind, namespace: "n", name: "s"))
+        let create = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
+        let text = PlanRenderer(color: false).render(create) + JSON.serialize(PlanRenderer.json(create))
+        #expect(!text.contains("aHVudGVyMg==") && !text.contains("YWRtaW4="))
+        #expect(text.contains("password: (sensitive value)"))
+        cluster.apply(create)
+        parent["data"]?["password"] = "cm90YXRlZA=="
+        cluster.world.put(parent)
+        let update = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
+        let diff = PlanRenderer(color: false).render(update) + JSON.serialize(PlanRenderer.json(update))
+        #expect(!diff.contains("cm90YXRlZA==") && !diff.contains("aHVudGVyMg=="))
+        #expect(diff.contains("(sensitive value, changed)"), "a changed value is shown as changed: \(diff)")
+        #expect(!diff.contains("+  user"), "an unchanged value is not shown as changed")
+    }
 }
