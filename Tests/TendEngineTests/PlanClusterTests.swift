@@ -10,7 +10,6 @@ import TendValue
 /// `tend plan` against the live cluster: it shows what `tend run` then does, and writes nothing.
 /// (Part of the serialized engine suite: both install and remove the WebApp CRD.)
 extension EngineClusterTests {
-    static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
 
     /// resourceVersions of every object in `ns` of the given kinds, plus the watched objects.
     func versions(_ client: KubeClient, _ ns: String) async -> [String: String] {
