@@ -83,6 +83,7 @@ struct RunCommand: AsyncParsableCommand {
             try await engine.run()
         } catch is CancellationError {}
         await client.shutdown()
+        if engine.lostLeadership { throw ExitCode(1) }
         logger.info("stopped")
     }
 }

@@ -20,6 +20,11 @@ public final class Engine: Sendable {
     let controllers: [RuleController]
     private let runtimeControllers = Mutex<[Controller<ObjectKey>]>([])
     private let stopping = Mutex(false)
+    private let lost = Mutex(false)
+    /// Whether ``run()`` ended because this process lost leadership (the caller should exit non-zero).
+    public var lostLeadership: Bool { lost.withLock { $0 } }
+    /// Yields once when a requested shutdown has drained the writers.
+    private let stopped = AsyncStream<Void>.makeStream()
 
     public init(rules: [Rule], client: KubeClient, options: EngineOptions, logger: Logger) {
         self.rules = rules
@@ -38,7 +43,7 @@ public final class Engine: Sendable {
 
     /// Runs until cancelled or until ``shutdown()`` completes.
     public func run() async throws {
-        enum Task { case informers, started, writers }
+        enum Task { case informers, started, writers, shutdown }
         try await withThrowingTaskGroup(of: Task.self) { group in
             group.addTask {
                 await self.factory.run()
@@ -59,7 +64,15 @@ public final class Engine: Sendable {
                     try await elector.run {
                         self.logger.info("became leader", metadata: ["lease": "\(election.namespace)/\(election.name)", "identity": "\(election.identity)"])
                         await self.runWriters()
-                        self.logger.info("stopped leading", metadata: ["lease": "\(election.namespace)/\(election.name)"])
+                        if self.stopping.withLock({ $0 }) {
+                            self.logger.info("stopped leading", metadata: ["lease": "\(election.namespace)/\(election.name)"])
+                        } else {
+                            // Writers were stopped because the lease could be lost: end the process (its
+                            // queues are shut down) and let the orchestrator restart it to campaign again.
+                            self.logger.error("leadership lost; stopping", metadata: ["lease": "\(election.namespace)/\(election.name)"])
+                            self.lost.withLock { $0 = true }
+                            self.stopped.continuation.yield()
+                        }
                     }
                     return .writers
                 }
@@ -69,9 +82,14 @@ public final class Engine: Sendable {
                     return .writers
                 }
             }
-            // The engine ends when the writers end (shutdown), or when any task fails.
+            // A requested shutdown ends the engine once the writers have drained; cancelling the rest
+            // releases the lease (the elector releases on cancellation) and stops the informers.
+            group.addTask {
+                for await _ in self.stopped.stream { break }
+                return .shutdown
+            }
             while let finished = try await group.next() {
-                if finished == .writers || finished == .informers { break }
+                if finished == .writers || finished == .informers || finished == .shutdown { break }
             }
             group.cancelAll()
         }
@@ -79,6 +97,7 @@ public final class Engine: Sendable {
 
     /// Runs every rule's controller until shutdown or cancellation.
     private func runWriters() async {
+        defer { if stopping.withLock({ $0 }) { stopped.continuation.yield() } }
         await withTaskGroup(of: Void.self) { group in
             for rc in controllers {
                 let controller = Controller<ObjectKey>(
@@ -99,6 +118,9 @@ public final class Engine: Sendable {
     /// Graceful shutdown: stop taking work, let in-flight reconciles finish within the grace period.
     public func shutdown() {
         stopping.withLock { $0 = true }
-        for controller in runtimeControllers.withLock({ $0 }) { controller.shutDown() }
+        let controllers = runtimeControllers.withLock { $0 }
+        for controller in controllers { controller.shutDown() }
+        // Not leading (or not started): nothing to drain.
+        if controllers.isEmpty { stopped.continuation.yield() }
     }
 }
