@@ -31,11 +31,21 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Option(help: "Plan as of this time (RFC 3339), for reproducible output (default: now).")
+    var now: String?
+
     @Flag(name: .shortAndLong, help: "Log what planning does (-v info, -vv debug).")
     var verbose: Int
 
     func validate() throws {
         guard OutputFormat(rawValue: output) != nil else { throw ValidationError("--output must be text or json") }
+        if let now, Self.parseTime(now) == nil { throw ValidationError("--now must be an RFC 3339 time like 2026-01-01T00:00:00Z") }
+    }
+
+    static func parseTime(_ s: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s)
     }
 
     func run() async throws {
@@ -58,7 +68,7 @@ struct PlanCommand: AsyncParsableCommand {
             let world = StateLoader().load(paths: state)
             for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
             if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
-            let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: Date())
+            let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: now.flatMap(Self.parseTime) ?? Date())
             plans = run.plans()
         }
         let summary = PlanRenderer.summarize(plans)

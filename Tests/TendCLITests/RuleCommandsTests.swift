@@ -90,3 +90,22 @@ struct RuleCommandsTests {
         #expect(crds.stdout == committed, "rules/webapp/crd.yaml is out of date: regenerate it with tend crds")
     }
 }
+
+/// Golden outputs: exact text and JSON of `tend plan` (offline, at a fixed time) and of `tend test`.
+/// Regenerate with the commands in each test after an intended change, and review the diff.
+struct GoldenOutputTests {
+    func golden(_ name: String) throws -> String {
+        try String(contentsOf: RuleCommandsTests.root.appendingPathComponent("Tests/TendCLITests/Goldens/\(name)"), encoding: .utf8)
+    }
+
+    @Test(arguments: [
+        (["plan", "rules/webapp", "--state", "examples/webapp", "--now", "2026-01-01T00:00:00Z"], "plan-webapp.txt", Int32(2)),
+        (["plan", "rules/webapp", "--state", "examples/webapp", "--now", "2026-01-01T00:00:00Z", "-o", "json"], "plan-webapp.json", Int32(2)),
+        (["test", "rules"], "test-rules.txt", Int32(0)),
+    ])
+    func outputMatchesGolden(arguments: [String], file: String, status: Int32) throws {
+        let run = try RuleCommandsTests().tend(arguments)
+        #expect(run.status == status, "\(run.stderr)")
+        #expect(run.stdout == (try golden(file)))
+    }
+}
