@@ -67,6 +67,7 @@ public final class KubeClient: Sendable {
     public let discovery: Discovery
     let rateLimiter: RateLimiter
     private let transport: Mutex<Transport>
+    private let counts = Mutex<[String: Int]>([:])
 
     private struct Transport {
         var client: HTTPClient
@@ -191,9 +192,19 @@ public final class KubeClient: Sendable {
         return try Self.decode(response.body, description)
     }
 
+    /// Requests sent so far, by Kubernetes verb (`get`, `list`, `create`, `apply`, `patch`, `delete`, ...):
+    /// one per logical request, whatever its retries. For tests and diagnostics.
+    public var requestCounts: [String: Int] { counts.withLock { $0 } }
+
+    /// How many write requests (create, update, patch, apply, delete) have been sent.
+    public var writeCount: Int {
+        requestCounts.filter { ["create", "update", "patch", "apply", "delete", "deletecollection"].contains($0.key) }.values.reduce(0, +)
+    }
+
     /// Sends `request` (rate limit, credentials, retries) and returns the 2xx response.
     func send(_ request: APIRequest) async throws(KubeError) -> HTTPResponse {
-        try await retrying(request) { (http, httpRequest) async throws(HTTPError) -> Attempt<HTTPResponse> in
+        counts.withLock { $0[request.description.verb, default: 0] += 1 }
+        return try await retrying(request) { (http, httpRequest) async throws(HTTPError) -> Attempt<HTTPResponse> in
             let response = try await http.execute(httpRequest)
             return response.isSuccess
                 ? .success(response) : .failure(status: response.status, headers: response.headers, body: response.body)
