@@ -334,3 +334,61 @@ func webapp(replicas: Int64 = 2, expose: Bool = true, hosts: [String] = ["a", "b
         #expect(!diff.contains("+  user"), "an unchanged value is not shown as changed")
     }
 }
+
+@Suite struct PlannerPolicyTests {
+    @Test func orphanedChildrenAreReleasedNotDeleted() throws {
+        let rule = try compileRule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: keep}
+            spec:
+              watch: {apiVersion: example.com/v1, kind: WebApp}
+              children:
+                - id: data
+                  onDelete: orphan
+                  includeWhen: ["${self.spec.expose}"]
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-data"}, data: {a: b}}
+            """)
+        var cluster = OfflineCluster(objects: [webapp(expose: true)])
+        var run = OfflineRun(rules: [rule], cluster: cluster, now: now)
+        run.converge()
+        cluster = run.cluster
+        let created = try #require(cluster.get(configMapKind, namespace: "team-a", name: "shop-data"))
+        #expect(created["metadata"]?["labels"]?[Rule.ruleLabel] == "keep")
+        // onDelete: orphan needs the finalizer, so the object can release the child before it goes.
+        #expect(cluster.get(webappKind, namespace: "team-a", name: "shop")?["metadata"]?["finalizers"] == [.string(Rule.finalizer)])
+        var parent = try #require(cluster.get(webappKind, namespace: "team-a", name: "shop"))
+        parent["spec"]?["expose"] = false
+        run.cluster.world.put(parent)
+        let plan = Planner(rule: rule).plan(parent: parent, world: run.cluster.world, now: now)
+        #expect(plan.prune.map(\.policy) == [.orphan])
+        run.converge()
+        let released = try #require(run.cluster.get(configMapKind, namespace: "team-a", name: "shop-data"))
+        #expect(released["metadata"]?["labels"]?[Rule.ruleLabel] == nil, "released: no longer labelled as managed")
+        #expect(released["metadata"]?["ownerReferences"] == nil, "released: no ownerReference, so the GC keeps it")
+    }
+
+    @Test func namespaceSelectorFollowsNamespaceLabels() throws {
+        let rule = try compileRule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: ns-sel}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, namespaceSelector: {matchLabels: {tend: enabled}}}
+              children:
+                - id: reply
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-reply"}}
+            """)
+        let ns: (String, Bool) -> Value = { name, enabled in
+            ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name), "labels": enabled ? ["tend": "enabled"] : [:]]]
+        }
+        let cm: (String) -> Value = { namespace in ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "src", "namespace": .string(namespace)]] }
+        var run = OfflineRun(rules: [rule], cluster: OfflineCluster(objects: [ns("on", true), ns("off", false), cm("on"), cm("off")]), now: now)
+        run.converge()
+        #expect(run.cluster.get(configMapKind, namespace: "on", name: "src-reply") != nil)
+        #expect(run.cluster.get(configMapKind, namespace: "off", name: "src-reply") == nil)
+        run.cluster.put(ns("off", true))
+        run.converge()
+        #expect(run.cluster.get(configMapKind, namespace: "off", name: "src-reply") != nil)
+    }
+}
