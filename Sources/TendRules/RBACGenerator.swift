@@ -7,8 +7,9 @@ public import TendValue
 ///
 /// - watched kinds, lookup kinds and child kinds: `get`, `list`, `watch` (informers; a GET before
 ///   creating a child checks that its name is not taken);
-/// - child kinds: `patch` (server-side apply, also the merge patch that releases an orphaned child)
-///   and `delete` (pruning); never `create` or `update`;
+/// - child kinds: `patch` (server-side apply, also the merge patch that releases an orphaned child),
+///   `create` (the API server authorizes a server-side apply that creates the object as `create`
+///   too) and `delete` (pruning); never `update`;
 /// - the watched kind: `patch` when the rule owns fields of it (`spec.patch`) or has children (the
 ///   `tend.dev/inventory` annotation, the `tend.dev/cleanup` finalizer);
 /// - `<watched>/status`: `patch` when the kind has a status subresource and the rule can write a status
@@ -118,7 +119,7 @@ public struct RBACGenerator: Sendable {
                 }
                 guard let info = resolve(kind, "rule \(name): child \(child.id)") else { continue }
                 childInfos.append(info)
-                add(scope(of: info), info.group, info.resource, read + ["patch", "delete"], "\(name): child \(child.id)")
+                add(scope(of: info), info.group, info.resource, read + ["create", "patch", "delete"], "\(name): child \(child.id)")
                 if info.group == "rbac.authorization.k8s.io" {
                     warnings.append("rule \(name): child \(child.id) is a \(kind.kind): the API server lets Tend write it only when Tend already holds every permission it grants (tend rbac never grants escalate or bind)")
                 }
