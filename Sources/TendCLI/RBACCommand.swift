@@ -93,7 +93,8 @@ struct RBACCommand: AsyncParsableCommand {
             let list: Value = ["apiVersion": "v1", "kind": "List", "items": .array(manifests)]
             Terminal.writeStdout(JSON.serialize(list, options: .prettyPrinted) + "\n")
         default:
-            Terminal.writeStdout(RBACGenerator.explanation(result.grants, rules: loaded.rules.map(\.name)) + YAML.serializeDocuments(manifests))
+            let command = (["tend"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+            Terminal.writeStdout(RBACGenerator.explanation(result.grants, rules: loaded.rules.map(\.name), command: command) + YAML.serializeDocuments(manifests))
         }
     }
 }

@@ -155,15 +155,23 @@ struct RBACClusterTests {
         let setup = try await setUp(admin, prefix: "rbac")
         let ns = setup.ns
 
+        // `tend rbac --discover` names the same resources as the offline table and the rule's schema.
+        var options = RBACGenerator.Options()
+        options.leaderElection = true
+        let offline = try RBACGenerator(options: options, resolver: ResourceResolver(rules: [setup.rule])).grants(for: [setup.rule]).grants
+        let mapping = try await admin.discovery.refresh()
+        let discovered = try RBACGenerator(options: options, resolver: ResourceResolver(rules: [], mapping: mapping)).grants(for: [setup.rule]).grants
+        #expect(discovered == offline)
+
         // Authenticated as the ServiceAccount: the generated RBAC and what every user may do (discovery).
         let client = KubeClient(configuration: tokenConfiguration(cluster, token: setup.token))
         let forbiddenSecrets = await Result { () async throws(KubeError) in try await client.resource(Self.secret, namespace: ns).list() }
         #expect(forbiddenSecrets.isForbidden, "the ServiceAccount must not read Secrets")
 
         let logs = CapturedEngineLogs()
-        var options = EngineOptions()
-        options.leaderElection = .init(namespace: ns, name: "tend", identity: "rbac-test")
-        let engine = Engine(rules: [setup.rule], client: client, options: options, logger: logs.logger)
+        var engineOptions = EngineOptions()
+        engineOptions.leaderElection = .init(namespace: ns, name: "tend", identity: "rbac-test")
+        let engine = Engine(rules: [setup.rule], client: client, options: engineOptions, logger: logs.logger)
         let running = Task { try await engine.run() }
 
         let webapps = try await admin.resource(Self.webapp, namespace: ns)
