@@ -53,7 +53,9 @@ public struct PlanExecutor: Sendable {
                 if child.action == .create { outcome.created.append(child.reference) } else { outcome.applied.append(child.reference) }
                 logger.info("applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
             } catch {
-                outcome.failures.append(.init(reason: reason(for: error, default: "ApplyFailed"), message: "apply \(child.reference): \(summary(error))", child: child.id))
+                var message = "apply \(child.reference): \(summary(error))"
+                if let hint = await createHint(error, kind: child.kind) { message += hint }
+                outcome.failures.append(.init(reason: reason(for: error, default: "ApplyFailed"), message: message, child: child.id))
                 logger.warning("apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
             }
         }
@@ -118,6 +120,16 @@ public struct PlanExecutor: Sendable {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// A server-side apply that would create the object is authorized a second time as `create`, and
+    /// that refusal comes with an empty reason (`services "x" is forbidden: `); name the permission.
+    func createHint(_ error: KubeError, kind: GroupVersionKind) async -> String? {
+        guard error.isForbidden, let message = error.status?.message,
+            message.trimmingCharacters(in: .whitespaces).hasSuffix("forbidden:")
+        else { return nil }
+        let resource = (try? await client.discovery.resource(for: kind))?.name ?? kind.kind
+        return "cannot create resource \"\(resource)\" in API group \"\(kind.group)\" (a server-side apply that creates an object needs create; see tend rbac)"
     }
 
     func isManaged(_ object: Value, rule: Rule, plan: ReconcilePlan) -> Bool {
