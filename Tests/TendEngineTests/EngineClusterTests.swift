@@ -142,6 +142,12 @@ struct EngineClusterTests {
             return c?["reason"] == "NotOwned"
         }
         #expect(await get(client, Self.deployment, ns, "taken")?["spec"]?["replicas"] == 1)
+        // The refusal is retried with backoff; its Warning Events are aggregated, not one per retry.
+        try await Task.sleep(for: .seconds(2))
+        let events = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: ns)
+            .list(ListOptions(fieldSelector: "involvedObject.name=taken,reason=NotOwned")).items
+        #expect(events.count == 1, "one aggregated Event, not one per retry: \(events.count)")
+        #expect((events.first?["count"]?.intValue ?? 0) >= 2, "the repeats are counted on the Event")
 
         // A write the server rejects (422) becomes a condition on that object only.
         // (a host that is not a valid name part makes the route ConfigMap's name invalid)
