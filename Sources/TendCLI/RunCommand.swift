@@ -44,9 +44,15 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "More logging (-v info, -vv debug, -vvv trace).")
     var verbose: Int
 
+    @Option(name: .customLong("health-addr"), help: "Serve /healthz and /readyz on HOST:PORT (e.g. :8081) for probes.")
+    var healthAddress: String?
+
     func validate() throws {
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard shards >= 1, (0..<shards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<--shards") }
+        if let healthAddress, Self.splitAddress(healthAddress) == nil {
+            throw ValidationError("--health-addr must be HOST:PORT or :PORT")
+        }
     }
 
     func run() async throws {
@@ -74,6 +80,17 @@ struct RunCommand: AsyncParsableCommand {
         let client = KubeClient(configuration: configuration, options: clientOptions)
         let engine = Engine(rules: loaded.rules, client: client, options: options, logger: logger)
         logger.info("starting", metadata: ["rules": "\(loaded.rules.map(\.name).joined(separator: ","))", "server": "\(configuration.server)"])
+        var health: HealthServer?
+        if let healthAddress, let (host, port) = Self.splitAddress(healthAddress) {
+            do {
+                health = try HealthServer(host: host, port: port) { engine.isReady }
+                logger.info("serving /healthz and /readyz", metadata: ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(health?.port ?? port)"])
+            } catch {
+                Terminal.writeStderr("error: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        defer { health?.stop() }
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) {
             logger.info("shutting down")
             engine.shutdown()
@@ -85,6 +102,14 @@ struct RunCommand: AsyncParsableCommand {
         await client.shutdown()
         if engine.lostLeadership { throw ExitCode(1) }
         logger.info("stopped")
+    }
+}
+
+extension RunCommand {
+    /// `HOST:PORT` or `:PORT` into its parts.
+    static func splitAddress(_ s: String) -> (String, Int)? {
+        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        return (String(s[..<colon]), port)
     }
 }
 

@@ -115,6 +115,12 @@ public final class Engine: Sendable {
         }
     }
 
+    /// Whether every rule has started and every informer has listed once (for readiness probes).
+    /// A standby replica (leader election) is ready too: its cache is warm.
+    public var isReady: Bool {
+        controllers.allSatisfy { $0.isStarted } && factory.hasSynced
+    }
+
     /// Graceful shutdown: stop taking work, let in-flight reconciles finish within the grace period.
     public func shutdown() {
         stopping.withLock { $0 = true }

@@ -123,6 +123,8 @@ final class RuleController: Sendable {
         namespacesInformer?.addHandler { [weak self] change in self?.namespaceChanged(change) }
     }
 
+    var isStarted: Bool { state.withLock { $0.parent != nil } }
+
     /// Waits until ``start()`` has set up the informers (polling; it may wait for a CRD).
     func waitUntilStarted() async {
         while state.withLock({ $0.parent == nil }) {
