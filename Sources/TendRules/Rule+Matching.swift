@@ -1,5 +1,6 @@
 import Foundation
 import TendCEL
+import TendKube
 import TendRegex
 public import TendValue
 
@@ -15,10 +16,13 @@ extension Rule.Watch {
         switch namespaces {
         case .all: break
         case .globs: if !namespaces.matchesName(namespace) { return false }
-        case .selector(let s): if !LabelMatcher(s).matches(namespaceLabels) { return false }
+        case .selector(let s):
+            guard let selector = try? LabelSelector(parsing: s), selector.matches(labels: namespaceLabels?.objectValue) else { return false }
         }
         if checkServerSelectors {
-            if let labelSelector, !LabelMatcher(labelSelector).matches(object["metadata"]?["labels"]) { return false }
+            if let labelSelector {
+                guard let selector = try? LabelSelector(parsing: labelSelector), selector.matches(object) else { return false }
+            }
             if let fieldSelector, !FieldSelectorMatcher(fieldSelector).matches(object) { return false }
         }
         if let regex = self.name, (try? regex.matches(name)) != true { return false }

@@ -62,7 +62,12 @@ extension RuleCompiler {
     mutating func compileSelector(_ path: YAMLPath, what: String) -> String? {
         guard let value = reader.value(path), !value.isNull else { return nil }
         if case .string(let s) = value {
-            if let problem = SelectorSyntax.labelSelectorProblem(s) { reader.error("\(what): \(problem)", at: path) }
+            do {
+                _ = try LabelSelector(parsing: s)
+            } catch {
+                // Point at the offending character inside the selector string.
+                reader.add([Diagnostic(.error, at: expressionLocation(path, offset: error.offset ?? 0), "\(what): \(error.message)")])
+            }
             return s
         }
         guard reader.object(path, known: ["matchLabels", "matchExpressions"], what: what) != nil else { return nil }
@@ -156,41 +161,5 @@ enum SelectorSyntax {
         return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 
-    /// A problem with a selector in string form (`a=b,c!=d,e in (x,y),!f`), or nil.
-    static func labelSelectorProblem(_ s: String) -> String? {
-        var depth = 0
-        var term = ""
-        var terms: [String] = []
-        for c in s {
-            if c == "(" { depth += 1 }
-            if c == ")" { depth -= 1 }
-            if c == "," && depth == 0 {
-                terms.append(term)
-                term = ""
-            } else {
-                term.append(c)
-            }
-        }
-        terms.append(term)
-        if depth != 0 { return "unbalanced parentheses in \"\(s)\"" }
-        for raw in terms {
-            let t = Substring(raw).trimmingCharacters(in: " ")
-            if t.isEmpty { return "empty term in \"\(s)\"" }
-            let key: String
-            if t.hasPrefix("!") {
-                key = String(t.dropFirst())
-            } else if let r = t.range(of: "!=") ?? t.range(of: "==") ?? t.range(of: "=") {
-                key = Substring(t[..<r.lowerBound]).trimmingCharacters(in: " ")
-                if let p = labelValueProblem(Substring(t[r.upperBound...]).trimmingCharacters(in: " ")) { return p }
-            } else if let r = t.range(of: " notin ") ?? t.range(of: " in ") {
-                key = Substring(t[..<r.lowerBound]).trimmingCharacters(in: " ")
-                let rest = Substring(t[r.upperBound...]).trimmingCharacters(in: " ")
-                guard rest.hasPrefix("("), rest.hasSuffix(")") else { return "expected (values) after in/notin in \"\(t)\"" }
-            } else {
-                key = t
-            }
-            if let p = labelKeyProblem(key) { return p }
-        }
-        return nil
-    }
+
 }

@@ -51,10 +51,11 @@ public struct InMemoryWorld: WorldSnapshot {
     }
 
     public func list(_ kind: GroupVersionKind, namespace: String?, labelSelector: String) -> [Value] {
-        let selector = LabelMatcher(labelSelector)
+        // A selector that does not parse matches nothing, so a bad selector never selects everything.
+        guard let selector = try? LabelSelector(parsing: labelSelector) else { return [] }
         return (objects[kind] ?? [:]).sorted { $0.key < $1.key }.compactMap { key, value in
             if let namespace, key.namespace != namespace { return nil }
-            return selector.matches(value["metadata"]?["labels"]) ? value : nil
+            return selector.matches(value) ? value : nil
         }
     }
 
@@ -73,74 +74,6 @@ public struct InMemoryWorld: WorldSnapshot {
         GroupVersionKind(apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration")!,
         GroupVersionKind(apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration")!,
     ]
-}
-
-/// Matches label maps against a selector in string form (`a=b,c!=d,e in (x,y),!f,g`).
-///
-/// Terms that do not parse match nothing, so a bad selector never selects everything.
-public struct LabelMatcher: Sendable {
-    enum Term: Sendable {
-        case equals(String, String), notEquals(String, String), isIn(String, Set<String>), notIn(String, Set<String>)
-        case exists(String), notExists(String), invalid
-    }
-    let terms: [Term]
-
-    public init(_ selector: String) {
-        var terms: [Term] = []
-        var depth = 0
-        var current = ""
-        var raw: [String] = []
-        for c in selector {
-            if c == "(" { depth += 1 } else if c == ")" { depth -= 1 }
-            if c == ",", depth == 0 {
-                raw.append(current)
-                current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        raw.append(current)
-        for r in raw {
-            let t = Substring(r).trimmingCharacters(in: " ")
-            if t.isEmpty { continue }
-            terms.append(Self.parse(t))
-        }
-        self.terms = terms
-    }
-
-    static func parse(_ t: String) -> Term {
-        if t.hasPrefix("!") { return .notExists(String(t.dropFirst()).trimmed) }
-        if let r = t.range(of: "!=") { return .notEquals(String(t[..<r.lowerBound]).trimmed, String(t[r.upperBound...]).trimmed) }
-        if let r = t.range(of: "==") { return .equals(String(t[..<r.lowerBound]).trimmed, String(t[r.upperBound...]).trimmed) }
-        if let r = t.range(of: "=") { return .equals(String(t[..<r.lowerBound]).trimmed, String(t[r.upperBound...]).trimmed) }
-        for (word, negate) in [(" notin ", true), (" in ", false)] {
-            if let r = t.range(of: word) {
-                let key = String(t[..<r.lowerBound]).trimmed
-                var rest = String(t[r.upperBound...]).trimmed
-                guard rest.hasPrefix("("), rest.hasSuffix(")") else { return .invalid }
-                rest = String(rest.dropFirst().dropLast())
-                let values = Set(rest.split(separator: ",").map { String($0).trimmed })
-                return negate ? .notIn(key, values) : .isIn(key, values)
-            }
-        }
-        return .exists(t)
-    }
-
-    public func matches(_ labels: Value?) -> Bool {
-        func label(_ k: String) -> String? { labels?[k]?.stringValue }
-        for term in terms {
-            switch term {
-            case .equals(let k, let v): if label(k) != v { return false }
-            case .notEquals(let k, let v): if label(k) == v { return false }
-            case .isIn(let k, let vs): guard let v = label(k), vs.contains(v) else { return false }
-            case .notIn(let k, let vs): if let v = label(k), vs.contains(v) { return false }
-            case .exists(let k): if label(k) == nil { return false }
-            case .notExists(let k): if label(k) != nil { return false }
-            case .invalid: return false
-            }
-        }
-        return true
-    }
 }
 
 extension String {

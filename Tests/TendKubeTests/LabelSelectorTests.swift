@@ -1,4 +1,4 @@
-import TendRuntime
+import TendKube
 import TendValue
 import Testing
 

@@ -84,7 +84,7 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether `object`'s labels satisfy every requirement.
-    public func matches(_ object: Value) -> Bool { matches(labels: Metadata.labels(object)) }
+    public func matches(_ object: Value) -> Bool { matches(labels: object["metadata"]?["labels"]?.objectValue) }
 
     /// The kubectl string form, e.g. `app=web,tier in (a,b),!legacy`.
     public var description: String { requirements.map(\.description).joined(separator: ",") }
