@@ -13,8 +13,8 @@ struct JSONParser {
     private let end: Int
     private var i = 0
     private let buffer: UnsafeRawBufferPointer
-    private var entryStack: [Value.Object.Entry] = []
-    private var valueStack: [Value] = []
+    private let entryStack = ScratchStack<Value.Object.Entry>()
+    private let valueStack = ScratchStack<Value>()
 
     init(_ buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
@@ -63,7 +63,7 @@ struct JSONParser {
         }
         // Members collect on a shared scratch stack and are copied once into an exactly sized array.
         let first = entryStack.count
-        defer { entryStack.removeSubrange(first...) }
+        defer { entryStack.pop(to: first) }
         var seen: [String: Int]? = nil  // built only for large objects, to keep duplicate checks linear
         while true {
             skipWhitespace()
@@ -90,7 +90,8 @@ struct JSONParser {
                     n += 1
                 }
             } else {
-                var map = seen ?? Dictionary(uniqueKeysWithValues: (first..<entryStack.count).map { (entryStack[$0].key, $0) })
+                let stack = entryStack
+                var map = seen ?? Dictionary(uniqueKeysWithValues: (first..<stack.count).map { (stack[$0].key, $0) })
                 duplicate = map[key]
                 if duplicate == nil { map[key] = entryStack.count }
                 seen = map
@@ -105,7 +106,7 @@ struct JSONParser {
             let c = base[i]
             i += 1
             if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { return .object(Value.Object(uniqueEntries: Array(entryStack[first...]))) }
+            if c == UInt8(ascii: "}") { return .object(Value.Object(uniqueEntries: entryStack.popArray(from: first))) }
             i -= 1
             throw error("expected ',' or '}' in an object, found \(describeByte(at: i))")
         }
@@ -120,7 +121,7 @@ struct JSONParser {
             return .array([])
         }
         let first = valueStack.count
-        defer { valueStack.removeSubrange(first...) }
+        defer { valueStack.pop(to: first) }
         while true {
             skipWhitespace()
             let element = try parseValue(depth: depth)
@@ -130,7 +131,7 @@ struct JSONParser {
             let c = base[i]
             i += 1
             if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { return .array(Array(valueStack[first...])) }
+            if c == UInt8(ascii: "]") { return .array(valueStack.popArray(from: first)) }
             i -= 1
             throw error("expected ',' or ']' in an array, found \(describeByte(at: i))")
         }

@@ -36,17 +36,20 @@ enum KnownKeys {
         "ContainersReady", "tend.dev/owner-uid", "tend.dev/applied-hash", "tend.dev/inventory",
     ].filter { $0.utf8.count > 15 }
 
-    /// Candidates by UTF-8 length, for a lookup that compares only strings of the right size.
-    static let byLength: [Int: [(bytes: [UInt8], string: String)]] = {
-        var table: [Int: [(bytes: [UInt8], string: String)]] = [:]
-        for s in all { table[s.utf8.count, default: []].append((Array(s.utf8), s)) }
+    static let maximumLength = 64
+
+    /// Candidates indexed by UTF-8 length, for a lookup that compares only strings of the right size.
+    static let byLength: [[(bytes: [UInt8], string: String)]] = {
+        var table = [[(bytes: [UInt8], string: String)]](repeating: [], count: maximumLength + 1)
+        for s in all where s.utf8.count <= maximumLength { table[s.utf8.count].append((Array(s.utf8), s)) }
         return table
     }()
 
     /// The shared string whose UTF-8 is `bytes`, if it is a known name.
     @inline(__always)
     static func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count > 15, let candidates = byLength[bytes.count], let base = bytes.baseAddress else { return nil }
+        guard bytes.count > 15, bytes.count <= maximumLength, let base = bytes.baseAddress else { return nil }
+        let candidates = byLength[bytes.count]
         for candidate in candidates {
             let equal = candidate.bytes.withUnsafeBufferPointer { c in
                 c.baseAddress.map { memcmp($0, base, bytes.count) == 0 } ?? false
