@@ -1,4 +1,5 @@
 import TendKube
+import TendYAML
 public import TendValue
 
 /// Prints plans the way `tend plan` shows them: per rule and object, `+ create`, `~ update`,
@@ -54,13 +55,13 @@ public struct PlanRenderer {
             out += p.policy == .delete ? "  \(red)- delete\(reset) \(p.reference)\n" : "  \(yellow)~ release\(reset) \(p.reference) (onDelete: orphan)\n"
         }
         if let patch = plan.parentPatch {
-            out += "  \(yellow)~ patch\(reset) \(plan.parent)\n" + indent(YAMLText.render(patch).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
+            out += "  \(yellow)~ patch\(reset) \(plan.parent)\n" + indent(YAML.serialize(patch).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
         }
         if let change = plan.phaseChange {
             out += "  phase: \(change.from ?? "<none>") -> \(change.to)\n"
         }
         if plan.statusChanged, let status = plan.status {
-            out += "  ~ status\n" + indent(YAMLText.render(status).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
+            out += "  ~ status\n" + indent(YAML.serialize(status).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
         }
         for problem in plan.problems where problem.reason != "Waiting" {
             out += "  \(red)! \(problem.reason)\(reset): \(problem.message)\n"

@@ -1,6 +1,7 @@
 public import Foundation
 public import TendKube
 public import TendValue
+import TendYAML
 
 extension RuleTest {
     /// Runs the steps in order against an offline cluster; a step's failures do not stop later steps.

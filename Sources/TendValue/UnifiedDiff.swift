@@ -10,19 +10,10 @@
 /// +  replicas: 3
 /// ```
 ///
-/// Both sides are rendered with ``YAMLText`` (stable key order, one field per line), then compared
-/// line by line with Myers' algorithm, so a change deep inside an object shows with its parents as
-/// context. A nil side stands for an absent object (creation or deletion).
+/// Lines are compared with Myers' algorithm. TendYAML adds ``render(old:new:oldLabel:newLabel:context:color:)``
+/// for two values, rendered as YAML (stable key order, one field per line), so a change deep inside an
+/// object shows with its parents as context.
 public enum UnifiedDiff {
-    public static func render(
-        old: Value?, new: Value?, oldLabel: String = "old", newLabel: String = "new",
-        context: Int = 3, color: Bool = false
-    ) -> String {
-        let a = old.map { YAMLText.lines($0) } ?? []
-        let b = new.map { YAMLText.lines($0) } ?? []
-        return render(oldLines: a, newLines: b, oldLabel: oldLabel, newLabel: newLabel, context: context, color: color)
-    }
-
     /// A unified diff of two line arrays; empty when they are equal.
     public static func render(
         oldLines a: [String], newLines b: [String], oldLabel: String, newLabel: String,
