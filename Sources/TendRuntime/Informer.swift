@@ -17,8 +17,9 @@ import Synchronization
 /// - **Handlers** are called one at a time, in order, for every change *after* it is in the store;
 ///   a handler added late first receives `.added` for every object already in the store (exactly
 ///   the state the changes it sees next apply to). Handlers run on the informer's dispatch task,
-///   never on the watch: a slow handler delays other handlers, not the watch (changes queue up in
-///   memory). A handler must still not block: enqueue keys, nothing more.
+///   never on the watch: a slow handler delays other handlers, not the watch. Waiting changes are
+///   coalesced by object (at most one per object, see ``CoalescedChanges``), so the queue is bounded
+///   by the number of objects, not of events. A handler must still not block: enqueue keys only.
 /// - Handlers are called only while the informer runs (``run()``, usually through
 ///   ``SharedInformerFactory/run()``).
 public final class Informer: Sendable {
@@ -54,7 +55,7 @@ public final class Informer: Sendable {
     }
 
     enum DispatchItem {
-        case changes([StoreChange])
+        case changes(CoalescedChanges)
         /// A handler added with the store as it was at that point of the change sequence.
         case register(token: Int, handler: Handler, snapshot: [Value])
     }
@@ -182,7 +183,17 @@ public final class Informer: Sendable {
         let wake = try state.withLock { s throws(StoreError) -> CheckedContinuation<Void, Never>? in
             let changes = try write(store)
             guard !changes.isEmpty else { return nil }
-            s.pending.append(.changes(changes))
+            // Merge into the waiting changes (one per object) unless a handler registration is in
+            // between: it must see the changes before it and after it in order.
+            if case .changes(var waiting)? = s.pending.last {
+                s.pending.removeLast()
+                waiting.append(contentsOf: changes)
+                s.pending.append(.changes(waiting))
+            } else {
+                var fresh = CoalescedChanges()
+                fresh.append(contentsOf: changes)
+                s.pending.append(.changes(fresh))
+            }
             defer { s.dispatcher = nil }
             return s.dispatcher
         }
@@ -227,7 +238,7 @@ public final class Informer: Sendable {
                     }
                 case .changes(let changes):
                     let handlers = state.withLock { $0.handlers }
-                    for change in changes {
+                    for change in changes.ordered {
                         for h in handlers { h.handler(change) }
                     }
                 }
