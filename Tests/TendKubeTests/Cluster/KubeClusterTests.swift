@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TendHTTP
 import TendValue
+import TendTesting
 @testable import TendKube
 
 /// TendKube against the real local control plane (kube-apiserver 1.20.2 over TLS and HTTP/2).
@@ -411,10 +412,10 @@ struct KubeClusterTests {
             let oldVersion = try #require(first["metadata"]?["resourceVersion"]?.stringValue)
             for i in 0..<5 { _ = try await cms.patch("old", .merge(["data": ["i": .string("\(i)")]])) }
             // Compact etcd up to its current revision.
-            let status = try run("etcdctl", ["--endpoints=\(endpoint)", "endpoint", "status", "-w", "json"], environment: ["ETCDCTL_API": "3"])
+            let status = try runCommand("etcdctl", ["--endpoints=\(endpoint)", "endpoint", "status", "-w", "json"], environment: ["ETCDCTL_API": "3"])
             let parsed = try JSON.parse(status)
             let revision = try #require((parsed[0] ?? parsed)["Status"]?["header"]?["revision"]?.intValue)
-            _ = try run("etcdctl", ["--endpoints=\(endpoint)", "compact", "\(revision)"], environment: ["ETCDCTL_API": "3"])
+            _ = try runCommand("etcdctl", ["--endpoints=\(endpoint)", "compact", "\(revision)"], environment: ["ETCDCTL_API": "3"])
             // An exact list at the old version is gone now.
             await #expect {
                 _ = try await cms.list(ListOptions(resourceVersion: oldVersion, resourceVersionMatch: .exact))
