@@ -39,13 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard OutputFormat(rawValue: output) != nil else { throw ValidationError("--output must be text or json") }
-        if let now, Self.parseTime(now) == nil { throw ValidationError("--now must be an RFC 3339 time like 2026-01-01T00:00:00Z") }
-    }
-
-    static func parseTime(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s)
+        if let now, RFC3339.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time like 2026-01-01T00:00:00Z") }
     }
 
     func run() async throws {
@@ -68,7 +62,7 @@ struct PlanCommand: AsyncParsableCommand {
             let world = StateLoader().load(paths: state)
             for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
             if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
-            let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: now.flatMap(Self.parseTime) ?? Date())
+            let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: now.flatMap(RFC3339.parse) ?? Date())
             plans = run.plans()
         }
         let summary = PlanRenderer.summarize(plans)

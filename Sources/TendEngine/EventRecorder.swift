@@ -55,7 +55,7 @@ public final class EventRecorder: Sendable {
             if s.seen.count > 4096 { s.seen = s.seen.filter { now - $0.value.last < aggregationWindow } }
             return .create
         }
-        let timestamp = RFC3339Now.string()
+        let timestamp = RFC3339.format(Date())
         do {
             let events = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: namespace)
             switch decision {
@@ -84,13 +84,5 @@ public final class EventRecorder: Sendable {
         } catch {
             logger.debug("could not record event", metadata: ["object": "\(name)", "reason": "\(reason)", "error": "\(error)"])
         }
-    }
-}
-
-enum RFC3339Now {
-    static func string(_ date: Date = Date()) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
     }
 }

@@ -246,7 +246,7 @@ final class RuleController: Sendable {
         var conditions = status["conditions"]?.arrayValue ?? []
         let message = failures.map(\.message).joined(separator: "; ")
         let previous = live?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
-        let time = previous?["status"] == "False" ? (previous?["lastTransitionTime"] ?? .string(RFC3339Now.string())) : .string(RFC3339Now.string())
+        let time = previous?["status"] == "False" ? (previous?["lastTransitionTime"] ?? .string(RFC3339.format(Date()))) : .string(RFC3339.format(Date()))
         let ready: Value = ["type": "Ready", "status": "False", "reason": .string(failures[0].reason), "message": .string(message), "lastTransitionTime": time]
         if let i = conditions.firstIndex(where: { $0["type"] == "Ready" }) { conditions[i] = ready } else { conditions.append(ready) }
         status["conditions"] = .array(conditions)

@@ -1,8 +1,12 @@
-import Foundation
+package import Foundation
 
 /// RFC 3339 timestamps as Kubernetes writes them (`2026-11-29T01:00:00Z`, optional fraction and offset).
-enum RFC3339 {
-    static func parse(_ s: String) -> Date? {
+///
+/// The one place Tend parses and formats them (package-wide: conditions, Events, exec credentials,
+/// `tend plan --now`).
+package enum RFC3339 {
+    /// Parses with or without fractional seconds; nil when `s` is not an RFC 3339 time.
+    package static func parse(_ s: String) -> Date? {
         let plain = ISO8601DateFormatter()
         plain.formatOptions = [.withInternetDateTime]
         if let d = plain.date(from: s) { return d }
@@ -11,9 +15,11 @@ enum RFC3339 {
         return fractional.date(from: s)
     }
 
-    static func format(_ d: Date) -> String {
+    /// UTC with second precision (`lastTransitionTime`, Event timestamps).
+    package static func format(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: d)
     }
 }

@@ -106,7 +106,7 @@ public struct OfflineCluster: Sendable {
         guard var object = world.object(kind, namespace: namespace, name: name) else { return }
         if let finalizers = object["metadata"]?["finalizers"]?.arrayValue, !finalizers.isEmpty {
             if object["metadata"]?["deletionTimestamp"] == nil {
-                try? object.set(FieldPath([.key("metadata"), .key("deletionTimestamp")]), to: .string(RFC3339Format.string(now)))
+                try? object.set(FieldPath([.key("metadata"), .key("deletionTimestamp")]), to: .string(RFC3339.format(now)))
                 bumpVersion(&object)
                 world.put(object)
             }

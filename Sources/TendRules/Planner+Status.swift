@@ -61,7 +61,7 @@ extension Context {
         let generation = parent["metadata"]?["generation"]
         for (type, value, reason, message) in declared {
             let previous = liveConditions.first { $0["type"]?.stringValue == type }
-            let transition = previous?["status"]?.stringValue == value ? (previous?["lastTransitionTime"] ?? .string(RFC3339Format.string(now))) : .string(RFC3339Format.string(now))
+            let transition = previous?["status"]?.stringValue == value ? (previous?["lastTransitionTime"] ?? .string(RFC3339.format(now))) : .string(RFC3339.format(now))
             var c: Value = ["type": .string(type), "status": .string(value), "lastTransitionTime": transition]
             c["reason"] = .string(reason.flatMap { $0.isEmpty ? nil : $0 } ?? (value == "True" ? "AsExpected" : "NotReady"))
             if let message { c["message"] = .string(message) }
@@ -147,15 +147,5 @@ extension Context {
         }
         guard patch != .emptyObject else { return }
         plan.parentPatch = ObjectMatch.contains(parent, patch) ? nil : patch
-    }
-}
-
-/// RFC 3339 timestamps in UTC with second precision, as Kubernetes writes `lastTransitionTime`.
-enum RFC3339Format {
-    static func string(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
     }
 }
