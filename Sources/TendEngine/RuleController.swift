@@ -220,8 +220,7 @@ final class RuleController: Sendable {
         let outcome = await executor.execute(plan, rule: rule)
         let failures = outcome.failures
         var statusWrite: Result<Bool, KubeError> = .success(false)
-        if var status = plan.status {
-            if !failures.isEmpty { status = Self.overridingReady(status, with: failures, live: parent["status"]) }
+        if let status = plan.status(reporting: failures, parent: parent, now: Date()) {
             if !failures.isEmpty || plan.statusChanged {
                 statusWrite = await executor.writeStatus(status, plan: plan)
             }
@@ -238,19 +237,6 @@ final class RuleController: Sendable {
         }
         logger.debug("reconciled", metadata: ["writes": "\(outcome.writes)"])
         return .done
-    }
-
-    /// The status with `Ready=False` carrying the failures of this reconcile.
-    static func overridingReady(_ status: Value, with failures: [ReconcilePlan.Problem], live: Value?) -> Value {
-        var status = status
-        var conditions = status["conditions"]?.arrayValue ?? []
-        let message = failures.map(\.message).joined(separator: "; ")
-        let previous = live?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
-        let time = previous?["status"] == "False" ? (previous?["lastTransitionTime"] ?? .string(RFC3339.format(Date()))) : .string(RFC3339.format(Date()))
-        let ready: Value = ["type": "Ready", "status": "False", "reason": .string(failures[0].reason), "message": .string(message), "lastTransitionTime": time]
-        if let i = conditions.firstIndex(where: { $0["type"] == "Ready" }) { conditions[i] = ready } else { conditions.append(ready) }
-        status["conditions"] = .array(conditions)
-        return status
     }
 
     private func recordEvents(parent: Value, plan: ReconcilePlan, outcome: PlanExecutor.Outcome) async {

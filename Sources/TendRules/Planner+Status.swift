@@ -45,28 +45,16 @@ extension Context {
         // Conditions.
         var conditions: [Value] = []
         let liveConditions = liveStatus["conditions"]?.arrayValue ?? []
-        var declared = rule.status.conditions.map { spec -> (String, String, String?, String?) in
-            let status = conditionStatus(spec, into: &plan)
-            return (spec.type, status, evaluateString(spec.reason, into: &plan), evaluateString(spec.message, into: &plan))
+        let generation = parent["metadata"]?["generation"]
+        for spec in rule.status.conditions {
+            let value = conditionStatus(spec, into: &plan)
+            let reason = evaluateString(spec.reason, into: &plan)
+            let message = evaluateString(spec.message, into: &plan)
+            conditions.append(StatusCondition.make(type: spec.type, status: value, reason: reason, message: message, live: liveConditions, generation: generation, now: now))
         }
         if !plan.problems.isEmpty {
-            let reason = plan.problems.first { $0.reason != "Waiting" }?.reason ?? "Waiting"
-            let message = plan.problems.map(\.message).joined(separator: "; ")
-            if let i = declared.firstIndex(where: { $0.0 == "Ready" }) {
-                declared[i] = ("Ready", "False", reason, message)
-            } else {
-                declared.append(("Ready", "False", reason, message))
-            }
-        }
-        let generation = parent["metadata"]?["generation"]
-        for (type, value, reason, message) in declared {
-            let previous = liveConditions.first { $0["type"]?.stringValue == type }
-            let transition = previous?["status"]?.stringValue == value ? (previous?["lastTransitionTime"] ?? .string(RFC3339.format(now))) : .string(RFC3339.format(now))
-            var c: Value = ["type": .string(type), "status": .string(value), "lastTransitionTime": transition]
-            c["reason"] = .string(reason.flatMap { $0.isEmpty ? nil : $0 } ?? (value == "True" ? "AsExpected" : "NotReady"))
-            if let message { c["message"] = .string(message) }
-            if let generation { c["observedGeneration"] = generation }
-            conditions.append(c)
+            let ready = StatusCondition.notReady(plan.problems, live: liveConditions, generation: generation, now: now)
+            conditions = StatusCondition.replacing(ready, in: conditions)
         }
         if !conditions.isEmpty { status["conditions"] = .array(conditions) }
         if let generation { status["observedGeneration"] = generation }
