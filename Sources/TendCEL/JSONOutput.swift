@@ -1,3 +1,5 @@
+import TendValue
+
 extension CELValue {
     /// The value as compact JSON text, for `tend eval` and debugging output: `int` and `uint` as
     /// numbers, bytes as base64 strings, timestamps as RFC 3339 strings, durations like `"1.5s"`,
@@ -48,22 +50,5 @@ extension CELValue {
     }
 }
 
-func quoteJSON(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 {
-                out += "\\u" + String(u.value, radix: 16).leftPad(4)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal, escaped by TendValue's JSON writer.
+func quoteJSON(_ s: String) -> String { JSON.serialize(.string(s)) }
