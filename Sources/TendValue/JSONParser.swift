@@ -15,6 +15,7 @@ struct JSONParser {
     private let buffer: UnsafeRawBufferPointer
     private let entryStack = ScratchStack<Value.Object.Entry>()
     private let valueStack = ScratchStack<Value>()
+    private let buildsSmallStrings = SmallASCIIString.isAvailable
 
     init(_ buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
@@ -83,7 +84,7 @@ struct JSONParser {
             if count < 16 {
                 var n = first
                 while n < entryStack.count {
-                    if entryStack[n].key == key {
+                    if buildsSmallStrings ? SmallASCIIString.equal(entryStack[n].key, key) : entryStack[n].key == key {
                         duplicate = n
                         break
                     }
@@ -154,7 +155,12 @@ struct JSONParser {
             let backslash = v ^ (ones &* 0x5C)
             let special =
                 ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((v &- ones &* 0x20) & ~v) | v
-            if special & high != 0 { break }
+            let found = special & high
+            if found != 0 {
+                // The lowest flagged byte is exact (borrows only create false positives above it).
+                i += found.trailingZeroBitCount >> 3
+                break
+            }
             i += 8
         }
         while i < end {
@@ -175,9 +181,14 @@ struct JSONParser {
         }
         let raw = UnsafeBufferPointer(start: base + start, count: i - start)
         i += 1  // closing quote
-        if !hasEscape, raw.count > 15, let known = KnownKeys.lookup(raw) { return known }
         if !hasEscape {
-            if !hasNonASCII { return String(decoding: raw, as: UTF8.self) }
+            if !hasNonASCII {
+                if raw.count <= SmallASCIIString.capacity, buildsSmallStrings {
+                    return SmallASCIIString.make(base + start, count: raw.count, readable: end - start)
+                }
+                if raw.count > SmallASCIIString.capacity, let known = KnownKeys.lookup(raw) { return known }
+                return String(decoding: raw, as: UTF8.self)
+            }
             guard let s = String(validating: raw, as: UTF8.self) else {
                 i = start
                 throw error("invalid UTF-8 in string")

@@ -1,11 +1,34 @@
+import Foundation
 import TendValue
 
 enum JSONBenchmarks {
     /// Decoding of watch events (`{"type":"ADDED","object":{...}}` lines) into ``Value``, one core.
-    static func decodeWatchEvents() {
-        let lines: [[UInt8]] = (0..<2_000).map { n in
-            JSON.serializeBytes(["type": "MODIFIED", "object": Fixtures.pod(n)])
+    /// 2,000 Pod events of about 5 KB, as a watch stream carries them (one compact JSON line each).
+    static var podEvents: [[UInt8]] {
+        (0..<2_000).map { n in JSON.serializeBytes(["type": "MODIFIED", "object": Fixtures.pod(n)]) }
+    }
+
+    /// 5,000 ConfigMap events of about 1 KB.
+    static var configMapEvents: [[UInt8]] {
+        (0..<5_000).map { n in JSON.serializeBytes(["type": "ADDED", "object": Fixtures.configMap(n)]) }
+    }
+
+    /// Writes the events the decode benchmark reads to `DIR/pods.jsonl` and `DIR/configmaps.jsonl`,
+    /// for the client-go decode peer (`Benchmarks/peer-decode`) to decode the same bytes.
+    static func writeEvents(to directory: String) throws {
+        for (name, lines) in [("pods", podEvents), ("configmaps", configMapEvents)] {
+            var bytes: [UInt8] = []
+            for line in lines { bytes += line + [0x0A] }
+            let path = directory + "/" + name + ".jsonl"
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            print("wrote \(path) events=\(lines.count) bytes=\(bytes.count)")
         }
+    }
+
+    static func decodeWatchEvents() {
+        let lines = podEvents
         let totalBytes = lines.reduce(0) { $0 + $1.count }
         var sink = 0
         let seconds = Measure.best(seconds: 3) {
@@ -18,7 +41,7 @@ enum JSONBenchmarks {
         let eventsPerSecond = Double(lines.count) / seconds
         print("json-decode-watch-pods mb_per_s=\(Int(mbps)) events_per_s=\(Int(eventsPerSecond)) event_bytes=\(totalBytes / lines.count)")
 
-        let cmLines: [[UInt8]] = (0..<5_000).map { n in JSON.serializeBytes(["type": "ADDED", "object": Fixtures.configMap(n)]) }
+        let cmLines = configMapEvents
         let cmBytes = cmLines.reduce(0) { $0 + $1.count }
         let cmSeconds = Measure.best(seconds: 2) {
             for line in cmLines {

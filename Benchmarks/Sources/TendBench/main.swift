@@ -6,12 +6,17 @@ import TendValue
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 // Cluster modes: `tend-bench seed NS COUNT`, `tend-bench sync NS` (KUBECONFIG).
+// `tend-bench write-events DIR`: the decode benchmark's events, for the client-go decode peer.
 if arguments.first == "seed", arguments.count == 3, let count = Int(arguments[2]) {
     try await ClusterBenchmarks.seed(namespace: arguments[1], count: count)
     exit(0)
 }
 if arguments.first == "sync", arguments.count == 2 {
     try await ClusterBenchmarks.sync(namespace: arguments[1])
+    exit(0)
+}
+if arguments.first == "write-events", arguments.count == 2 {
+    try JSONBenchmarks.writeEvents(to: arguments[1])
     exit(0)
 }
 let selected = Set(arguments)
