@@ -75,7 +75,7 @@ let package = Package(
             name: "TendYAMLTests", dependencies: ["TendYAML", "TendValue"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TendRegexTests", dependencies: ["TendRegex"], swiftSettings: swiftSettings),
-        .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendValue", "TendYAML"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendKube", "TendValue", "TendYAML", "TendTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue"], swiftSettings: swiftSettings),
         .testTarget(name: "TendKubeTests", dependencies: ["TendKube", "TendValue", "TendTesting"], swiftSettings: swiftSettings),
         .testTarget(

@@ -14,11 +14,8 @@ extension ClusterTests {
     }
 
     @Test func inlinePEMCredentials() async throws {
-        let ca = try #require(FileManager.default.contents(atPath: cluster.caFile))
-        let cert = try #require(cluster.clientCertificateFile.flatMap { FileManager.default.contents(atPath: $0) })
-        let key = try #require(cluster.clientKeyFile.flatMap { FileManager.default.contents(atPath: $0) })
-        let config = HTTPClient.Configuration(certificateAuthority: .pem(Array(ca)),
-                                              clientCertificate: .pem(certificate: Array(cert), key: Array(key)))
+        let (ca, cert, key) = try cluster.adminPEM()
+        let config = HTTPClient.Configuration(certificateAuthority: .pem(ca), clientCertificate: .pem(certificate: cert, key: key))
         try await HTTPClient.withClient(config) { client in
             // /api/v1/namespaces needs an authenticated, authorized user: proves the client cert was used.
             let response = try await client.execute(.get(cluster.url("/api/v1/namespaces")))
@@ -76,13 +73,13 @@ extension ClusterTests {
 
     @Test func bearerTokenAcceptedAndWrongTokenIs401Response() async throws {
         let token = try #require(cluster.token, "cluster has no token file")
-        let good = HTTPClient.Configuration(certificateAuthority: .file(cluster.caFile), bearerToken: BearerToken(token))
+        let good = HTTPClient.Configuration(certificateAuthority: cluster.certificateAuthority, bearerToken: BearerToken(token))
         try await HTTPClient.withClient(good) { client in
             let response = try await client.execute(.get(cluster.url("/api/v1/namespaces"), accept: "application/json"))
             #expect(response.status == 200)
             #expect(try json(response.body)["kind"] as? String == "NamespaceList")
         }
-        let bad = HTTPClient.Configuration(certificateAuthority: .file(cluster.caFile), bearerToken: BearerToken("wrong-\(token)"))
+        let bad = HTTPClient.Configuration(certificateAuthority: cluster.certificateAuthority, bearerToken: BearerToken("wrong-\(token)"))
         try await HTTPClient.withClient(bad) { client in
             let response = try await client.execute(.get(cluster.url("/api/v1/namespaces")))
             #expect(response.status == 401)

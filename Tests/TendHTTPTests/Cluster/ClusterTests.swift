@@ -1,17 +1,18 @@
 import Foundation
 import Testing
 import TendHTTP
+import TendTesting
 
 /// Tests against the real local control plane (kube-apiserver 1.20.2 over TLS, HTTP/2).
-/// See ``TestCluster`` for how the cluster is found; under `CI=true` a missing cluster fails.
+/// TendTesting's `LocalCluster` finds the cluster; under `CI=true` a missing cluster fails.
 /// Serialized so timing-sensitive tests do not compete with the stress test for 2 cores.
-@Suite(.serialized, .enabled(if: TestCluster.shouldRun, "no local cluster configured (TEND_CLUSTER_DIR)"),
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun, "no local cluster configured (TEND_CLUSTER_DIR)"),
        .timeLimit(.minutes(5)))
 struct ClusterTests {
-    let cluster: TestCluster
+    let cluster: LocalCluster
 
     init() throws {
-        cluster = try TestCluster.require()
+        cluster = try LocalCluster.require()
     }
 
     func json(_ bytes: [UInt8]) throws -> [String: Any] {
