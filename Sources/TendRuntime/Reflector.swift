@@ -163,7 +163,7 @@ struct Reflector: Sendable {
         var received = 0
         var iterator = stream.makeAsyncIterator()
         while true {
-            let event: TendKube.WatchEvent?
+            let event: WatchEvent?
             do {
                 event = try await iterator.next()
             } catch {
@@ -177,7 +177,7 @@ struct Reflector: Sendable {
                 return .watchClosed
             }
             received += 1
-            let kind: WatchEvent.Kind
+            let kind: WatcherStateMachine.Event.Kind
             switch event.type {
             case .added: kind = .added
             case .modified: kind = .modified
@@ -188,7 +188,7 @@ struct Reflector: Sendable {
                 let message = event.status?.message ?? "ERROR event"
                 return .watchFailed(.transient("watch ERROR event: \(message)"))
             }
-            for action in machine.handle(.watchEvent(WatchEvent(kind, event.object)), now: clock.now) {
+            for action in machine.handle(.watchEvent(WatcherStateMachine.Event(kind, event.object)), now: clock.now) {
                 switch action {
                 case .apply, .beginReplace, .stage, .commitReplace, .abortReplace:
                     apply(action, to: informer)

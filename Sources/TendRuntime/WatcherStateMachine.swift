@@ -72,7 +72,7 @@ public struct WatcherStateMachine: Sendable {
         /// `metadata.resourceVersion`.
         case listPage(items: [Value], continueToken: String?, resourceVersion: String)
         case listFailed(WatcherError)
-        case watchEvent(WatchEvent)
+        case watchEvent(Event)
         /// The server ended the watch normally (timeout): resume.
         case watchClosed
         case watchFailed(WatcherError)
@@ -94,7 +94,7 @@ public struct WatcherStateMachine: Sendable {
         /// `Store.abortReplace()`: a relist failed for good; keep the old cache.
         case abortReplace
         /// `Store.upsert(_:)` for added/modified, `Store.delete(_:)` for deleted.
-        case apply(WatchEvent)
+        case apply(Event)
     }
 
     public enum State: Sendable, Hashable {

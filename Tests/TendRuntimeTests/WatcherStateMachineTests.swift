@@ -84,13 +84,13 @@ struct WatcherStateMachineTests {
         h.send(.listPage(items: [object("a", rv: "10")], continueToken: nil, resourceVersion: "10"))
         _ = h.takeRequests()
         _ = h.takeChanges()
-        h.send(.watchEvent(WatchEvent(.added, object("b", rv: "11"))))
-        h.send(.watchEvent(WatchEvent(.modified, object("a", rv: "12"))))
+        h.send(.watchEvent(.init(.added, object("b", rv: "11"))))
+        h.send(.watchEvent(.init(.modified, object("a", rv: "12"))))
         #expect(h.machine.resourceVersion == "12")
-        h.send(.watchEvent(WatchEvent(.bookmark, ["metadata": ["resourceVersion": "20"]])))
+        h.send(.watchEvent(.init(.bookmark, ["metadata": ["resourceVersion": "20"]])))
         #expect(h.machine.resourceVersion == "20")
         #expect(h.machine.state == .watching(resourceVersion: "20"))
-        h.send(.watchEvent(WatchEvent(.deleted, object("b", rv: "21"))))
+        h.send(.watchEvent(.init(.deleted, object("b", rv: "21"))))
         let changes = h.takeChanges()
         #expect(changes.count == 3)
         #expect(changes[0] == .added(object("b", rv: "11")))
@@ -103,11 +103,11 @@ struct WatcherStateMachineTests {
         var h = Harness()
         h.start()
         h.send(.listPage(items: [object("a", rv: "999")], continueToken: nil, resourceVersion: "10"))
-        h.send(.watchEvent(WatchEvent(.bookmark, ["metadata": ["resourceVersion": "15"]])))
+        h.send(.watchEvent(.init(.bookmark, ["metadata": ["resourceVersion": "15"]])))
         _ = h.takeRequests()
         h.send(.watchClosed)
         #expect(h.takeRequests() == [.startWatch(resourceVersion: "15")])
-        h.send(.watchEvent(WatchEvent(.modified, object("a", rv: "16"))))
+        h.send(.watchEvent(.init(.modified, object("a", rv: "16"))))
         h.send(.watchClosed)
         #expect(h.takeRequests() == [.startWatch(resourceVersion: "16")])
         #expect(!h.store.isReplacing)
@@ -118,12 +118,12 @@ struct WatcherStateMachineTests {
         h.start()
         h.send(.listPage(items: [object("a", rv: "10")], continueToken: nil, resourceVersion: "10"))
         _ = h.takeChanges()
-        h.send(.watchEvent(WatchEvent(.modified, object("a", rv: "9"))))
-        h.send(.watchEvent(WatchEvent(.modified, object("a", rv: "10"))))
+        h.send(.watchEvent(.init(.modified, object("a", rv: "9"))))
+        h.send(.watchEvent(.init(.modified, object("a", rv: "10"))))
         #expect(h.takeChanges() == [])
         #expect(h.machine.resourceVersion == "10")
         // Opaque (non-numeric) versions are never compared.
-        h.send(.watchEvent(WatchEvent(.modified, object("a", rv: "opaque-1"))))
+        h.send(.watchEvent(.init(.modified, object("a", rv: "opaque-1"))))
         #expect(h.takeChanges().count == 1)
         #expect(h.machine.resourceVersion == "opaque-1")
     }
@@ -182,7 +182,7 @@ struct WatcherStateMachineTests {
         // A watch error keeps growing the schedule and re-watches from the same version, no relist.
         h.send(.watchFailed(.transient("503")))
         #expect(h.takeRequests() == [.wait(.milliseconds(6400))])
-        h.send(.watchEvent(WatchEvent(.added, object("x", rv: "5"))))  // ignored while backing off
+        h.send(.watchEvent(.init(.added, object("x", rv: "5"))))  // ignored while backing off
         h.send(.backoffElapsed)
         #expect(h.takeRequests() == [.startWatch(resourceVersion: "4")])
         // Two healthy minutes later the schedule starts over.
@@ -213,7 +213,7 @@ struct WatcherStateMachineTests {
         h.send(.backoffElapsed)
         #expect(h.takeRequests() == [])
         h.start()
-        h.send(.watchEvent(WatchEvent(.added, object("a"))))  // not watching yet
+        h.send(.watchEvent(.init(.added, object("a"))))  // not watching yet
         #expect(h.store.count == 0)
         #expect(h.machine.start() == [])  // only once
     }
