@@ -15,7 +15,7 @@ public struct LabelSelectorError: Error, Sendable, Hashable, CustomStringConvert
 
     /// A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters
     /// of `[A-Za-z0-9_.-]` that starts and ends alphanumeric (apimachinery `IsQualifiedName`).
-    static func validate(key: String, offset: Int? = nil) throws(LabelSelectorError) {
+    package static func validate(key: String, offset: Int? = nil) throws(LabelSelectorError) {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         let name: Substring
         switch parts.count {
@@ -43,7 +43,7 @@ public struct LabelSelectorError: Error, Sendable, Hashable, CustomStringConvert
     }
 
     /// A label value: empty, or at most 63 characters of `[A-Za-z0-9_.-]` starting and ending alphanumeric.
-    static func validate(value: String, offset: Int? = nil) throws(LabelSelectorError) {
+    package static func validate(value: String, offset: Int? = nil) throws(LabelSelectorError) {
         guard value.isEmpty || (value.count <= 63 && isLabelText(value[...])) else {
             throw LabelSelectorError(
                 message: "invalid label value \"\(value)\": must be at most 63 characters of [A-Za-z0-9_.-], "

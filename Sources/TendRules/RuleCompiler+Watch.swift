@@ -95,6 +95,9 @@ extension RuleCompiler {
             let op = reader.string(at.appending(key: "operator"), required: true, what: "operator") ?? ""
             let values = reader.stringList(at.appending(key: "values"), what: "values") ?? []
             if let problem = SelectorSyntax.labelKeyProblem(key), !key.isEmpty { reader.error(problem, at: at.appending(key: "key")) }
+            for (j, value) in values.enumerated() {
+                if let problem = SelectorSyntax.labelValueProblem(value) { reader.error(problem, at: at.appending(key: "values").appending(index: j)) }
+            }
             switch op {
             case "In", "NotIn":
                 if values.isEmpty { reader.error("operator \(op) needs at least one value", at: at.appending(key: "operator")) }
@@ -134,32 +137,23 @@ extension Substring {
     }
 }
 
-/// Syntax checks of label keys, values and selector strings, as the API server validates them.
+/// Label key and value checks, as the API server validates them: TendKube's, with its messages.
 enum SelectorSyntax {
     static func labelKeyProblem(_ key: String) -> String? {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let name = parts.last else { return "invalid label key \"\(key)\": at most one '/'" }
-        if parts.count == 2 {
-            let prefix = parts[0]
-            if prefix.isEmpty || prefix.count > 253 || !prefix.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }) {
-                return "invalid label key \"\(key)\": the prefix must be a DNS subdomain"
-            }
+        do {
+            try LabelSelectorError.validate(key: key)
+            return nil
+        } catch {
+            return error.message
         }
-        if name.isEmpty || name.count > 63 { return "invalid label key \"\(key)\": the name must be 1 to 63 characters" }
-        if !isLabelToken(name) { return "invalid label key \"\(key)\": use letters, digits, '-', '_' and '.', starting and ending with a letter or digit" }
-        return nil
     }
 
     static func labelValueProblem(_ value: String) -> String? {
-        if value.isEmpty { return nil }
-        if value.count > 63 { return "invalid label value \"\(value)\": at most 63 characters" }
-        return isLabelToken(Substring(value)) ? nil : "invalid label value \"\(value)\": use letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+        do {
+            try LabelSelectorError.validate(value: value)
+            return nil
+        } catch {
+            return error.message
+        }
     }
-
-    static func isLabelToken(_ s: Substring) -> Bool {
-        guard let f = s.first, let l = s.last, f.isASCII, l.isASCII, f.isLetter || f.isNumber, l.isLetter || l.isNumber else { return false }
-        return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-    }
-
-
 }
