@@ -113,6 +113,13 @@ public struct PlanExecutor: Sendable {
             }
             var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)], "status": status]
             if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
+            if !plan.statusFieldsToRemove.isEmpty {
+                // Removed with a merge patch first: a server-side apply that drops a field it owned
+                // leaves a null behind on some API server versions (1.20), which typed CRD schemas reject.
+                var removal = Value.Object()
+                for field in plan.statusFieldsToRemove { removal[field] = .null }
+                _ = try await resource.patchStatus(plan.parent.key.name, .merge(["status": .object(removal)]), options: WriteOptions(dryRun: dryRun, fieldManager: Rule.fieldManager))
+            }
             _ = try await resource.applyStatus(body, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
             return .success(true)
         } catch where error.isNotFound {

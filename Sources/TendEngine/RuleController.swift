@@ -236,6 +236,10 @@ final class RuleController: Sendable {
             throw ReconcileFailure(object: plan.parent, problems: problems)
         }
         logger.debug("reconciled", metadata: ["writes": "\(outcome.writes)"])
+        if let due = plan.requeueAfter {
+            // A `for:` transition is pending: nothing else may happen before it is due.
+            return .requeue(after: due + .milliseconds(50))
+        }
         return .done
     }
 
@@ -244,7 +248,7 @@ final class RuleController: Sendable {
         for ref in outcome.applied { await events.record(parent, type: .normal, reason: "Updated", message: "updated \(ref)") }
         for ref in outcome.deleted { await events.record(parent, type: .normal, reason: "Deleted", message: "deleted \(ref)") }
         if let change = plan.phaseChange, change.from != nil {
-            await events.record(parent, type: .normal, reason: "PhaseChanged", message: "\(change.from ?? "") -> \(change.to)")
+            await events.record(parent, type: .normal, reason: "PhaseChanged", message: change.description)
         }
         for p in plan.problems where p.reason != "Waiting" {
             await events.record(parent, type: .warning, reason: p.reason, message: p.message)

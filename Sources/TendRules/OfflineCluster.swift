@@ -80,7 +80,9 @@ public struct OfflineCluster: Sendable {
             writes += 1
         }
         if plan.statusChanged, let status = plan.status {
-            parent["status"] = (parent["status"] ?? .emptyObject).merging(status)
+            var merged = (parent["status"] ?? .emptyObject).merging(status)
+            for field in plan.statusFieldsToRemove { merged[field] = nil }
+            parent["status"] = merged
             writes += 1
         }
         if plan.removeFinalizer {

@@ -58,7 +58,13 @@ public struct PlanRenderer {
             out += "  \(yellow)~ patch\(reset) \(plan.parent)\n" + indent(YAML.serialize(patch).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
         }
         if let change = plan.phaseChange {
-            out += "  phase: \(change.from ?? "<none>") -> \(change.to)\n"
+            var line = "  phase: \(change.from ?? "<none>") -> \(change.to)"
+            if let reason = change.reason { line += " (\(reason))" }
+            if let message = change.message, !message.isEmpty { line += ": \(message)" }
+            out += line + "\n"
+        }
+        if let pending = plan.status?["pendingTransition"], let to = pending["to"]?.stringValue, let due = plan.requeueAfter {
+            out += "  phase: \(to) pending since \(pending["since"]?.stringValue ?? "?"), due in \(Self.humanDuration(due))\n"
         }
         if plan.statusChanged, let status = plan.status {
             out += "  ~ status\n" + indent(YAML.serialize(status).split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")
@@ -138,8 +144,27 @@ public struct PlanRenderer {
         ]
         if let patch = plan.parentPatch { out["patch"] = patch }
         if plan.statusChanged, let status = plan.status { out["status"] = status }
-        if let change = plan.phaseChange { out["phase"] = ["from": change.from.map(Value.string) ?? .null, "to": .string(change.to)] }
+        if let change = plan.phaseChange {
+            var phase: Value = ["from": change.from.map(Value.string) ?? .null, "to": .string(change.to)]
+            if let reason = change.reason { phase["reason"] = .string(reason) }
+            if let message = change.message { phase["message"] = .string(message) }
+            out["phase"] = phase
+        }
+        if let pending = plan.status?["pendingTransition"], let due = plan.requeueAfter {
+            var p = pending
+            p["dueInSeconds"] = .int(Int64(due.components.seconds))
+            out["pendingTransition"] = p
+        }
         return out
+    }
+
+    /// `4m10s`, `59s`, `2h0m0s`: whole seconds, Go's duration style.
+    static func humanDuration(_ d: Duration) -> String {
+        let total = max(0, Int(d.components.seconds) + (d.components.attoseconds > 0 ? 1 : 0))
+        let h = total / 3600, m = total % 3600 / 60, s = total % 60
+        if h > 0 { return "\(h)h\(m)m\(s)s" }
+        if m > 0 { return "\(m)m\(s)s" }
+        return "\(s)s"
     }
 
     static func actionName(_ a: PlannedChild.Action) -> String {

@@ -17,27 +17,7 @@ extension Context {
 
         // Phase: at most one transition per reconcile.
         if let machine = rule.status.phase {
-            let livePhase = parent[path: machine.path]?.stringValue
-            let current = livePhase.flatMap { machine.phases.contains($0) ? $0 : nil } ?? machine.initial
-            variables["phase"] = .string(current)
-            var next = current
-            for t in machine.transitions where t.to != current && (t.from.isEmpty || t.from.contains(current)) {
-                switch Result(catching: { () throws(CELError) -> Bool in try t.when.evaluateCondition(variables) }) {
-                case .success(true):
-                    next = t.to
-                case .success(false):
-                    continue
-                case .failure:
-                    continue  // a guard reading a field that is not there yet does not fire
-                }
-                break
-            }
-            if next != livePhase { plan.phaseChange = (livePhase, next) }
-            variables["phase"] = .string(next)
-            let relative = FieldPath(Array(machine.path.components.dropFirst()))
-            var s = Value.object(status)
-            try? s.set(relative, to: .string(next))
-            status = s.objectValue ?? status
+            planPhase(machine, liveStatus: liveStatus, into: &status, plan: &plan)
         } else {
             variables["phase"] = .null
         }
@@ -69,7 +49,10 @@ extension Context {
             }
         }
         plan.status = .object(status)
-        plan.statusChanged = !ObjectMatch.contains(liveStatus, .object(status))
+        // A field Tend no longer writes (a pending transition that fired or stopped holding) is
+        // dropped by the next status apply; its presence alone calls for one.
+        plan.statusFieldsToRemove = Planner.removableStatusFields.filter { liveStatus[$0] != nil && status[$0] == nil }.sorted()
+        plan.statusChanged = !plan.statusFieldsToRemove.isEmpty || !ObjectMatch.contains(liveStatus, .object(status))
     }
 
     /// Whether an expression reading `names` reads a child that does not exist (yet).

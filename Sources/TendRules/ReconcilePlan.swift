@@ -20,7 +20,12 @@ public struct ReconcilePlan: Sendable {
     public var status: Value?
     /// Whether the written status differs from the live one.
     public var statusChanged = false
-    public var phaseChange: (from: String?, to: String)?
+    /// Top-level `status` fields Tend wrote before and now removes (a pending transition that
+    /// fired or stopped holding). The status write removes them explicitly.
+    public var statusFieldsToRemove: [String] = []
+    public var phaseChange: PhaseChange?
+    /// Reconcile again after this long even if nothing changes: a `for:` transition is pending.
+    public var requeueAfter: Duration?
     /// `ready.<id>` for every child, and `all`.
     public var readiness: [String: Bool] = [:]
     /// Whether the parent needs Tend's finalizer (some child cannot carry an ownerReference, or is orphaned on delete).
@@ -33,6 +38,31 @@ public struct ReconcilePlan: Sendable {
     /// Whether carrying out the plan changes anything in the cluster.
     public var hasChanges: Bool {
         children.contains { $0.action.isWrite } || !prune.isEmpty || parentPatch != nil || statusChanged || removeFinalizer
+    }
+
+    /// The phase this reconcile writes, when it differs from the live one.
+    public struct PhaseChange: Sendable, Hashable {
+        /// The live phase; nil on the first reconcile (the initial phase is written).
+        public var from: String?
+        public var to: String
+        /// The transition's `reason` and rendered `message`, when one fired and declares them.
+        public var reason: String?
+        public var message: String?
+
+        public init(from: String?, to: String, reason: String? = nil, message: String? = nil) {
+            self.from = from
+            self.to = to
+            self.reason = reason
+            self.message = message
+        }
+
+        /// `Running -> Degraded (ReplicasUnavailable): 0 of 3 available`.
+        public var description: String {
+            var s = "\(from ?? "") -> \(to)"
+            if let reason { s += " (\(reason))" }
+            if let message, !message.isEmpty { s += ": \(message)" }
+            return s
+        }
     }
 
     public struct Problem: Sendable, Hashable, CustomStringConvertible {

@@ -134,6 +134,10 @@ extension Rule {
             public var when: CELProgram
             public var reason: String?
             public var message: CELTemplate?
+            /// `for:`: the guard must hold this long, over consecutive reconciles, before the
+            /// transition fires (Prometheus alerting's pending-then-firing). While it waits, the
+            /// status carries `pendingTransition` and the object is reconciled again when it is due.
+            public var holdFor: Duration?
             public var location: SourceLocation
         }
     }

@@ -53,7 +53,7 @@ extension RuleCompiler {
         switch reader.value(fieldsPath) {
         case .object(let o)?:
             for k in o.keys {
-                if ["phase", "conditions", "observedGeneration"].contains(k) {
+                if Planner.statusFieldsWrittenByTend.contains(k) {
                     reader.error("status field \"\(k)\" is written by Tend itself", at: fieldsPath.appending(key: k), onKey: true)
                     continue
                 }
@@ -91,7 +91,7 @@ extension RuleCompiler {
         }
         for (i, _) in items.enumerated() {
             let at = path.appending(key: "transitions").appending(index: i)
-            guard reader.object(at, known: ["from", "to", "when", "reason", "message"], what: "a transition") != nil else { continue }
+            guard reader.object(at, known: ["from", "to", "when", "for", "reason", "message"], what: "a transition") != nil else { continue }
             let to = reader.string(at.appending(key: "to"), required: true, what: "transition target (to)") ?? ""
             var from: [String] = []
             switch reader.value(at.appending(key: "from")) {
@@ -112,9 +112,29 @@ extension RuleCompiler {
             guard let when = compileCondition(at.appending(key: "when"), environment: environment, what: "when") else { continue }
             let reason = reader.string(at.appending(key: "reason"), what: "reason")
             let message = optionalTemplate(at.appending(key: "message"), environment: environment, what: "message")
-            transitions.append(.init(from: from.contains("*") ? [] : from, to: to, when: when, reason: reason, message: message, location: reader.location(at).0))
+            let holdFor = compileHoldDuration(at.appending(key: "for"))
+            transitions.append(.init(from: from.contains("*") ? [] : from, to: to, when: when, reason: reason, message: message, holdFor: holdFor, location: reader.location(at).0))
         }
         guard !initial.isEmpty else { return nil }
         return Rule.PhaseMachine(path: fieldPath, initial: initial, transitions: transitions, phases: phases)
+    }
+
+    /// A transition's `for:`: a Go duration (`30s`, `5m`, `1h30m`), more than zero and at most 30 days.
+    private mutating func compileHoldDuration(_ path: YAMLPath) -> Duration? {
+        guard let value = reader.value(path), !value.isNull else { return nil }
+        guard let text = value.stringValue ?? value.intValue.map({ "\($0)" }) else {
+            reader.error("for must be a duration such as 30s, 5m or 1h30m, found \(value.typeName)", at: path)
+            return nil
+        }
+        guard let parsed = CELDuration(parsing: text) else {
+            reader.error("invalid duration \"\(text)\": use a number with a unit (h, m, s, ms), e.g. 30s, 5m or 1h30m", at: path)
+            return nil
+        }
+        let maximum: Int64 = 30 * 24 * 3600 * 1_000_000_000
+        guard parsed.nanoseconds > 0, parsed.nanoseconds <= maximum else {
+            reader.error("for must be more than 0 and at most 720h (30 days), found \(text)", at: path)
+            return nil
+        }
+        return .nanoseconds(parsed.nanoseconds)
     }
 }

@@ -10,6 +10,10 @@ extension RuleTest {
         var results: [StepResult] = []
         for step in steps {
             let start = Date()
+            if let wait = step.wait {
+                let c = wait.components
+                run.now += TimeInterval(c.seconds) + TimeInterval(c.attoseconds) / 1e18
+            }
             for object in step.apply { run.cluster.put(object) }
             for patch in step.patch {
                 guard let (kind, key) = Self.reference(patch), let live = run.cluster.get(kind, namespace: key.namespace, name: key.name) else { continue }

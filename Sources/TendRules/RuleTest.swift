@@ -1,5 +1,6 @@
 import Foundation
 public import TendValue
+import TendCEL
 import TendKube
 import TendYAML
 
@@ -23,6 +24,10 @@ import TendYAML
 ///       patch: [{apiVersion: apps/v1, kind: Deployment, metadata: {name: shop, namespace: t}, status: {availableReplicas: 2}}]
 ///       expect:
 ///         present: [{apiVersion: example.com/v1, kind: WebApp, metadata: {name: shop, namespace: t}, status: {phase: Running}}]
+///     - name: still unavailable five minutes later
+///       wait: 5m                       # the test's clock moves first (for `for:` transitions)
+///       expect:
+///         present: [{apiVersion: example.com/v1, kind: WebApp, metadata: {name: shop, namespace: t}, status: {phase: Degraded}}]
 ///     - name: deleting
 ///       delete: [{apiVersion: example.com/v1, kind: WebApp, metadata: {name: shop, namespace: t}}]
 ///       expect: {absent: [...]}
@@ -45,6 +50,8 @@ public struct RuleTest: Sendable {
         public var delete: [Value] = []
         public var present: [Value] = []
         public var absent: [Value] = []
+        /// `wait:`: how far the test's clock moves before this step (for `for:` transitions).
+        public var wait: Duration?
     }
 
     /// The outcome of one step.
@@ -80,13 +87,21 @@ public struct RuleTest: Sendable {
             var steps: [Step] = []
             for (i, _) in (reader.array(["spec", "steps"], required: true, what: "spec.steps") ?? []).enumerated() {
                 let at: YAMLPath = ["spec", "steps", .index(i)]
-                _ = reader.object(at, known: ["name", "apply", "applyFiles", "patch", "delete", "expect"], what: "a step")
+                _ = reader.object(at, known: ["name", "wait", "apply", "applyFiles", "patch", "delete", "expect"], what: "a step")
                 var step = Step(name: reader.string(at.appending(key: "name"), what: "name") ?? "step \(i + 1)")
                 step.apply = reader.array(at.appending(key: "apply"), what: "apply") ?? []
                 for f in reader.stringList(at.appending(key: "applyFiles"), what: "applyFiles") ?? [] {
                     let loaded = StateLoader().load(paths: [f.hasPrefix("/") ? f : (directory as NSString).appendingPathComponent(f)])
                     diagnostics += loaded.diagnostics
                     step.apply += loaded.objects
+                }
+                if let wait = reader.value(at.appending(key: "wait")), !wait.isNull {
+                    let text = wait.stringValue ?? ""
+                    if let d = CELDuration(parsing: text), d.nanoseconds >= 0 {
+                        step.wait = .nanoseconds(d.nanoseconds)
+                    } else {
+                        reader.error("wait must be a duration such as 30s, 5m or 1h30m", at: at.appending(key: "wait"))
+                    }
                 }
                 step.patch = reader.array(at.appending(key: "patch"), what: "patch") ?? []
                 step.delete = reader.array(at.appending(key: "delete"), what: "delete") ?? []

@@ -29,6 +29,24 @@ public struct SchemaSpec: Sendable {
         var statusProperties = Value.Object()
         statusProperties["phase"] = ["type": "string"]
         statusProperties["observedGeneration"] = ["type": "integer", "format": "int64"]
+        if phasePath != nil {
+            statusProperties["phaseTransitionTime"] = ["type": "string", "format": "date-time"]
+            statusProperties["pendingTransition"] = [
+                "type": "object",
+                "properties": ["to": ["type": "string"], "since": ["type": "string", "format": "date-time"]],
+            ]
+            statusProperties["phaseHistory"] = [
+                "type": "array",
+                "maxItems": .int(Int64(Planner.phaseHistoryLimit)),
+                "items": [
+                    "type": "object",
+                    "properties": [
+                        "from": ["type": "string"], "to": ["type": "string"], "time": ["type": "string", "format": "date-time"],
+                        "reason": ["type": "string"], "message": ["type": "string"],
+                    ],
+                ],
+            ]
+        }
         statusProperties["conditions"] = [
             "type": "array",
             "items": [
