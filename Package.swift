@@ -23,6 +23,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Metrics: instrumented modules use swift-metrics' CoreMetrics API only (an injected factory);
+        // swift-prometheus (with swift-atomics) is the registry and text exposition behind /metrics,
+        // known to TendEngine and TendCLI alone.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C system libraries. Each is imported by exactly one Swift module.
@@ -47,18 +52,28 @@ let package = Package(
         .target(name: "TendCEL", dependencies: ["TendValue", "TendRegex"], swiftSettings: swiftSettings),
         .target(
             name: "TendKube",
-            dependencies: ["TendValue", "TendYAML", "TendHTTP", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TendValue", "TendYAML", "TendHTTP", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "TendRuntime",
-            dependencies: ["TendValue", "TendKube", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TendValue", "TendKube", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings),
         .target(
             name: "TendRules", dependencies: ["TendValue", "TendYAML", "TendCEL", "TendRegex", "TendKube"],
             swiftSettings: swiftSettings),
         .target(
             name: "TendEngine",
-            dependencies: ["TendRules", "TendRuntime", "TendKube", "TendValue", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TendRules", "TendRuntime", "TendKube", "TendValue", .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings),
         .target(name: "TendTesting", dependencies: ["TendValue", "TendRuntime", "TendKube"], swiftSettings: swiftSettings),
         .executableTarget(
@@ -67,6 +82,7 @@ let package = Package(
                 "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules", "TendEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
 
@@ -77,15 +93,32 @@ let package = Package(
         .testTarget(name: "TendRegexTests", dependencies: ["TendRegex"], swiftSettings: swiftSettings),
         .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendKube", "TendValue", "TendYAML", "TendTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue"], swiftSettings: swiftSettings),
-        .testTarget(name: "TendKubeTests", dependencies: ["TendKube", "TendValue", "TendTesting"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TendRuntimeTests", dependencies: ["TendRuntime", "TendKube", "TendValue", "TendTesting"],
+            name: "TendKubeTests",
+            dependencies: [
+                "TendKube", "TendValue", "TendTesting",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendRuntimeTests",
+            dependencies: [
+                "TendRuntime", "TendKube", "TendValue", "TendTesting",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TendEngineTests", dependencies: ["TendEngine", "TendRules", "TendKube", "TendRuntime", "TendValue", "TendYAML", "TendTesting"],
+            name: "TendEngineTests",
+            dependencies: [
+                "TendEngine", "TendRules", "TendKube", "TendRuntime", "TendValue", "TendYAML", "TendTesting",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue"], swiftSettings: swiftSettings),
     ]

@@ -1,3 +1,4 @@
+public import CoreMetrics
 import Foundation
 public import Logging
 import TendHTTP
@@ -40,12 +41,15 @@ public final class KubeClient: Sendable {
         public var random: @Sendable () -> Double
         /// Runs exec credential plugins; nil: ``ExecCredentialPlugin``.
         public var pluginRunner: CredentialProvider.PluginRunner?
+        /// Where to record `tend_rest_client_requests_total{verb, code}` and
+        /// `tend_rest_client_request_duration_seconds{verb}` (per attempt); a no-op by default.
+        public var metrics: any MetricsFactory
 
         public init(
             retryPolicy: RetryPolicy = .default, clock: KubeClock = .system, logger: Logger = Logger(label: "tend.kube"),
             connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60), idleTimeout: Duration = .seconds(60),
             discoveryRefreshInterval: Duration = .seconds(5), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-            pluginRunner: CredentialProvider.PluginRunner? = nil
+            pluginRunner: CredentialProvider.PluginRunner? = nil, metrics: any MetricsFactory = NOOPMetricsHandler.instance
         ) {
             self.retryPolicy = retryPolicy
             self.clock = clock
@@ -56,6 +60,7 @@ public final class KubeClient: Sendable {
             self.discoveryRefreshInterval = discoveryRefreshInterval
             self.random = random
             self.pluginRunner = pluginRunner
+            self.metrics = metrics
         }
     }
 
@@ -68,6 +73,7 @@ public final class KubeClient: Sendable {
     let rateLimiter: RateLimiter
     private let transport: Mutex<Transport>
     private let counts = Mutex<[String: Int]>([:])
+    private let metrics: RESTClientMetrics
 
     private struct Transport {
         var client: HTTPClient
@@ -84,6 +90,7 @@ public final class KubeClient: Sendable {
             credentials: configuration.credentials, server: configuration.server, clock: options.clock,
             runPlugin: options.pluginRunner)
         rateLimiter = RateLimiter(configuration.rateLimit, clock: options.clock)
+        metrics = RESTClientMetrics(factory: options.metrics)
         transport = Mutex(Transport(client: HTTPClient(configuration: Self.httpConfiguration(configuration, options, certificate: nil))))
         discovery = Discovery(clock: options.clock, minRefreshInterval: options.discoveryRefreshInterval, logger: options.logger)
         discovery.attach(self)
@@ -182,8 +189,14 @@ public final class KubeClient: Sendable {
 
     /// What one attempt produced.
     enum Attempt<R: Sendable>: Sendable {
-        case success(R)
+        case success(R, status: Int)
         case failure(status: Int, headers: HTTPHeaders, body: [UInt8])
+
+        var status: Int {
+            switch self {
+            case .success(_, let status), .failure(let status, _, _): status
+            }
+        }
     }
 
     /// GETs `path` and decodes the JSON body.
@@ -207,7 +220,7 @@ public final class KubeClient: Sendable {
         return try await retrying(request) { (http, httpRequest) async throws(HTTPError) -> Attempt<HTTPResponse> in
             let response = try await http.execute(httpRequest)
             return response.isSuccess
-                ? .success(response) : .failure(status: response.status, headers: response.headers, body: response.body)
+                ? .success(response, status: response.status) : .failure(status: response.status, headers: response.headers, body: response.body)
         }
     }
 
@@ -215,7 +228,7 @@ public final class KubeClient: Sendable {
     func openStream(_ request: APIRequest) async throws(KubeError) -> HTTPStreamResponse {
         try await retrying(request) { (http, httpRequest) async throws(HTTPError) -> Attempt<HTTPStreamResponse> in
             let response = try await http.stream(httpRequest)
-            if response.isSuccess { return .success(response) }
+            if response.isSuccess { return .success(response, status: response.status) }
             // An error body is one small Status document.
             var body: [UInt8] = []
             do {
@@ -254,9 +267,12 @@ public final class KubeClient: Sendable {
             let http = try httpClient(for: auth.clientCertificate, request)
             let lastError: KubeError
             let failure: RetryPolicy.Failure
+            let sent = ContinuousClock.now
             do {
-                switch try await attempt(http, makeHTTPRequest(request, auth)) {
-                case .success(let result):
+                let outcome = try await attempt(http, makeHTTPRequest(request, auth))
+                metrics.record(verb: request.description.verb, status: outcome.status, duration: ContinuousClock.now - sent)
+                switch outcome {
+                case .success(let result, _):
                     return result
                 case .failure(let status, let headers, let body):
                     let error = Self.apiError(request.description, status: status, body: body)
@@ -273,6 +289,7 @@ public final class KubeClient: Sendable {
                     lastError = error
                 }
             } catch {
+                metrics.record(verb: request.description.verb, status: nil, duration: ContinuousClock.now - sent)
                 if error.code == .cancelled {
                     throw KubeError(.cancelled, request: request.description, message: "cancelled", transport: error)
                 }

@@ -18,6 +18,8 @@ import Synchronization
 ///   ``Configuration/gracePeriod`` are cancelled. Cancelling the task running ``run()`` is a hard
 ///   stop: in-flight reconciles see cancellation immediately.
 /// - Reconcile functions must be idempotent: delivery is at-least-once and level-triggered.
+/// - **Metrics** (optional, ``ControllerMetrics``): every finished reconcile is counted by result and
+///   timed with the queue's clock; the queue records its own (``WorkQueueMetrics``).
 public final class Controller<Key: Hashable & Sendable>: Sendable {
     public typealias Reconcile = @Sendable (Key) async throws -> ReconcileResult
 
@@ -34,6 +36,7 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
     public let configuration: Configuration
     private let reconcile: Reconcile
     private let logger: Logger
+    private let metrics: ControllerMetrics?
     private let shutdownSignal = Mutex(ShutdownSignal())
 
     private struct ShutdownSignal {
@@ -43,14 +46,16 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
 
     private enum Exit { case timer, workers, graceExpired, cancelled }
 
+    /// - Parameter metrics: where to record reconcile outcomes and durations; nil records nothing.
     public init(
         queue: WorkQueue<Key>, configuration: Configuration = Configuration(), logger: Logger,
-        reconcile: @escaping Reconcile
+        metrics: ControllerMetrics? = nil, reconcile: @escaping Reconcile
     ) {
         precondition(configuration.workers > 0, "a controller needs at least one worker")
         self.queue = queue
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         self.reconcile = reconcile
     }
 
@@ -117,20 +122,28 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
     }
 
     private func process(_ key: Key) async {
+        let start = metrics == nil ? nil : queue.clock.now
+        func finished(_ result: ControllerMetrics.Result) {
+            if let metrics, let start { metrics.record(result, duration: queue.clock.now - start) }
+        }
         do {
             switch try await reconcile(key) {
             case .done:
+                finished(.success)
                 queue.forget(key)
             case .requeue(let after):
+                finished(.requeue)
                 queue.forget(key)
                 queue.add(key, after: after)
             }
         } catch let error as TerminalError {
+            finished(.error)
             queue.forget(key)
             logger.error("reconcile failed terminally; not retrying", metadata: ["key": "\(key)", "error": "\(error.underlying)"])
         } catch is CancellationError where Task.isCancelled {
             logger.debug("reconcile cancelled", metadata: ["key": "\(key)"])
         } catch {
+            finished(.error)
             queue.addRateLimited(key)
             logger.warning(
                 "reconcile failed; retrying with backoff",

@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Logging
 public import TendKube
 public import TendValue
@@ -25,6 +26,8 @@ import Synchronization
 ///   a 1 s duration, so that a successor takes over at once instead of waiting out the lease.
 /// - Errors of Lease requests are logged and retried every ``Configuration/retryPeriod``.
 /// - Leader election is not fencing: see ``LeaderElectionStateMachine``.
+/// - **Metric.** The gauge `tend_leader` (no labels) from the injected factory is 1 while
+///   ``isLeader``, 0 otherwise (controller-runtime's `leader_election_master_status`).
 public final class LeaderElector: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// How long others wait after the last observed change before taking over (15 s).
@@ -57,6 +60,10 @@ public final class LeaderElector: Sendable {
     let logger: Logger
     let wallClock: @Sendable () -> WallTime
     private let leading = Mutex(false)
+    private let leaderGauge: Gauge
+
+    /// The name of the leadership gauge.
+    public static let leaderGaugeName = "tend_leader"
 
     static let leaseResource = APIResource(
         groupVersion: GroupVersion(group: "coordination.k8s.io", version: "v1"), name: "leases", kind: "Lease",
@@ -65,7 +72,8 @@ public final class LeaderElector: Sendable {
     public init(
         client: KubeClient, leaseNamespace: String, leaseName: String, identity: String,
         clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "tend.leader-election"),
-        configuration: Configuration = Configuration(), wallClock: @escaping @Sendable () -> WallTime = { WallTime.now() }
+        configuration: Configuration = Configuration(), wallClock: @escaping @Sendable () -> WallTime = { WallTime.now() },
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) {
         var machineConfiguration = LeaderElectionStateMachine.Configuration(identity: identity)
         machineConfiguration.leaseDuration = configuration.leaseDuration
@@ -84,6 +92,8 @@ public final class LeaderElector: Sendable {
         self.logger = logger
         self.configuration = configuration
         self.wallClock = wallClock
+        leaderGauge = Gauge(label: Self.leaderGaugeName, factory: metrics)
+        leaderGauge.record(0)
     }
 
     /// True while `onStartLeading` is meant to run (between start and stop of leading).
@@ -105,6 +115,7 @@ public final class LeaderElector: Sendable {
 
         func stopLeading() async {
             leading.withLock { $0 = false }
+            leaderGauge.record(0)
             guard let task = leader else { return }
             logger.info("stopping leading")
             task.cancel()
@@ -131,6 +142,7 @@ public final class LeaderElector: Sendable {
             case .startLeading:
                 logger.info("became leader")
                 leading.withLock { $0 = true }
+                leaderGauge.record(1)
                 leader = Task { await onStartLeading() }
             case .stopLeading:
                 logger.warning("leadership lost or about to expire; stepping down")

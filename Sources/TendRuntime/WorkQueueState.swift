@@ -84,6 +84,18 @@ public struct WorkQueueState<Key: Hashable & Sendable>: Sendable {
         return appended
     }
 
+    /// ``promote(now:)`` for an instrumented queue: also returns the keys that became queued (were
+    /// not dirty before), in the order they were added, so the caller can count adds.
+    public mutating func promoteReportingAdds(now: RuntimeInstant) -> [Key] {
+        var added: [Key] = []
+        for key in delayed.popDue(now: now) {
+            let wasDirty = dirty.contains(key)
+            add(key)
+            if !wasDirty, dirty.contains(key) { added.append(key) }
+        }
+        return added
+    }
+
     /// Hands out the oldest ready key and marks it processing, or nil when none is ready or the
     /// queue is shut down. The caller must call ``done(_:)`` with the key.
     public mutating func next() -> Key? {
