@@ -44,7 +44,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "More logging (-v info, -vv debug, -vvv trace).")
     var verbose: Int
 
-    @Option(name: .customLong("health-addr"), help: "Serve /healthz and /readyz on HOST:PORT (e.g. :8081) for probes.")
+    @Option(name: .customLong("health-addr"), help: "Serve /healthz, /readyz and /metrics (Prometheus) on HOST:PORT (e.g. :8081).")
     var healthAddress: String?
 
     func validate() throws {
@@ -75,16 +75,27 @@ struct RunCommand: AsyncParsableCommand {
             let name = shards > 1 ? "\(leaseName)-shard-\(shardIndex)" : leaseName
             options.leaderElection = .init(namespace: leaseNamespace ?? configuration.namespace, name: name, identity: identity)
         }
+        // One isolated registry for everything this process records; served at /metrics.
+        let metrics = MetricsRegistry()
+        options.metrics = metrics.factory
+        EngineMetrics.recordBuildInfo(version: TendVersion.current, factory: metrics.factory)
         var clientOptions = KubeClient.Options()
         clientOptions.logger = logger
+        clientOptions.metrics = metrics.factory
         let client = KubeClient(configuration: configuration, options: clientOptions)
         let engine = Engine(rules: loaded.rules, client: client, options: options, logger: logger)
         logger.info("starting", metadata: ["rules": "\(loaded.rules.map(\.name).joined(separator: ","))", "server": "\(configuration.server)"])
         var health: HealthServer?
         if let healthAddress, let (host, port) = Self.splitAddress(healthAddress) {
             do {
-                health = try HealthServer(host: host, port: port) { engine.isReady }
-                logger.info("serving /healthz and /readyz", metadata: ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(health?.port ?? port)"])
+                health = try HealthServer(
+                    host: host, port: port,
+                    metrics: {
+                        engine.updateMetrics()
+                        return metrics.exposition()
+                    }
+                ) { engine.isReady }
+                logger.info("serving /healthz, /readyz and /metrics", metadata: ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(health?.port ?? port)"])
             } catch {
                 Terminal.writeStderr("error: \(error)\n")
                 throw ExitCode(1)

@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Logging
 import Synchronization
 public import TendKube
@@ -11,6 +12,9 @@ import TendRuntime
 /// election is on. Cancelling the task running ``run()`` stops everything; ``shutdown()`` stops
 /// intake, lets in-flight reconciles finish within the grace period, then returns (and releases the
 /// lease).
+///
+/// Metrics go to ``EngineOptions/metrics`` (docs/metrics.md); ``updateMetrics()`` refreshes the
+/// gauges that mirror caches and should run before each scrape.
 public final class Engine: Sendable {
     public let rules: [Rule]
     public let client: KubeClient
@@ -18,6 +22,7 @@ public final class Engine: Sendable {
     let logger: Logger
     let factory: SharedInformerFactory
     let controllers: [RuleController]
+    let metrics: EngineMetrics
     private let runtimeControllers = Mutex<[Controller<ObjectKey>]>([])
     private let stopping = Mutex(false)
     private let lost = Mutex(false)
@@ -35,6 +40,17 @@ public final class Engine: Sendable {
         let events = EventRecorder(client: client, logger: logger)
         self.factory = factory
         controllers = rules.map { RuleController(rule: $0, client: client, factory: factory, options: options, logger: logger, events: events) }
+        metrics = EngineMetrics(rules: rules, factory: options.metrics)
+        metrics.rules.record(rules.count)
+        if options.leaderElection == nil {
+            // Without leader election this process always leads.
+            Gauge(label: LeaderElector.leaderGaugeName, factory: options.metrics).record(1)
+        }
+    }
+
+    /// Refreshes the gauges read from caches (`tend_watched_objects`); call before a scrape.
+    public func updateMetrics() {
+        for rc in controllers { metrics.watchedObjects[rc.rule.name]?.record(rc.parentCount) }
     }
 
     /// The number of distinct informers (one list and one watch each) the rules share so far: one
@@ -59,7 +75,7 @@ public final class Engine: Sendable {
             if let election = options.leaderElection {
                 let elector = LeaderElector(
                     client: client, leaseNamespace: election.namespace, leaseName: election.name, identity: election.identity,
-                    logger: logger)
+                    logger: logger, metrics: options.metrics)
                 group.addTask {
                     try await elector.run {
                         self.logger.info("became leader", metadata: ["lease": "\(election.namespace)/\(election.name)", "identity": "\(election.identity)"])
@@ -103,7 +119,7 @@ public final class Engine: Sendable {
                 let controller = Controller<ObjectKey>(
                     queue: rc.queue,
                     configuration: { var c = Controller<ObjectKey>.Configuration(); c.workers = options.workers; c.gracePeriod = options.gracePeriod; return c }(),
-                    logger: logger
+                    logger: logger, metrics: ControllerMetrics(dimensions: [("rule", rc.rule.name)], factory: options.metrics)
                 ) { key in try await rc.reconcile(key) }
                 runtimeControllers.withLock { $0.append(controller) }
                 group.addTask {

@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import TendRuntime
 
 /// How `tend run` runs the engine.
@@ -14,6 +15,9 @@ public struct EngineOptions: Sendable {
     public var kindRetryInterval: Duration = .seconds(5)
     /// How long in-flight reconciles may take to finish on shutdown.
     public var gracePeriod: Duration = .seconds(30)
+    /// Where the engine records its metrics (see docs/metrics.md); a no-op by default. Pass a
+    /// ``MetricsRegistry``'s factory to serve them, and the same factory to the `KubeClient`'s options.
+    public var metrics: any MetricsFactory = NOOPMetricsHandler.instance
 
     public struct LeaderElection: Sendable {
         public var namespace: String

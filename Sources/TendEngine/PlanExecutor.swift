@@ -15,10 +15,17 @@ public struct PlanExecutor: Sendable {
     public let logger: Logger
     /// When true, writes are sent with `dryRun=All` and nothing is stored (used by `tend plan`).
     public var dryRun = false
+    /// Counts child writes (`tend_child_writes_total`); dry runs are never counted.
+    let metrics: ChildWriteMetrics?
 
-    public init(client: KubeClient, logger: Logger) {
+    public init(client: KubeClient, logger: Logger, metrics: ChildWriteMetrics? = nil) {
         self.client = client
         self.logger = logger
+        self.metrics = metrics
+    }
+
+    private func count(_ operation: ChildWriteMetrics.Operation) {
+        if !dryRun { metrics?.record(operation) }
     }
 
     /// What happened to each action.
@@ -50,6 +57,7 @@ public struct PlanExecutor: Sendable {
                 }
                 _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
                 outcome.writes += 1
+                count(child.action == .create ? .create : .update)
                 if child.action == .create { outcome.created.append(child.reference) } else { outcome.applied.append(child.reference) }
                 logger.info("applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
             } catch {
@@ -71,12 +79,14 @@ public struct PlanExecutor: Sendable {
                         // Already gone.
                     }
                     outcome.deleted.append(pruned.reference)
+                    count(.delete)
                 case .orphan:
                     let owners = (pruned.live["metadata"]?["ownerReferences"]?.arrayValue ?? []).filter {
                         $0["uid"]?.stringValue != plan.parentUID
                     }
                     let patch: Value = ["metadata": ["labels": [Rule.ruleLabel: .null, Rule.ownerUIDLabel: .null], "annotations": [Rule.childIDAnnotation: .null, ObjectMatch.appliedHashAnnotation: .null], "ownerReferences": owners.isEmpty ? .null : .array(owners)]]
                     _ = try await resource.patch(pruned.key.name, .merge(patch), options: WriteOptions(dryRun: dryRun))
+                    count(.orphan)
                 }
                 outcome.writes += 1
                 logger.info("pruned child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(pruned.reference)", "policy": "\(pruned.policy.rawValue)"])

@@ -42,9 +42,11 @@ final class RuleController: Sendable {
         var logger = logger
         logger[metadataKey: "rule"] = "\(rule.name)"
         self.logger = logger
-        executor = PlanExecutor(client: client, logger: logger)
+        executor = PlanExecutor(client: client, logger: logger, metrics: ChildWriteMetrics(rule: rule.name, factory: options.metrics))
         self.events = events
-        queue = WorkQueue(clock: SystemClock(), rateLimiter: MaxOfRateLimiter<ObjectKey>.controllerDefault(clock: SystemClock()))
+        queue = WorkQueue(
+            clock: SystemClock(), rateLimiter: MaxOfRateLimiter<ObjectKey>.controllerDefault(clock: SystemClock()),
+            metrics: WorkQueueMetrics(dimensions: [("rule", rule.name)], factory: options.metrics))
     }
 
     /// Creates the informers and handlers. Waits (retrying) while the watched kind is not served,
@@ -71,6 +73,9 @@ final class RuleController: Sendable {
 
     /// Keys of every cached watched object.
     func parentKeys() -> [ObjectKey] { state.withLock { $0.parent }?.store.keys() ?? [] }
+
+    /// How many watched objects are cached.
+    var parentCount: Int { state.withLock { $0.parent }?.store.count ?? 0 }
 
     private func setUp() async throws {
         let scope = options.namespace
