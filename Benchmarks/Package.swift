@@ -10,7 +10,12 @@ let tendPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 let package = Package(
     name: "TendBenchmarks",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        // The work queue benchmark with metrics on, as tend run records them.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
     targets: [
         .target(name: "CBenchSupport"),
         .executableTarget(
@@ -21,6 +26,8 @@ let package = Package(
                 .product(name: "TendKube", package: tendPackage),
                 .product(name: "TendRuntime", package: tendPackage),
                 .product(name: "TendCEL", package: tendPackage),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/TendBench",
             swiftSettings: [.swiftLanguageMode(.v6)])

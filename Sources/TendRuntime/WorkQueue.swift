@@ -45,6 +45,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
         var timerWaiter: CheckedContinuation<Void, Never>?
         var timerSignalled = false
+        /// Checked before touching `tracker`: a plain Bool costs nothing even when the generic
+        /// code is not specialized, where testing the generic optional would.
+        let instrumented: Bool
         var tracker: WorkQueueTracker<Key>?
     }
 
@@ -70,7 +73,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         self.clock = clock
         self.inner = Mutex(Inner(
             limiter: rateLimiter ?? MaxOfRateLimiter<Key>.controllerDefault(clock: clock),
-            tracker: metrics.map { WorkQueueTracker(metrics: $0) }))
+            instrumented: metrics != nil, tracker: metrics.map { WorkQueueTracker(metrics: $0) }))
     }
 
     // MARK: Adding
@@ -79,9 +82,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Ignored after shutdown.
     public func add(_ key: Key) {
         inner.withLock { s in
-            let now = clock.now
-            Self.addNow(&s, key, now: now)
-            return Self.dispatch(&s, now: now)
+            if s.instrumented { Self.addTracked(&s, key, now: clock.now) } else { s.state.add(key) }
+            return Self.dispatch(&s, now: clock.now)
         }.resume()
     }
 
@@ -94,7 +96,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     public func addRateLimited(_ key: Key) {
         inner.withLock { s in
             let delay = s.limiter.when(key)
-            s.tracker?.retried()
+            if s.instrumented { s.tracker!.retried() }
             return Self.addLocked(&s, key, after: delay, now: clock.now)
         }.resume()
     }
@@ -116,14 +118,11 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         let fast = inner.withLock { s -> FastPath in
             if s.state.isShuttingDown || Task.isCancelled { return .stop }
             if s.waiters.isEmpty {
-                let now = clock.now
-                Self.promote(&s, now: now)
-                if let key = s.state.next() {
-                    if s.tracker != nil {
-                        s.tracker?.handedOut(key, now: now)
-                        s.tracker?.depth(s.state.count)
-                    }
-                    return .key(key)
+                if s.instrumented {
+                    if let key = Self.nextTracked(&s, now: clock.now) { return .key(key) }
+                } else {
+                    s.state.promote(now: clock.now)
+                    if let key = s.state.next() { return .key(key) }
                 }
             }
             s.nextID += 1
@@ -160,10 +159,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Ends processing of `key`. If it was added meanwhile, it is queued again at the back.
     public func done(_ key: Key) {
         inner.withLock { s in
-            let now = clock.now
             s.state.done(key)
-            s.tracker?.finished(key, now: now)
-            var w = Self.dispatch(&s, now: now)
+            if s.instrumented { Self.finishedTracked(&s, key, now: clock.now) }
+            var w = Self.dispatch(&s, now: clock.now)
             if s.state.isDrained {
                 w.others += s.drainWaiters
                 s.drainWaiters.removeAll()
@@ -179,7 +177,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     public func shutDown() {
         inner.withLock { s in
             s.state.shutDown()
-            s.tracker?.shutDown()
+            if s.instrumented { s.tracker!.shutDown() }
             var w = Wakeups()
             while let waiter = s.waiters.popFirst() { w.handoffs.append((waiter.continuation, nil)) }
             if let t = s.timerWaiter {
@@ -280,33 +278,56 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     // MARK: Locked helpers
 
+    // The instrumented variants live out of line, so that the uninstrumented hot path is the
+    // plain state-machine call behind one Bool test (the queue is used through unspecialized
+    // generics from other modules, where every extra inlined path costs).
+
     /// A plain add, counted when the key becomes queued.
-    private static func addNow(_ s: inout Inner, _ key: Key, now: RuntimeInstant) {
-        guard s.tracker != nil else {
-            s.state.add(key)
-            return
-        }
+    @inline(never)
+    private static func addTracked(_ s: inout Inner, _ key: Key, now: RuntimeInstant) {
         let wasDirty = s.state.isDirty(key)
         s.state.add(key)
-        if !wasDirty, s.state.isDirty(key) { s.tracker?.added(key, now: now) }
+        if !wasDirty, s.state.isDirty(key) { s.tracker!.added(key, now: now) }
     }
 
-    /// Moves due delayed keys to the ready queue, counting them as adds when instrumented.
-    private static func promote(_ s: inout Inner, now: RuntimeInstant) {
-        guard s.tracker != nil else {
-            s.state.promote(now: now)
-            return
-        }
-        for key in s.state.promoteReportingAdds(now: now) { s.tracker?.added(key, now: now) }
+    /// Moves due delayed keys to the ready queue, counting them as adds.
+    @inline(never)
+    private static func promoteTracked(_ s: inout Inner, now: RuntimeInstant) {
+        for key in s.state.promoteReportingAdds(now: now) { s.tracker!.added(key, now: now) }
+    }
+
+    /// ``WorkQueueState/next()`` after promoting, recording the hand-out.
+    @inline(never)
+    private static func nextTracked(_ s: inout Inner, now: RuntimeInstant) -> Key? {
+        promoteTracked(&s, now: now)
+        guard let key = s.state.next() else { return nil }
+        s.tracker!.handedOut(key, now: now)
+        s.tracker!.depth(s.state.count)
+        return key
+    }
+
+    @inline(never)
+    private static func handedOutTracked(_ s: inout Inner, _ key: Key, now: RuntimeInstant) {
+        s.tracker!.handedOut(key, now: now)
+    }
+
+    @inline(never)
+    private static func finishedTracked(_ s: inout Inner, _ key: Key, now: RuntimeInstant) {
+        s.tracker!.finished(key, now: now)
+    }
+
+    @inline(never)
+    private static func depthTracked(_ s: inout Inner) {
+        s.tracker!.depth(s.state.count)
     }
 
     private static func addLocked(_ s: inout Inner, _ key: Key, after delay: Duration, now: RuntimeInstant) -> Wakeups {
-        let wasDirty = s.tracker == nil || s.state.isDirty(key)
+        let wasDirty = !s.instrumented || s.state.isDirty(key)
         switch s.state.add(key, after: delay, now: now) {
         case .ignored:
             return Wakeups()
         case .immediate:
-            if !wasDirty, s.state.isDirty(key) { s.tracker?.added(key, now: now) }
+            if !wasDirty, s.state.isDirty(key) { s.tracker!.added(key, now: now) }
             return dispatch(&s, now: now)
         case .scheduled(let isEarliest):
             var w = Wakeups()
@@ -324,15 +345,22 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// Promotes due keys and hands ready keys to waiters in arrival order.
     private static func dispatch(_ s: inout Inner, now: RuntimeInstant) -> Wakeups {
         var w = Wakeups()
-        promote(&s, now: now)
-        if !s.waiters.isEmpty {
+        guard s.instrumented else {
+            s.state.promote(now: now)
+            guard !s.waiters.isEmpty else { return w }
             while !s.waiters.isEmpty, let key = s.state.next() {
                 let waiter = s.waiters.popFirst()!
                 w.handoffs.append((waiter.continuation, key))
-                s.tracker?.handedOut(key, now: now)
             }
+            return w
         }
-        s.tracker?.depth(s.state.count)
+        promoteTracked(&s, now: now)
+        while !s.waiters.isEmpty, let key = s.state.next() {
+            let waiter = s.waiters.popFirst()!
+            w.handoffs.append((waiter.continuation, key))
+            handedOutTracked(&s, key, now: now)
+        }
+        depthTracked(&s)
         return w
     }
 }

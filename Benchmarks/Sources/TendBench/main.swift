@@ -26,3 +26,7 @@ if wants("json-decode") { JSONBenchmarks.decodeWatchEvents() }
 if wants("json-encode") { JSONBenchmarks.encode() }
 if wants("memory") { MemoryBenchmarks.bytesPerObject() }
 if wants("cel") { try CELBenchmarks.guardThroughput() }
+if wants("workqueue") {
+    await WorkQueueBenchmarks.run()
+    await WorkQueueBenchmarks.runInstrumented()
+}
