@@ -13,7 +13,7 @@ import TendYAML
 /// The race guard of releasing, against a scripted API server: the cache says an object left the
 /// rule's scope, the server decides. Found through a child whose owner the cache does not hold (the
 /// restart case), the owner is released only when a live GET confirms it is not selected.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct ReleaseGuardTests {
     static let rule = """
         apiVersion: tend.dev/v1alpha1
@@ -64,7 +64,9 @@ struct ReleaseGuardTests {
                     ["name": "events", "kind": "Event", "namespaced": true, "verbs": verbs],
                 ]])
             case ("GET", "/api/v1/configmaps"):
-                if request.query["watch"] == "true" { return .lines([], thenStall: true) }
+                // Watches end at once (the reflector comes back after its backoff): a stalled one would hold
+                // one of the client's connections to this host.
+                if request.query["watch"] == "true" { return .lines([]) }
                 let selector = request.query["labelSelector"] ?? ""
                 return list(selector.contains("tend.dev/rule") ? [child] : [])
             case ("GET", "/api/v1/namespaces/ns/configmaps/src"):
@@ -97,6 +99,11 @@ struct ReleaseGuardTests {
             await controller.waitForSync()
             let key = ObjectKey(namespace: "ns", name: "src")
             #expect(controller.parent(key) == nil, "absent from the cache")
+            // Handlers run after the store is updated, asynchronously: wait for the child's.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while controller.state.withLock({ $0.departures[key] }) == nil && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             #expect(controller.state.withLock { $0.departures[key]?.uid } == Self.uid, "found through its child's ownerReference")
             let result = try await controller.reconcile(key)
             return (result, writes.lines.withLock { $0 })
