@@ -7,7 +7,8 @@ public import TendValue
 /// Carries out a ``ReconcilePlan`` against the API server.
 ///
 /// Order: children in dependency order (server-side apply, field manager `tend`, forcing only the
-/// fields the rule sets), prunes, the parent's own patch, then the status (through the status
+/// fields the rule sets), prunes, the parent's own patch (for a release plan: only the removal of
+/// Tend's finalizer), then the status (through the status
 /// subresource when the kind has one). A failing write does not stop the others: every failure is
 /// collected so the status can report it, and the caller retries the object with backoff.
 public struct PlanExecutor: Sendable {
@@ -94,7 +95,9 @@ public struct PlanExecutor: Sendable {
                 outcome.failures.append(.init(reason: reason(for: error, default: "PruneFailed"), message: "delete \(pruned.reference): \(summary(error))", child: pruned.id))
             }
         }
-        if plan.parentPatch != nil || plan.removeFinalizer {
+        if let release = plan.release {
+            if plan.removeFinalizer { await removeFinalizer(release, plan: plan, outcome: &outcome) }
+        } else if plan.parentPatch != nil || plan.removeFinalizer {
             do {
                 let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
                 var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)]]
@@ -110,6 +113,28 @@ public struct PlanExecutor: Sendable {
             }
         }
         return outcome
+    }
+
+    /// Removes only Tend's finalizer from an object being released, leaving every other field (and
+    /// the fields Tend applied) as they are: a JSON patch that first tests the finalizers are still
+    /// the ones planned, so a concurrent change fails the write (and the object is retried) instead
+    /// of being overwritten.
+    func removeFinalizer(_ release: ReconcilePlan.Release, plan: ReconcilePlan, outcome: inout Outcome) async {
+        let remaining = release.finalizers.filter { $0 != Rule.finalizer }
+        let patch: [Value] = [
+            ["op": "test", "path": "/metadata/finalizers", "value": .array(release.finalizers.map(Value.string))],
+            ["op": "replace", "path": "/metadata/finalizers", "value": .array(remaining.map(Value.string))],
+        ]
+        do {
+            let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
+            _ = try await resource.patch(plan.parent.key.name, .json(patch), options: WriteOptions(dryRun: dryRun))
+            outcome.writes += 1
+            logger.info("removed finalizer", metadata: ["rule": "\(plan.rule)", "object": "\(plan.parent)"])
+        } catch where error.isNotFound {
+            // The object is gone.
+        } catch {
+            outcome.failures.append(.init(reason: reason(for: error, default: "PatchFailed"), message: "remove finalizer \(Rule.finalizer) from \(plan.parent): \(summary(error))"))
+        }
     }
 
     /// Writes the status, including failures from ``execute(_:rule:)`` in the Ready condition.

@@ -22,14 +22,16 @@ final class RuleController: Sendable {
     let events: EventRecorder
     let queue: WorkQueue<ObjectKey>
 
-    private struct State {
+    struct State {
         var parent: Informer?
         var namespaces: Informer?
         var stores: [GroupVersionKind: [Store]] = [:]
         var namespaced: [GroupVersionKind: Bool] = [:]
         var uidToKey: [String: ObjectKey] = [:]
+        /// Objects that left the parent cache or were found through an orphaned child (see ``Departures``).
+        var departures = Departures()
     }
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     /// The label selector of the shared child informers: every object any rule manages.
     static let managedSelector = Rule.ruleLabel
@@ -153,7 +155,14 @@ final class RuleController: Sendable {
         let key = change.key
         if let uid = object["metadata"]?["uid"]?.stringValue {
             state.withLock {
-                if case .deleted = change { $0.uidToKey[uid] = nil } else { $0.uidToKey[uid] = key }
+                if case .deleted = change {
+                    $0.uidToKey[uid] = nil
+                    // Deleted, or only no longer sent (a server-side selector stopped matching): the
+                    // reconcile this enqueues finds out, and releases the object in the latter case.
+                    $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(object))
+                } else {
+                    $0.uidToKey[uid] = key
+                }
             }
         }
         if case .updated(let old, let new) = change, !Self.worthReconciling(old: old, new: new) { return }
@@ -175,7 +184,17 @@ final class RuleController: Sendable {
     private func childChanged(_ change: StoreChange) {
         let labels = change.object["metadata"]?["labels"]
         guard labels?[Rule.ruleLabel]?.stringValue == rule.name, let uid = labels?[Rule.ownerUIDLabel]?.stringValue else { return }
-        if let key = state.withLock({ $0.uidToKey[uid] }) { enqueue(key) }
+        let deleted = if case .deleted = change { true } else { false }
+        let key = state.withLock { s -> ObjectKey? in
+            if let key = s.uidToKey[uid] ?? s.departures.key(forUID: uid) { return key }
+            // An owner the cache does not hold (it left the rule's scope, maybe while Tend was down):
+            // found through the child's ownerReference, it gets a release check. A child without one
+            // (another namespace than its owner's) does not name its owner. A deleted child needs nothing.
+            guard !deleted, let key = Self.ownerKey(of: change.object, uid: uid, watched: rule.watch.kind, namespaced: s.namespaced[rule.watch.kind]) else { return nil }
+            s.departures.record(key, uid: uid, hasFinalizer: false)
+            return key
+        }
+        if let key { enqueue(key) }
     }
 
     /// A looked-up object changed: reconcile the parents of its namespace (every parent when the
@@ -192,7 +211,7 @@ final class RuleController: Sendable {
         for p in parent.store.list(namespace: name) { if let key = ObjectKey(of: p) { enqueue(key) } }
     }
 
-    private func enqueue(_ key: ObjectKey) {
+    func enqueue(_ key: ObjectKey) {
         if let shard = options.shard, !shard.owns(key) { return }
         queue.add(key)
     }
@@ -215,10 +234,8 @@ final class RuleController: Sendable {
     }
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let parent = parent(key) else {
-            queue.forget(key)
-            return .done
-        }
+        guard let parent = parent(key) else { return try await releaseIfOutOfScope(key) }
+        state.withLock { $0.departures.remove(key) }
         let plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
         var logger = self.logger
         logger[metadataKey: "object"] = "\(plan.parent)"
@@ -248,7 +265,7 @@ final class RuleController: Sendable {
         return .done
     }
 
-    private func recordEvents(parent: Value, plan: ReconcilePlan, outcome: PlanExecutor.Outcome) async {
+    func recordEvents(parent: Value, plan: ReconcilePlan, outcome: PlanExecutor.Outcome) async {
         for ref in outcome.created { await events.record(parent, type: .normal, reason: "Created", message: "created \(ref)") }
         for ref in outcome.applied { await events.record(parent, type: .normal, reason: "Updated", message: "updated \(ref)") }
         for ref in outcome.deleted { await events.record(parent, type: .normal, reason: "Deleted", message: "deleted \(ref)") }

@@ -34,6 +34,17 @@ public struct ReconcilePlan: Sendable {
     public var removeFinalizer = false
     /// Problems found while planning; each also shows in the Ready condition.
     public var problems: [Problem] = []
+    /// Set when the plan releases an object that left the rule's scope
+    /// (``Planner/planRelease(parent:world:)``): only prunes and, with ``removeFinalizer``, the
+    /// removal of Tend's finalizer from exactly the finalizers read here; no other field is written.
+    public var release: Release?
+
+    /// What a release plan read of the object it releases.
+    public struct Release: Sendable, Hashable {
+        /// The object's finalizers when planned, in order.
+        public var finalizers: [String]
+        public init(finalizers: [String]) { self.finalizers = finalizers }
+    }
 
     /// Whether carrying out the plan changes anything in the cluster.
     public var hasChanges: Bool {

@@ -1,0 +1,46 @@
+import TendKube
+import TendRules
+import TendValue
+
+/// Watched objects a rule may have something to release for, though its parent cache no longer
+/// selects them: objects the parent informer reported deleted (a server-side label or field selector
+/// stopped matching sends DELETED, without a `deletionTimestamp`), and owners found through a child
+/// whose owner the cache does not hold (after a restart, say).
+///
+/// The cache forgets such an object, so this remembers its uid by key (to find its children by the
+/// `tend.dev/owner-uid` label) and its key by uid (so events of its children still reach it). An
+/// entry lives until a reconcile of the key finds nothing left to release, the object gone, or the
+/// object selected again; memory follows the objects in transit, not the cluster.
+struct Departures: Sendable {
+    struct Entry: Sendable, Equatable {
+        var uid: String
+        /// Whether the object carried Tend's finalizer when last seen (false when unknown).
+        var hasFinalizer: Bool
+    }
+
+    private var byKey: [ObjectKey: Entry] = [:]
+    private var byUID: [String: ObjectKey] = [:]
+
+    subscript(key: ObjectKey) -> Entry? { byKey[key] }
+
+    func key(forUID uid: String) -> ObjectKey? { byUID[uid] }
+
+    var count: Int { byKey.count }
+
+    /// Remembers `key` (the uid replaces any earlier entry of the key).
+    mutating func record(_ key: ObjectKey, uid: String, hasFinalizer: Bool) {
+        guard !uid.isEmpty else { return }
+        if let old = byKey[key], old.uid != uid { byUID[old.uid] = nil }
+        byKey[key] = Entry(uid: uid, hasFinalizer: hasFinalizer || (byKey[key]?.uid == uid && byKey[key]?.hasFinalizer == true))
+        byUID[uid] = key
+    }
+
+    mutating func remove(_ key: ObjectKey) {
+        if let old = byKey.removeValue(forKey: key) { byUID[old.uid] = nil }
+    }
+
+    /// Whether `object`'s metadata lists Tend's finalizer.
+    static func hasFinalizer(_ object: Value) -> Bool {
+        object["metadata"]?["finalizers"]?.arrayValue?.contains(.string(Rule.finalizer)) == true
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import Synchronization
+import TendKube
+import TendRules
+import TendRuntime
+import TendValue
+
+/// Releasing watched objects that left the rule's scope while they still exist.
+///
+/// A reconcile whose key the cache does not select (the object is absent, or its namespace, name,
+/// or `watch.when` no longer match) comes here. Without Tend's finalizer on the object and without a
+/// managed child of it in the cache there is nothing to release, and no request is made. Otherwise
+/// the object is read live (``ScopeCheck``): only an object that exists with the same uid, is not
+/// being deleted and that the rule really does not select is released (``Planner/planRelease(parent:world:)``:
+/// children deleted or orphaned, then Tend's finalizer removed), with a `Released` Event. An
+/// object being deleted goes through the deletion path instead. A failure is this object's only:
+/// Warning Events, and the key is retried with backoff.
+extension RuleController {
+    func releaseIfOutOfScope(_ key: ObjectKey) async throws -> ReconcileResult {
+        let (cached, departed) = state.withLock { ($0.parent?.store.get(key), $0.departures[key]) }
+        let uid = cached?["metadata"]?["uid"]?.stringValue ?? departed?.uid ?? ""
+        let hasFinalizer = cached.map(Departures.hasFinalizer) ?? departed?.hasFinalizer ?? false
+        guard !uid.isEmpty, hasFinalizer || hasManagedChildren(uid: uid) else { return finishRelease(key) }
+        var logger = self.logger
+        logger[metadataKey: "object"] = "\(ObjectReference(kind: rule.watch.kind, key: key))"
+        switch try await ScopeCheck(client: client, rule: rule).confirm(key, uid: uid) {
+        case .gone:
+            return finishRelease(key)
+        case .selected:
+            // The cache is behind the server; the event that brings the object back reconciles it.
+            logger.debug("not selected in the cache but selected on the server; not released")
+            return finishRelease(key)
+        case .deleting(let live):
+            let plan = Planner(rule: rule).plan(parent: live, world: world(), now: Date())
+            let outcome = await executor.execute(plan, rule: rule)
+            await recordEvents(parent: live, plan: plan, outcome: outcome)
+            try check(outcome, plan: plan, logger: logger)
+            return plan.removeFinalizer ? finishRelease(key) : .done
+        case .outOfScope(let live):
+            let plan = Planner(rule: rule).planRelease(parent: live, world: world())
+            let outcome = await executor.execute(plan, rule: rule)
+            for f in outcome.failures { await events.record(live, type: .warning, reason: f.reason, message: f.message) }
+            try check(outcome, plan: plan, logger: logger)
+            if plan.hasChanges {
+                await events.record(live, type: .normal, reason: "Released", message: Self.releaseMessage(plan))
+                logger.info("released: no longer selected by the rule", metadata: ["deleted": "\(plan.prune.count)", "finalizerRemoved": "\(plan.removeFinalizer)"])
+            }
+            // Children just deleted report their deletion through the departure's uid, which
+            // reconciles the key again: the finalizer goes once none is left.
+            return plan.prune.isEmpty && !plan.needsFinalizer ? finishRelease(key) : .done
+        }
+    }
+
+    private func finishRelease(_ key: ObjectKey) -> ReconcileResult {
+        state.withLock { $0.departures.remove(key) }
+        queue.forget(key)
+        return .done
+    }
+
+    private func check(_ outcome: PlanExecutor.Outcome, plan: ReconcilePlan, logger: Logger) throws {
+        guard !outcome.failures.isEmpty else { return }
+        logger.warning("release failed", metadata: ["problems": "\(outcome.failures.map(\.description).joined(separator: "; "))"])
+        throw ReconcileFailure(object: plan.parent, problems: outcome.failures)
+    }
+
+    /// Whether the cache holds a child this rule manages for the object with `uid` (label index).
+    func hasManagedChildren(uid: String) -> Bool {
+        let world = world()
+        let selector = "\(Rule.ruleLabel)=\(rule.name),\(Rule.ownerUIDLabel)=\(uid)"
+        return Set(rule.children.compactMap(\.kind)).contains { !world.list($0, namespace: nil, labelSelector: selector).isEmpty }
+    }
+
+    /// The key of the watched object `child` names in an ownerReference with `uid`, if any.
+    /// `namespaced` is whether the watched kind is namespaced (nil: unknown, no answer).
+    static func ownerKey(of child: Value, uid: String, watched: GroupVersionKind, namespaced: Bool?) -> ObjectKey? {
+        guard let namespaced else { return nil }
+        let refs = child["metadata"]?["ownerReferences"]?.arrayValue ?? []
+        guard let ref = refs.first(where: { $0["uid"]?.stringValue == uid }),
+            let name = ref["name"]?.stringValue, ref["kind"]?.stringValue == watched.kind,
+            let apiVersion = ref["apiVersion"]?.stringValue, GroupVersion(apiVersion: apiVersion)?.group == watched.group
+        else { return nil }
+        // An ownerReference is only valid within one namespace, or from a cluster-scoped owner.
+        return ObjectKey(namespace: namespaced ? child["metadata"]?["namespace"]?.stringValue ?? "" : "", name: name)
+    }
+
+    /// The `Released` Event's message: what this step did.
+    static func releaseMessage(_ plan: ReconcilePlan) -> String {
+        func list(_ refs: [ObjectReference]) -> String {
+            refs.count <= 5 ? refs.map(\.description).joined(separator: ", ") : "\(refs.count) children"
+        }
+        var parts: [String] = []
+        let deleted = plan.prune.filter { $0.policy == .delete }.map(\.reference)
+        let orphaned = plan.prune.filter { $0.policy == .orphan }.map(\.reference)
+        if !deleted.isEmpty { parts.append("deleted " + list(deleted)) }
+        if !orphaned.isEmpty { parts.append("released " + list(orphaned)) }
+        if plan.removeFinalizer { parts.append("removed finalizer \(Rule.finalizer)") }
+        return "no longer selected by rule \(plan.rule): " + parts.joined(separator: "; ")
+    }
+}

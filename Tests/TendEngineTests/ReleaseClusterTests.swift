@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import TendEngine
+import TendKube
+import TendRules
+import TendTesting
+import TendValue
+import TendYAML
+
+/// Objects that leave a rule's scope while they still exist are released (children deleted,
+/// Tend's finalizer removed, a `Released` Event), against the real control plane. An extension of
+/// ``EngineClusterTests`` so these run one at a time with the other engine tests.
+extension EngineClusterTests {
+    static let eventKind = GroupVersionKind(apiVersion: "v1", kind: "Event")!
+
+    /// Whether a `reason` Event was recorded on the object `name` in `namespace`.
+    func hasEvent(_ client: KubeClient, _ namespace: String, _ name: String, reason: String) async -> Bool {
+        guard let events = try? await client.resource(Self.eventKind, namespace: namespace).list() else { return false }
+        return events.items.contains { $0["reason"]?.stringValue == reason && $0["involvedObject"]?["name"]?.stringValue == name }
+    }
+
+    @Test func replicateSourceThatLosesItsLabelIsReleasedAndThenDeletesPromptly() async throws {
+        let cluster = try LocalCluster.require()
+        let client = KubeClient(configuration: cluster.configuration)
+        let rules = try Self.shippedRules("rules/replicate/rule.yaml")
+        let s = Self.suffix()
+        let src = "rl-src-\(s)", target = "rl-target-\(s)"
+        try await createNamespace(client, src)
+        try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
+        let configMaps = try await client.resource(Self.configMap, namespace: src)
+        _ = try await configMaps.create([
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true", "keep": "me"]], "data": ["color": "blue"],
+        ])
+        let (_, running) = start(rules, client)
+        defer { running.cancel() }
+        await eventually("copy in target") { await self.get(client, Self.configMap, target, "settings")?["data"]?["color"] == "blue" }
+        await eventually("source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+
+        // The label goes: the server-side selector no longer sends the source (a DELETED without a
+        // deletionTimestamp). Its copy is deleted and its finalizer removed; the source stays.
+        _ = try await configMaps.patch("settings", .merge(["metadata": ["labels": ["tend.dev/replicate": .null]]]))
+        await eventually("copy deleted") { await self.get(client, Self.configMap, target, "settings") == nil }
+        await eventually("finalizer removed") {
+            let finalizers = await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"]
+            return finalizers == nil || finalizers == .array([])
+        }
+        let released = try #require(await get(client, Self.configMap, src, "settings"), "the source itself stays")
+        #expect(released["data"] == ["color": "blue"])
+        #expect(released["metadata"]?["labels"] == ["keep": "me"])
+        await eventually("Released event") { await self.hasEvent(client, src, "settings", reason: "Released") }
+
+        // Nothing holds it any more: deleting it completes at once.
+        _ = try await configMaps.delete("settings")
+        await eventually("source gone promptly", timeout: .seconds(10)) { await self.get(client, Self.configMap, src, "settings") == nil }
+        running.cancel()
+        await deleteNamespaces(client, [src, target])
+        await client.shutdown()
+    }
+
+    @Test func objectLeavingFilterOrSelectorIsReleasedAndComesBack() async throws {
+        let cluster = try LocalCluster.require()
+        let client = KubeClient(configuration: cluster.configuration)
+        let s = Self.suffix()
+        let home = "rl-home-\(s)", other = "rl-other-\(s)"
+        // One child beside the object (ownerReference), one in another namespace (finalizer), and one
+        // reading the first (dependency order).
+        let yaml = """
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: release-\(s)}
+            spec:
+              watch:
+                apiVersion: v1
+                kind: ConfigMap
+                namespaces: ["\(home)"]
+                selector: {matchLabels: {release-test: "\(s)"}}
+                when: ${has(self.data) && has(self.data.enabled) && self.data.enabled == "yes"}
+              children:
+                - id: reply
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-reply"}, data: {from: "${self.metadata.name}"}}
+                - id: echo
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-echo"}, data: {reply: "${reply.metadata.name}"}}
+                - id: audit
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}", namespace: "\(other)"}, data: {from: "\(home)"}}
+            """
+        let rule = try #require(RuleCompiler.compile(try YAML.parse(yaml, file: "rule.yaml")).0)
+        try await createNamespace(client, home)
+        try await createNamespace(client, other)
+        let configMaps = try await client.resource(Self.configMap, namespace: home)
+        _ = try await configMaps.create([
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "app", "labels": ["release-test": .string(s)]], "data": ["enabled": "yes"],
+        ])
+        let (_, running) = start([rule], client)
+        defer { running.cancel() }
+        func children() async -> [Bool] {
+            [await get(client, Self.configMap, home, "app-reply") != nil, await get(client, Self.configMap, home, "app-echo") != nil,
+             await get(client, Self.configMap, other, "app") != nil]
+        }
+        func finalizers() async -> Value? { await get(client, Self.configMap, home, "app")?["metadata"]?["finalizers"] }
+        await eventually("children created") { await children() == [true, true, true] }
+        await eventually("finalizer added") { await finalizers() == [.string(Rule.finalizer)] }
+        let before = try #require(await get(client, Self.configMap, home, "app"))
+
+        // The CEL filter turns false (the object stays in the cache, deselected on the client side).
+        _ = try await configMaps.patch("app", .merge(["data": ["enabled": "no"]]))
+        await eventually("children deleted after the filter turned false") { await children() == [false, false, false] }
+        await eventually("finalizer removed") { let f = await finalizers(); return f == nil || f == .array([]) }
+        let released = try #require(await get(client, Self.configMap, home, "app"))
+        #expect(released["data"] == ["enabled": "no"], "only the user's change")
+        #expect(released["metadata"]?["labels"] == before["metadata"]?["labels"])
+        #expect(released["metadata"]?["annotations"] == before["metadata"]?["annotations"])
+        await eventually("Released event") { await self.hasEvent(client, home, "app", reason: "Released") }
+
+        // It matches again: reconciled again, children back.
+        _ = try await configMaps.patch("app", .merge(["data": ["enabled": "yes"]]))
+        await eventually("children back") { await children() == [true, true, true] }
+        await eventually("finalizer back") { await finalizers() == [.string(Rule.finalizer)] }
+
+        // The label goes (the server-side selector stops sending it): released again.
+        _ = try await configMaps.patch("app", .merge(["metadata": ["labels": ["release-test": .null]]]))
+        await eventually("children deleted after the label went") { await children() == [false, false, false] }
+        await eventually("finalizer removed again") { let f = await finalizers(); return f == nil || f == .array([]) }
+        #expect(await get(client, Self.configMap, home, "app")?["data"] == ["enabled": "yes"])
+
+        // Relabelled: children come back.
+        _ = try await configMaps.patch("app", .merge(["metadata": ["labels": ["release-test": .string(s)]]]))
+        await eventually("children back after relabelling") { await children() == [true, true, true] }
+
+        running.cancel()
+        await deleteNamespaces(client, [home, other])
+        await client.shutdown()
+    }
+}
