@@ -38,7 +38,7 @@ struct EngineClusterTests {
         try? await client.resource(kind, namespace: ns).get(name)
     }
 
-    @Test func webappRuleEndToEnd() async throws {
+    @Test(.exclusive(on: "webapps.example.com")) func webappRuleEndToEnd() async throws {
         let cluster = try LocalCluster.require()
         let rule = try Self.rule()
         var logger = Logger(label: "engine-test")

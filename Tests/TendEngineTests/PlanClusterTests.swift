@@ -21,7 +21,7 @@ extension EngineClusterTests {
         return out
     }
 
-    @Test func planMatchesWhatRunDoesAndWritesNothing() async throws {
+    @Test(.exclusive(on: "webapps.example.com")) func planMatchesWhatRunDoesAndWritesNothing() async throws {
         let cluster = try LocalCluster.require()
         let rule = try EngineClusterTests.rule()
         var logger = Logger(label: "plan-test")

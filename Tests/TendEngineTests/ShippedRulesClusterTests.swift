@@ -229,7 +229,7 @@ extension EngineClusterTests {
 
     // MARK: shared informers
 
-    @Test func rulesShareOneInformerPerKindAndSelector() async throws {
+    @Test(.exclusive(on: "webapps.example.com")) func rulesShareOneInformerPerKindAndSelector() async throws {
         let cluster = try LocalCluster.require()
         let setup = KubeClient(configuration: cluster.configuration)
         let webappRule = try Self.rule()
