@@ -47,8 +47,12 @@ extension RuleController {
                 logger.info("released: no longer selected by the rule", metadata: ["deleted": "\(plan.prune.count)", "finalizerRemoved": "\(plan.removeFinalizer)"])
             }
             // Children just deleted report their deletion through the departure's uid, which
-            // reconciles the key again: the finalizer goes once none is left.
-            return plan.prune.isEmpty && !plan.needsFinalizer ? finishRelease(key) : .done
+            // reconciles the key again: the finalizer goes once none is left. What the live object
+            // said about the finalizer is kept, so that reconcile does not drop the key unread
+            // (an owner found through a child was recorded without knowing it).
+            if plan.prune.isEmpty && !plan.needsFinalizer { return finishRelease(key) }
+            state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(live) && !plan.removeFinalizer) }
+            return .done
         }
     }
 
@@ -71,10 +75,20 @@ extension RuleController {
         return Set(rule.children.compactMap(\.kind)).contains { !world.list($0, namespace: nil, labelSelector: selector).isEmpty }
     }
 
-    /// The key of the watched object `child` names in an ownerReference with `uid`, if any.
+    /// The key of the watched object `child` belongs to: from its `tend.dev/owner` annotation
+    /// (children in another scope than their owner's), else from an ownerReference with `uid`.
     /// `namespaced` is whether the watched kind is namespaced (nil: unknown, no answer).
     static func ownerKey(of child: Value, uid: String, watched: GroupVersionKind, namespaced: Bool?) -> ObjectKey? {
         guard let namespaced else { return nil }
+        // A child in another scope names its owner in an annotation (it cannot hold an ownerReference).
+        if let owner = child["metadata"]?["annotations"]?[Rule.ownerAnnotation]?.stringValue {
+            let parts = owner.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            switch (namespaced, parts.count) {
+            case (true, 2) where !parts[0].isEmpty && !parts[1].isEmpty: return ObjectKey(namespace: parts[0], name: parts[1])
+            case (false, 1) where !parts[0].isEmpty: return ObjectKey(name: parts[0])
+            default: return nil
+            }
+        }
         let refs = child["metadata"]?["ownerReferences"]?.arrayValue ?? []
         guard let ref = refs.first(where: { $0["uid"]?.stringValue == uid }),
             let name = ref["name"]?.stringValue, ref["kind"]?.stringValue == watched.kind,

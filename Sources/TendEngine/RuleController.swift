@@ -188,8 +188,8 @@ final class RuleController: Sendable {
         let key = state.withLock { s -> ObjectKey? in
             if let key = s.uidToKey[uid] ?? s.departures.key(forUID: uid) { return key }
             // An owner the cache does not hold (it left the rule's scope, maybe while Tend was down):
-            // found through the child's ownerReference, it gets a release check. A child without one
-            // (another namespace than its owner's) does not name its owner. A deleted child needs nothing.
+            // found through the child's ownerReference, or its `tend.dev/owner` annotation when it is
+            // in another scope than its owner's, it gets a release check. A deleted child needs nothing.
             guard !deleted, let key = Self.ownerKey(of: change.object, uid: uid, watched: rule.watch.kind, namespaced: s.namespaced[rule.watch.kind]) else { return nil }
             s.departures.record(key, uid: uid, hasFinalizer: false)
             return key

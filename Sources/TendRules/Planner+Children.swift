@@ -179,6 +179,9 @@ extension Context {
             ]
             try? object.set(FieldPath([.key("metadata"), .key("ownerReferences")]), to: [owner])
         }
+        if !sameScope {
+            annotations[Rule.ownerAnnotation] = .string(parentNamespaced ? "\(parentNamespace)/\(parentName)" : parentName)
+        }
         if !sameScope || child.onDelete == .orphan { plan.needsFinalizer = true }
         // The hash of everything above marks what Tend last applied.
         let hash = ObjectMatch.hash(object)

@@ -29,6 +29,10 @@ public struct Rule: Sendable {
     public static let ownerUIDLabel = "tend.dev/owner-uid"
     /// Annotation put on every child: the child's id within the rule.
     public static let childIDAnnotation = "tend.dev/child"
+    /// On a child that cannot carry an ownerReference (another namespace than its owner's, or a
+    /// cluster-scoped child of a namespaced owner): the owner as `namespace/name` (`name` when the
+    /// owner is cluster-scoped), so the owner can be found from the child alone, e.g. after a restart.
+    public static let ownerAnnotation = "tend.dev/owner"
     /// Finalizer put on a watched object whose children cannot all carry an ownerReference.
     public static let finalizer = "tend.dev/cleanup"
 }

@@ -57,6 +57,45 @@ extension EngineClusterTests {
         await client.shutdown()
     }
 
+    /// The source loses its label while no engine runs: nothing sends a DELETED for it, and its
+    /// only child is in another namespace (no ownerReference). The next engine finds the source
+    /// through the copy's `tend.dev/owner` annotation and releases it.
+    @Test func sourceUnlabelledWhileTendWasDownIsReleasedAtTheNextStart() async throws {
+        let cluster = try LocalCluster.require()
+        let client = KubeClient(configuration: cluster.configuration)
+        let rules = try Self.shippedRules("rules/replicate/rule.yaml")
+        let s = Self.suffix()
+        let src = "rd-src-\(s)", target = "rd-target-\(s)"
+        try await createNamespace(client, src)
+        try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
+        let configMaps = try await client.resource(Self.configMap, namespace: src)
+        _ = try await configMaps.create([
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true"]], "data": ["color": "blue"],
+        ])
+        let (_, first) = start(rules, client)
+        await eventually("copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
+        await eventually("source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        #expect(await get(client, Self.configMap, target, "settings")?["metadata"]?["annotations"]?[Rule.ownerAnnotation] == .string("\(src)/settings"))
+        first.cancel()
+        _ = try? await first.value
+
+        _ = try await configMaps.patch("settings", .merge(["metadata": ["labels": ["tend.dev/replicate": .null]]]))
+        try await Task.sleep(for: .seconds(1))
+        #expect(await get(client, Self.configMap, target, "settings") != nil, "no engine ran: the copy is still there")
+
+        let (_, second) = start(rules, client)
+        defer { second.cancel() }
+        await eventually("copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
+        await eventually("finalizer removed") {
+            let finalizers = await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"]
+            return finalizers == nil || finalizers == .array([])
+        }
+        second.cancel()
+        _ = try await configMaps.delete("settings")
+        await deleteNamespaces(client, [src, target])
+        await client.shutdown()
+    }
+
     @Test func objectLeavingFilterOrSelectorIsReleasedAndComesBack() async throws {
         let cluster = try LocalCluster.require()
         let client = KubeClient(configuration: cluster.configuration)

@@ -213,6 +213,7 @@ func webapp(replicas: Int64 = 2, expose: Bool = true, hosts: [String] = ["a", "b
         let plan = Planner(rule: rule).plan(parent: parent, world: cluster.world, now: now)
         #expect(plan.needsFinalizer)
         #expect(plan.children[0].desired["metadata"]?["ownerReferences"] == nil)
+        #expect(plan.children[0].desired["metadata"]?["annotations"]?[Rule.ownerAnnotation] == "team-a/shop", "the owner is named where no ownerReference can")
         #expect(plan.parentPatch?["metadata"]?["finalizers"] == [.string(Rule.finalizer)])
         cluster.apply(plan)
         // Deleting the parent: the finalizer holds it until the child is gone.
