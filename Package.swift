@@ -19,6 +19,9 @@ let package = Package(
         .library(name: "TendKube", targets: ["TendKube"]),
         .library(name: "TendRuntime", targets: ["TendRuntime"]),
         .library(name: "TendCEL", targets: ["TendCEL"]),
+        .library(name: "TendYAML", targets: ["TendYAML"]),
+        .library(name: "TendRules", targets: ["TendRules"]),
+        .library(name: "TendEngine", targets: ["TendEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // The work queue benchmark with metrics on, as tend run records them.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -26,6 +27,10 @@ let package = Package(
                 .product(name: "TendKube", package: tendPackage),
                 .product(name: "TendRuntime", package: tendPackage),
                 .product(name: "TendCEL", package: tendPackage),
+                .product(name: "TendRules", package: tendPackage),
+                .product(name: "TendEngine", package: tendPackage),
+                .product(name: "TendYAML", package: tendPackage),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -6,6 +6,7 @@ import TendValue
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 // Cluster modes: `tend-bench seed NS COUNT`, `tend-bench sync NS` (KUBECONFIG).
+// `tend-bench fanout-seed NS N`, `tend-bench fanout NS N`: the peer's fan-out job as a rule.
 // `tend-bench write-events DIR`: the decode benchmark's events, for the client-go decode peer.
 if arguments.first == "seed", arguments.count == 3, let count = Int(arguments[2]) {
     try await ClusterBenchmarks.seed(namespace: arguments[1], count: count)
@@ -13,6 +14,14 @@ if arguments.first == "seed", arguments.count == 3, let count = Int(arguments[2]
 }
 if arguments.first == "sync", arguments.count == 2 {
     try await ClusterBenchmarks.sync(namespace: arguments[1])
+    exit(0)
+}
+if arguments.first == "fanout-seed", arguments.count == 3, let count = Int(arguments[2]) {
+    try await FanoutBenchmarks.seed(namespace: arguments[1], count: count)
+    exit(0)
+}
+if arguments.first == "fanout", arguments.count == 3, let count = Int(arguments[2]) {
+    try await FanoutBenchmarks.run(namespace: arguments[1], count: count)
     exit(0)
 }
 if arguments.first == "write-events", arguments.count == 2 {
