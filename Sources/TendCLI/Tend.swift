@@ -6,6 +6,6 @@ struct Tend: AsyncParsableCommand {
         commandName: "tend",
         abstract: "Declarative reconciliation engine for Kubernetes.",
         version: TendVersion.current,
-        subcommands: [CheckCommand.self, RunCommand.self, PlanCommand.self, TestCommand.self, CRDsCommand.self, RBACCommand.self, EvalCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, PlanCommand.self, ExplainCommand.self, TestCommand.self, CRDsCommand.self, RBACCommand.self, EvalCommand.self]
     )
 }

@@ -38,38 +38,44 @@ extension RuleController {
 
     /// Plans every selected watched object, refining writes with server-side dry runs.
     func planAll() async -> [ReconcilePlan] {
-        let keys = parentKeys().sorted()
         var plans: [ReconcilePlan] = []
-        var dryRun = executor
-        dryRun.dryRun = true
-        for key in keys {
+        for key in parentKeys().sorted() {
             guard let parent = parent(key) else { continue }
-            var plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
-            for i in plan.children.indices where plan.children[i].action.isWrite {
-                let child = plan.children[i]
-                do {
-                    let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
-                    if child.action == .create, let existing = try? await resource.get(child.key.name),
-                        !executor.isManaged(existing, rule: rule, plan: plan), rule.children.first(where: { $0.id == child.id })?.adopt != true
-                    {
-                        plan.children[i].action = .notOwned
-                        plan.children[i].live = existing
-                        plan.problems.append(.init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object", child: child.id))
-                        continue
-                    }
-                    let result = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: true))
-                    if child.action == .update, let live = child.live,
-                        PlanRenderer.projection(of: live, onto: child.desired) == PlanRenderer.projection(of: result, onto: child.desired),
-                        live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation] == child.desired["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]
-                    {
-                        plan.children[i].action = .unchanged  // only server defaults differed
-                    }
-                } catch {
-                    plan.problems.append(.init(reason: executor.reason(for: error, default: "ApplyFailed"), message: "dry-run apply \(child.reference): \(executor.summary(error))", child: child.id))
-                }
-            }
-            plans.append(plan)
+            plans.append(await plan(parent: parent, now: Date(), trace: false))
         }
         return plans
+    }
+
+    /// Plans one watched object from the cache's world, then refines each planned write with a
+    /// server-side dry run: an unmanaged object the cache cannot see makes a create `notOwned`, and
+    /// an update that only differs in server defaults becomes `unchanged`.
+    func plan(parent: Value, now: Date, trace: Bool) async -> ReconcilePlan {
+        var dryRun = executor
+        dryRun.dryRun = true
+        var plan = Planner(rule: rule, trace: trace).plan(parent: parent, world: world(), now: now)
+        for i in plan.children.indices where plan.children[i].action.isWrite {
+            let child = plan.children[i]
+            do {
+                let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
+                if child.action == .create, let existing = try? await resource.get(child.key.name),
+                    !executor.isManaged(existing, rule: rule, plan: plan), rule.children.first(where: { $0.id == child.id })?.adopt != true
+                {
+                    plan.children[i].action = .notOwned
+                    plan.children[i].live = existing
+                    plan.problems.append(.init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object", child: child.id))
+                    continue
+                }
+                let result = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: true))
+                if child.action == .update, let live = child.live,
+                    PlanRenderer.projection(of: live, onto: child.desired) == PlanRenderer.projection(of: result, onto: child.desired),
+                    live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation] == child.desired["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]
+                {
+                    plan.children[i].action = .unchanged  // only server defaults differed
+                }
+            } catch {
+                plan.problems.append(.init(reason: executor.reason(for: error, default: "ApplyFailed"), message: "dry-run apply \(child.reference): \(executor.summary(error))", child: child.id))
+            }
+        }
+        return plan
     }
 }

@@ -5,7 +5,8 @@ import TendValue
 extension Context {
     mutating func planChild(_ child: Rule.Child, into plan: inout ReconcilePlan) {
         // A child reading a child that is left out (includeWhen false) is left out too, and pruned.
-        if child.dependencies.contains(where: { excluded.contains($0) }) {
+        if let dep = child.dependencies.first(where: { excluded.contains($0) }) {
+            trace?.children.append(.init(id: child.id, outcome: .excludedWith(dep)))
             excluded.insert(child.id)
             ready[child.id] = true
             variables[child.id] = child.isCollection ? .array([]) : .null
@@ -13,6 +14,7 @@ extension Context {
         }
         // A child reading another child that does not exist yet waits for it.
         for dep in child.dependencies where isAbsent(variables[dep]) {
+            trace?.children.append(.init(id: child.id, outcome: .waiting(on: dep)))
             waiting.insert(child.id)
             plan.children.append(contentsOf: existing(child).map { live in
                 PlannedChild(id: child.id, loop: [:], kind: live.kind, key: live.key, desired: live.value, live: live.value, action: .waiting(on: dep), ready: false)
@@ -47,7 +49,9 @@ extension Context {
             var scope = variables
             for (k, v) in loop { scope[k] = v }
             var included = true
+            var includeTrace: [PlanTrace.Evaluation] = []
             for condition in child.includeWhen {
+                if trace != nil { includeTrace.append(.init(condition, scope)) }
                 switch Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) }) {
                 case .success(let b): included = included && b
                 case .failure(let error):
@@ -55,7 +59,10 @@ extension Context {
                     return
                 }
             }
-            guard included else { continue }
+            guard included else {
+                trace?.children.append(.init(id: child.id, loop: loop, outcome: .excluded, includeWhen: includeTrace, ready: true))
+                continue
+            }
             includedCount += 1
             let desired: Value
             switch child.template.evaluate(scope) {
@@ -84,9 +91,11 @@ extension Context {
                 action = .create
             }
             var isReady = live != nil && action != .notOwned
+            var readyTrace: [PlanTrace.Evaluation] = []
             if isReady, let live {
                 scope[child.id] = live
                 for condition in child.readyWhen {
+                    if trace != nil { readyTrace.append(.init(condition, scope)) }
                     switch Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) }) {
                     case .success(let b): isReady = isReady && b
                     case .failure: isReady = false  // a field not there yet: not ready, not an error
@@ -94,6 +103,7 @@ extension Context {
                 }
             }
             allReady = allReady && isReady
+            trace?.children.append(.init(id: child.id, loop: loop, outcome: .planned, includeWhen: includeTrace, readyWhen: readyTrace, ready: isReady, plannedIndex: plan.children.count))
             if let live { lives.append(live) }
             plan.children.append(PlannedChild(id: child.id, loop: loop, kind: kind, key: key, desired: object, live: live, action: action, ready: isReady))
         }
@@ -124,6 +134,7 @@ extension Context {
     }
 
     mutating func fail(_ child: Rule.Child, _ message: String, into plan: inout ReconcilePlan) {
+        trace?.children.append(.init(id: child.id, outcome: .failed(message)))
         plan.problems.append(.init(reason: "TemplateError", message: "child \(child.id): \(message)", child: child.id))
         // Keep what exists: a template error must never delete a child.
         waiting.insert(child.id)

@@ -26,6 +26,8 @@ struct PhaseStep {
     var pending: (to: String, since: Date)?
     /// When the pending transition is due, relative to now.
     var dueIn: Duration?
+    /// Every transition leaving the current phase and what it did, when tracing.
+    var transitions: [PlanTrace.Transition] = []
 }
 
 extension Context {
@@ -36,16 +38,31 @@ extension Context {
     /// does not hold. When no guard holds, nothing is pending.
     func stepPhase(_ machine: Rule.PhaseMachine, current: String, liveStatus: Value) -> PhaseStep {
         var step = PhaseStep(phase: current)
-        for t in machine.transitions where t.to != current && (t.from.isEmpty || t.from.contains(current)) {
+        let leaving = machine.transitions.filter { t in t.to != current && (t.from.isEmpty || t.from.contains(current)) }
+        /// Records `t` and, once one decides, every later transition as shadowed.
+        func record(_ index: Int, _ verdict: PlanTrace.Transition.Verdict, decided: Bool) {
+            guard trace != nil else { return }
+            let t = leaving[index]
+            step.transitions.append(.init(from: t.from, to: t.to, guardEvaluation: .init(t.when, variables), holdFor: t.holdFor, verdict: verdict))
+            guard decided else { return }
+            for later in leaving[(index + 1)...] {
+                step.transitions.append(.init(from: later.from, to: later.to, guardEvaluation: .init(later.when, variables), holdFor: later.holdFor, verdict: .shadowed))
+            }
+        }
+        for (index, t) in leaving.enumerated() {
             let holds: Bool
             switch Result(catching: { () throws(CELError) -> Bool in try t.when.evaluateCondition(variables) }) {
             case .success(let b): holds = b
             case .failure: holds = false  // a guard reading a field that is not there yet does not fire
             }
-            guard holds else { continue }
+            guard holds else {
+                record(index, .doesNotHold, decided: false)
+                continue
+            }
             guard let holdFor = t.holdFor else {
                 step.phase = t.to
                 step.fired = t
+                record(index, .fires, decided: true)
                 return step
             }
             let live = liveStatus["pendingTransition"]
@@ -57,10 +74,12 @@ extension Context {
             if elapsed >= holdFor {
                 step.phase = t.to
                 step.fired = t
+                record(index, .fires, decided: true)
                 return step
             }
             step.pending = (t.to, since)
             step.dueIn = holdFor - elapsed
+            record(index, .pending(since: since, dueIn: holdFor - elapsed), decided: true)
             return step
         }
         return step
@@ -72,6 +91,7 @@ extension Context {
         let current = livePhase.flatMap { machine.phases.contains($0) ? $0 : nil } ?? machine.initial
         variables["phase"] = .string(current)
         let step = stepPhase(machine, current: current, liveStatus: liveStatus)
+        if trace != nil { trace?.phase = PlanTrace.Phase(current: current, live: livePhase, transitions: step.transitions) }
         if step.phase != livePhase {
             var change = ReconcilePlan.PhaseChange(from: livePhase, to: step.phase, reason: step.fired?.reason)
             if let template = step.fired?.message {

@@ -25,8 +25,13 @@ public import TendValue
 ///    their `lastTransitionTime` unless their status flips. Problems force `Ready=False`.
 public struct Planner: Sendable {
     public let rule: Rule
+    /// Whether plans carry a ``PlanTrace`` of every expression evaluated (`tend explain`).
+    public let trace: Bool
 
-    public init(rule: Rule) { self.rule = rule }
+    public init(rule: Rule, trace: Bool = false) {
+        self.rule = rule
+        self.trace = trace
+    }
 
     /// Annotation on the parent listing the kinds of children Tend created for it, so children of a
     /// template that was later removed from the rule can still be found and pruned.
@@ -37,8 +42,10 @@ public struct Planner: Sendable {
         var plan = ReconcilePlan(rule: rule.name, parent: ObjectReference(kind: rule.watch.kind, key: key))
         plan.parentUID = parent["metadata"]?["uid"]?.stringValue ?? ""
         var context = Context(rule: rule, parent: parent, world: world, now: now)
+        if trace { context.trace = PlanTrace() }
         if parent["metadata"]?["deletionTimestamp"] != nil && parent["metadata"]?["deletionTimestamp"]?.isNull == false {
             context.planDeletion(into: &plan)
+            plan.trace = context.trace
             return plan
         }
         context.resolveLookups(into: &plan)
@@ -46,6 +53,7 @@ public struct Planner: Sendable {
         context.planPrune(into: &plan)
         context.planStatus(into: &plan)
         context.planParentPatch(into: &plan)
+        plan.trace = context.trace
         return plan
     }
 }
@@ -65,6 +73,8 @@ struct Context<World: WorldSnapshot> {
     /// Managed children no longer desired that are already being deleted (not deleted again).
     var terminating: [Value] = []
     var ready: [String: Bool] = [:]
+    /// What was evaluated, when tracing; nil (and never touched) otherwise.
+    var trace: PlanTrace?
 
     init(rule: Rule, parent: Value, world: World, now: Date) {
         self.rule = rule

@@ -38,6 +38,8 @@ public struct ReconcilePlan: Sendable {
     /// (``Planner/planRelease(parent:world:)``): only prunes and, with ``removeFinalizer``, the
     /// removal of Tend's finalizer from exactly the finalizers read here; no other field is written.
     public var release: Release?
+    /// What the planner evaluated, when it was asked to record it (`tend explain`).
+    public var trace: PlanTrace?
 
     /// What a release plan read of the object it releases.
     public struct Release: Sendable, Hashable {

@@ -80,6 +80,28 @@ struct RuleCommandsTests {
         #expect(junit.contains("failures=\"1\""))
     }
 
+    @Test func explainExitsThreeWhenNoRuleSelectsAndOneWhenTheObjectIsMissing() throws {
+        let unselected = try tend(["explain", "rules", "webapps/legacy", "--state", "Tests/TendRulesTests/Fixtures/explain"])
+        #expect(unselected.status == 3, "\(unselected.stderr)")
+        #expect(unselected.stdout.contains("rule webapp: does not select this object"))
+        #expect(unselected.stdout.contains("no labelSelector: tier=web does not match labels {tier=db}"))
+        #expect(unselected.stdout.contains("no fieldSelector: metadata.name!=legacy (metadata.name=legacy)"))
+        #expect(unselected.stdout.contains("rule replicate-configmaps: no kind: watches ConfigMap.v1, not WebApp.v1.example.com"))
+        #expect(unselected.stdout.hasSuffix("No rule selects this object (4 rules loaded).\n"))
+        let json = try tend(["explain", "rules/webapp", "webapp.example.com/legacy", "-o", "json", "--state", "Tests/TendRulesTests/Fixtures/explain"])
+        #expect(json.status == 3)
+        #expect(json.stdout.contains("\"selected\": false"))
+        let missing = try tend(["explain", "rules/webapp", "WebApp/nothing", "-n", "demo", "--state", "examples/webapp"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("error: WebApp nothing not found in namespace demo in the state files"))
+        let unknownKind = try tend(["explain", "rules/webapp", "gadget/shop", "--state", "examples/webapp"])
+        #expect(unknownKind.status == 1)
+        #expect(unknownKind.stderr.contains("no kind \"gadget\""))
+        let badRules = try tend(["explain", "Tests/TendRulesTests/Fixtures/check/misspelled.yaml", "WebApp/shop", "--state", "examples/webapp"])
+        #expect(badRules.status == 1)
+        #expect(badRules.stderr.contains("misspelled.yaml:9:5: error: unknown field \"selectr\" in watch"))
+    }
+
     @Test func crdsPrintsTheGeneratedDefinition() throws {
         let crds = try tend(["crds", "rules/webapp"])
         #expect(crds.status == 0)
@@ -91,7 +113,7 @@ struct RuleCommandsTests {
     }
 }
 
-/// Golden outputs: exact text and JSON of `tend plan` (offline, at a fixed time) and of `tend test`.
+/// Golden outputs: exact text and JSON of `tend plan` and `tend explain` (offline, at a fixed time) and of `tend test`.
 /// Regenerate with the commands in each test after an intended change, and review the diff.
 struct GoldenOutputTests {
     func golden(_ name: String) throws -> String {
@@ -102,6 +124,8 @@ struct GoldenOutputTests {
         (["plan", "rules/webapp", "--state", "examples/webapp", "--now", "2026-01-01T00:00:00Z"], "plan-webapp.txt", Int32(2)),
         (["plan", "rules/webapp", "--state", "examples/webapp", "--now", "2026-01-01T00:00:00Z", "-o", "json"], "plan-webapp.json", Int32(2)),
         (["test", "rules"], "test-rules.txt", Int32(0)),
+        (["explain", "rules/webapp", "WebApp/shop", "-n", "demo", "--state", "examples/webapp", "--now", "2026-01-01T00:00:00Z"], "explain-webapp.txt", Int32(0)),
+        (["explain", "rules/webapp", "WebApp/shop", "-n", "demo", "--state", "examples/webapp", "--now", "2026-01-01T00:00:00Z", "-o", "json"], "explain-webapp.json", Int32(0)),
     ])
     func outputMatchesGolden(arguments: [String], file: String, status: Int32) throws {
         let run = try RuleCommandsTests().tend(arguments)
