@@ -22,6 +22,8 @@ public final class Engine: Sendable {
     let logger: Logger
     let factory: SharedInformerFactory
     let controllers: [RuleController]
+    /// Writes the rules' Events in the background (see ``EventRecorder``).
+    let events: EventRecorder
     let metrics: EngineMetrics
     private let runtimeControllers = Mutex<[Controller<ObjectKey>]>([])
     private let stopping = Mutex(false)
@@ -38,6 +40,7 @@ public final class Engine: Sendable {
         self.logger = logger
         let factory = SharedInformerFactory(client: client, logger: logger)
         let events = EventRecorder(client: client, logger: logger)
+        self.events = events
         self.factory = factory
         controllers = rules.map { RuleController(rule: $0, client: client, factory: factory, options: options, logger: logger, events: events) }
         metrics = EngineMetrics(rules: rules, factory: options.metrics)
@@ -59,11 +62,15 @@ public final class Engine: Sendable {
 
     /// Runs until cancelled or until ``shutdown()`` completes.
     public func run() async throws {
-        enum Task { case informers, started, writers, shutdown }
+        enum Task { case informers, started, writers, shutdown, events }
         try await withThrowingTaskGroup(of: Task.self) { group in
             group.addTask {
                 await self.factory.run()
                 return .informers
+            }
+            group.addTask {
+                await self.events.run()
+                return .events
             }
             // Informers for every rule (each waits while its kind is not served).
             for controller in controllers {

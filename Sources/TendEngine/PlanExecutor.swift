@@ -6,10 +6,10 @@ public import TendValue
 
 /// Carries out a ``ReconcilePlan`` against the API server.
 ///
-/// Order: children in dependency order (server-side apply, field manager `tend`, forcing only the
-/// fields the rule sets), prunes, the parent's own patch (for a release plan: only the removal of
-/// Tend's finalizer), then the status (through the status
-/// subresource when the kind has one). A failing write does not stop the others: every failure is
+/// Order: a patch adding Tend's finalizer to the parent; children in dependency order (server-side
+/// apply, field manager `tend`, forcing only the fields the rule sets; one level at a time, the
+/// children of a level together, with the parent's inventory annotation); prunes; the removal of
+/// Tend's finalizer; then the status (through the status subresource when the kind has one). A failing write does not stop the others: every failure is
 /// collected so the status can report it, and the caller retries the object with backoff.
 public struct PlanExecutor: Sendable {
     public let client: KubeClient
@@ -25,7 +25,7 @@ public struct PlanExecutor: Sendable {
         self.metrics = metrics
     }
 
-    private func count(_ operation: ChildWriteMetrics.Operation) {
+    func count(_ operation: ChildWriteMetrics.Operation) {
         if !dryRun { metrics?.record(operation) }
     }
 
@@ -37,37 +37,27 @@ public struct PlanExecutor: Sendable {
         public var refused: [ObjectReference] = []
         public var failures: [ReconcilePlan.Problem] = []
         public var writes = 0
+        /// Whether the parent's own fields were applied.
+        public var parentPatched = false
     }
 
     /// Writes children, prunes and the parent patch. The status is written separately by
     /// ``writeStatus(_:plan:outcome:)`` so it can include the failures of this step.
+    ///
+    /// Independent writes go out together: children of one dependency level are applied
+    /// concurrently (a child is applied only after every child it reads), and the parent's
+    /// inventory annotation is applied alongside them. A patch that adds Tend's finalizer goes
+    /// first, on its own: no child that relies on the finalizer may exist without it.
     public func execute(_ plan: ReconcilePlan, rule: Rule) async -> Outcome {
         var outcome = Outcome()
-        for child in plan.children where child.action.isWrite {
-            do {
-                let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
-                if child.action == .create {
-                    // The cache holds only managed objects: check the name is not taken by someone else.
-                    if let existing = try? await resource.get(child.key.name), !isManaged(existing, rule: rule, plan: plan),
-                        rule.children.first(where: { $0.id == child.id })?.adopt != true
-                    {
-                        outcome.refused.append(child.reference)
-                        outcome.failures.append(.init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
-                        continue
-                    }
-                }
-                _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
-                outcome.writes += 1
-                count(child.action == .create ? .create : .update)
-                if child.action == .create { outcome.created.append(child.reference) } else { outcome.applied.append(child.reference) }
-                logger.info("applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
-            } catch {
-                var message = "apply \(child.reference): \(summary(error))"
-                if let hint = await createHint(error, kind: child.kind) { message += hint }
-                outcome.failures.append(.init(reason: reason(for: error, default: "ApplyFailed"), message: message, child: child.id))
-                logger.warning("apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
-            }
+        let addsFinalizer = plan.parentPatch?["metadata"]?["finalizers"] != nil
+        if plan.release == nil, let patch = plan.parentPatch, !plan.removeFinalizer, addsFinalizer {
+            merge(await applyParent(patch, plan: plan), into: &outcome)
         }
+        let alongside = plan.release == nil && !plan.removeFinalizer && !addsFinalizer ? plan.parentPatch : nil
+        async let inventory = applyParentIfAny(alongside, plan: plan)
+        await applyChildren(plan, rule: rule, into: &outcome)
+        if let result = await inventory { merge(result, into: &outcome) }
         for pruned in plan.prune {
             do {
                 let resource = try await client.resource(pruned.kind, namespace: pruned.key.namespace.isEmpty ? nil : pruned.key.namespace)
@@ -97,22 +87,49 @@ public struct PlanExecutor: Sendable {
         }
         if let release = plan.release {
             if plan.removeFinalizer { await removeFinalizer(release, plan: plan, outcome: &outcome) }
-        } else if plan.parentPatch != nil || plan.removeFinalizer {
-            do {
-                let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
-                var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)]]
-                if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
-                // Removing the finalizer: apply without the fields Tend owned, which releases them.
-                if let patch = plan.parentPatch, !plan.removeFinalizer { body = body.merging(patch) }
-                _ = try await resource.apply(body, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
-                outcome.writes += 1
-            } catch where error.isNotFound {
-                // The parent is gone.
-            } catch {
-                outcome.failures.append(.init(reason: reason(for: error, default: "PatchFailed"), message: "apply \(plan.parent): \(summary(error))"))
-            }
+        } else if plan.removeFinalizer {
+            // Removing the finalizer: apply without the fields Tend owned, which releases them.
+            merge(await applyParent(Value.emptyObject, plan: plan), into: &outcome)
         }
         return outcome
+    }
+
+    /// What applying the parent's own fields did.
+    enum ParentResult: Sendable {
+        case written, gone
+        case failed(ReconcilePlan.Problem)
+    }
+
+    private func merge(_ result: ParentResult, into outcome: inout Outcome) {
+        switch result {
+        case .written:
+            outcome.writes += 1
+            outcome.parentPatched = true
+        case .gone: break
+        case .failed(let problem): outcome.failures.append(problem)
+        }
+    }
+
+    /// ``applyParent(_:plan:)`` when there is a patch.
+    private func applyParentIfAny(_ patch: Value?, plan: ReconcilePlan) async -> ParentResult? {
+        guard let patch else { return nil }
+        return await applyParent(patch, plan: plan)
+    }
+
+    /// Applies `patch` (the fields of the parent the rule owns) with server-side apply; an empty
+    /// patch releases every field Tend owned on it.
+    private func applyParent(_ patch: Value, plan: ReconcilePlan) async -> ParentResult {
+        do {
+            let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
+            var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)]]
+            if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
+            _ = try await resource.apply(body.merging(patch), options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+            return .written
+        } catch where error.isNotFound {
+            return .gone
+        } catch {
+            return .failed(.init(reason: reason(for: error, default: "PatchFailed"), message: "apply \(plan.parent): \(summary(error))"))
+        }
     }
 
     /// Removes only Tend's finalizer from an object being released, leaving every other field (and

@@ -34,16 +34,16 @@ extension RuleController {
         case .deleting(let live):
             let plan = Planner(rule: rule).plan(parent: live, world: world(), now: Date())
             let outcome = await executor.execute(plan, rule: rule)
-            await recordEvents(parent: live, plan: plan, outcome: outcome)
+            recordEvents(parent: live, plan: plan, outcome: outcome)
             try check(outcome, plan: plan, logger: logger)
             return plan.removeFinalizer ? finishRelease(key) : .done
         case .outOfScope(let live):
             let plan = Planner(rule: rule).planRelease(parent: live, world: world())
             let outcome = await executor.execute(plan, rule: rule)
-            for f in outcome.failures { await events.record(live, type: .warning, reason: f.reason, message: f.message) }
+            for f in outcome.failures { events.record(live, type: .warning, reason: f.reason, message: f.message) }
             try check(outcome, plan: plan, logger: logger)
             if plan.hasChanges {
-                await events.record(live, type: .normal, reason: "Released", message: Self.releaseMessage(plan))
+                events.record(live, type: .normal, reason: "Released", message: Self.releaseMessage(plan))
                 logger.info("released: no longer selected by the rule", metadata: ["deleted": "\(plan.prune.count)", "finalizerRemoved": "\(plan.removeFinalizer)"])
             }
             // Children just deleted report their deletion through the departure's uid, which

@@ -30,6 +30,8 @@ final class RuleController: Sendable {
         var uidToKey: [String: ObjectKey] = [:]
         /// Objects that left the parent cache or were found through an orphaned child (see ``Departures``).
         var departures = Departures()
+        /// Applies the cache has not shown yet (see ``WriteExpectations``).
+        var expectations = WriteExpectations()
     }
     let state = Mutex(State())
 
@@ -153,6 +155,7 @@ final class RuleController: Sendable {
     private func parentChanged(_ change: StoreChange) {
         let object = change.object
         let key = change.key
+        state.withLock { $0.expectations.observed(ObjectReference(kind: rule.watch.kind, key: key)) }
         if let uid = object["metadata"]?["uid"]?.stringValue {
             state.withLock {
                 if case .deleted = change {
@@ -169,11 +172,17 @@ final class RuleController: Sendable {
         enqueue(key)
     }
 
-    /// Status-only updates written by Tend itself do not need another reconcile of the parent.
+    /// Updates that only Tend's own bookkeeping makes (the status, the child inventory annotation)
+    /// do not need another reconcile of the parent. The inventory is written from the plan, so a
+    /// change to it alone cannot change the next plan.
     static func worthReconciling(old: Value, new: Value) -> Bool {
         var a = old, b = new
         a["status"] = .null
         b["status"] = .null
+        for path in [FieldPath([.key("metadata"), .key("annotations"), .key(Planner.inventoryAnnotation)])] {
+            a.remove(path)
+            b.remove(path)
+        }
         a.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
         b.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
         a.remove(FieldPath([.key("metadata"), .key("managedFields")]))
@@ -184,6 +193,9 @@ final class RuleController: Sendable {
     private func childChanged(_ change: StoreChange) {
         let labels = change.object["metadata"]?["labels"]
         guard labels?[Rule.ruleLabel]?.stringValue == rule.name, let uid = labels?[Rule.ownerUIDLabel]?.stringValue else { return }
+        if let kind = GroupVersionKind(apiVersion: change.object["apiVersion"]?.stringValue ?? "", kind: change.object["kind"]?.stringValue ?? "") {
+            state.withLock { $0.expectations.observed(ObjectReference(kind: kind, key: change.key)) }
+        }
         let deleted = if case .deleted = change { true } else { false }
         let key = state.withLock { s -> ObjectKey? in
             if let key = s.uidToKey[uid] ?? s.departures.key(forUID: uid) { return key }
@@ -236,10 +248,12 @@ final class RuleController: Sendable {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let parent = parent(key) else { return try await releaseIfOutOfScope(key) }
         state.withLock { $0.departures.remove(key) }
-        let plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
+        let expectations = state.withLock { $0.expectations }
+        let plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date()).skippingPending(expectations, parent: parent)
         var logger = self.logger
         logger[metadataKey: "object"] = "\(plan.parent)"
         let outcome = await executor.execute(plan, rule: rule)
+        rememberWrites(plan, outcome: outcome, parent: parent)
         let failures = outcome.failures
         var statusWrite: Result<Bool, KubeError> = .success(false)
         if let status = plan.status(reporting: failures, parent: parent, now: Date()) {
@@ -247,7 +261,7 @@ final class RuleController: Sendable {
                 statusWrite = await executor.writeStatus(status, plan: plan)
             }
         }
-        await recordEvents(parent: parent, plan: plan, outcome: outcome)
+        recordEvents(parent: parent, plan: plan, outcome: outcome)
         if case .failure(let error) = statusWrite {
             logger.warning("status write failed", metadata: ["error": "\(error)"])
             throw error
@@ -265,17 +279,30 @@ final class RuleController: Sendable {
         return .done
     }
 
-    func recordEvents(parent: Value, plan: ReconcilePlan, outcome: PlanExecutor.Outcome) async {
-        for ref in outcome.created { await events.record(parent, type: .normal, reason: "Created", message: "created \(ref)") }
-        for ref in outcome.applied { await events.record(parent, type: .normal, reason: "Updated", message: "updated \(ref)") }
-        for ref in outcome.deleted { await events.record(parent, type: .normal, reason: "Deleted", message: "deleted \(ref)") }
+    /// Remembers the applies this reconcile made, until the cache shows them (``WriteExpectations``).
+    private func rememberWrites(_ plan: ReconcilePlan, outcome: PlanExecutor.Outcome, parent: Value) {
+        let written = Set(outcome.created + outcome.applied)
+        state.withLock { s in
+            for child in plan.children where written.contains(child.reference) {
+                s.expectations.applied(child.desired, to: child.reference, cached: child.live)
+            }
+            if let patch = plan.parentPatch, outcome.parentPatched {
+                s.expectations.applied(patch, to: plan.parent, cached: parent)
+            }
+        }
+    }
+
+    func recordEvents(parent: Value, plan: ReconcilePlan, outcome: PlanExecutor.Outcome) {
+        for ref in outcome.created { events.record(parent, type: .normal, reason: "Created", message: "created \(ref)") }
+        for ref in outcome.applied { events.record(parent, type: .normal, reason: "Updated", message: "updated \(ref)") }
+        for ref in outcome.deleted { events.record(parent, type: .normal, reason: "Deleted", message: "deleted \(ref)") }
         if let change = plan.phaseChange, change.from != nil {
-            await events.record(parent, type: .normal, reason: "PhaseChanged", message: change.description)
+            events.record(parent, type: .normal, reason: "PhaseChanged", message: change.description)
         }
         for p in plan.problems where p.reason != "Waiting" {
-            await events.record(parent, type: .warning, reason: p.reason, message: p.message)
+            events.record(parent, type: .warning, reason: p.reason, message: p.message)
         }
-        for f in outcome.failures { await events.record(parent, type: .warning, reason: f.reason, message: f.message) }
+        for f in outcome.failures { events.record(parent, type: .warning, reason: f.reason, message: f.message) }
     }
 }
 

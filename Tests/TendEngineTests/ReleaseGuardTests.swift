@@ -92,7 +92,10 @@ struct ReleaseGuardTests {
             logger.logLevel = .critical
             let rule = try #require(RuleCompiler.compile(try YAML.parse(Self.rule, file: "rule.yaml")).0)
             let factory = SharedInformerFactory(client: client, logger: logger)
-            let controller = RuleController(rule: rule, client: client, factory: factory, options: EngineOptions(), logger: logger, events: EventRecorder(client: client, logger: logger))
+            let events = EventRecorder(client: client, logger: logger)
+            let recording = Task { await events.run() }
+            defer { recording.cancel() }
+            let controller = RuleController(rule: rule, client: client, factory: factory, options: EngineOptions(), logger: logger, events: events)
             try await controller.setUpForPlanning()
             let informers = Task { await factory.run() }
             defer { informers.cancel() }
@@ -106,6 +109,9 @@ struct ReleaseGuardTests {
             }
             #expect(controller.state.withLock { $0.departures[key]?.uid } == Self.uid, "found through its child's ownerReference")
             let result = try await controller.reconcile(key)
+            // Events are written in the background: wait for the queue to drain.
+            let drained = ContinuousClock.now + .seconds(5)
+            while events.pendingCount > 0 && ContinuousClock.now < drained { try await Task.sleep(for: .milliseconds(10)) }
             return (result, writes.lines.withLock { $0 })
         }
     }

@@ -85,10 +85,15 @@ struct LeaderElectorClusterTests {
             let released = ContinuousClock.now
             b.task.cancel()
             _ = try? await b.task.value
+            // The release itself: b cleared the holder on its way out (or c already took the lease).
+            let holderAfterRelease = try await leases.get("tend")["spec"]?["holderIdentity"]?.stringValue ?? ""
+            #expect(holderAfterRelease == "" || holderAfterRelease == "c", "b released the lease: holder \(holderAfterRelease)")
             try await C.until("c leads", timeout: .seconds(10)) { c.elector.isLeader }
             let releaseHandover = ContinuousClock.now - released
             print("[measure] handover after a release (retry 1 s): \(releaseHandover)")
-            #expect(releaseHandover < .seconds(2.5))
+            // Sooner than waiting for the lease to expire (4 s after b's last renewal); about 1 s on
+            // a quiet machine, more on a loaded one.
+            #expect(releaseHandover < .seconds(4))
 
             let final = try await leases.get("tend")
             #expect(final["spec"]?["holderIdentity"] == "c")

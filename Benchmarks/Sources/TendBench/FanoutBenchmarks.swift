@@ -59,7 +59,7 @@ enum FanoutBenchmarks {
 
     /// Runs the rule on `namespace` with 2 workers until `count` children exist; prints the time
     /// from start (informers included, as the peer's) and the requests made.
-    static func run(namespace: String, count: Int) async throws {
+    static func run(namespace: String, count: Int, workers: Int = 2) async throws {
         let (compiled, diagnostics) = RuleCompiler.compile(try YAML.parse(rule, file: "fanout.yaml"))
         guard let compiled else { throw BenchError("rule: \(diagnostics)") }
         let client = try ClusterBenchmarks.client()
@@ -67,7 +67,7 @@ enum FanoutBenchmarks {
         logger.logLevel = .error
         var options = EngineOptions()
         options.namespace = namespace
-        options.workers = 2
+        options.workers = workers
         let start = Measure.now()
         let engine = Engine(rules: [compiled], client: client, options: options, logger: logger)
         let running = Task { try await engine.run() }
@@ -75,13 +75,15 @@ enum FanoutBenchmarks {
         let factory = SharedInformerFactory(client: client)
         let children = try await factory.informer(for: configMap, namespace: namespace, labelSelector: "role=child")
         let watching = Task { await factory.run() }
+        var firstChild: Double?
         while children.store.count < count {
             try await Task.sleep(for: .milliseconds(5))
+            if firstChild == nil, children.store.count > 0 { firstChild = Measure.now() - start }
             if Measure.now() - start > 600 { throw BenchError("timed out with \(children.store.count) children") }
         }
         let seconds = Measure.now() - start
         let counts = client.requestCounts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        print("peer=tend mode=fanout children=\(count) seconds=\(String(format: "%.3f", seconds)) peak_rss_kib=\(tend_bench_peak_rss_kib()) requests: \(counts)")
+        print("peer=tend mode=fanout children=\(count) workers=\(workers) seconds=\(String(format: "%.3f", seconds)) first_child_seconds=\(String(format: "%.3f", firstChild ?? 0)) peak_rss_kib=\(tend_bench_peak_rss_kib()) requests: \(counts)")
         running.cancel()
         watching.cancel()
         await client.shutdown()

@@ -20,8 +20,8 @@ if arguments.first == "fanout-seed", arguments.count == 3, let count = Int(argum
     try await FanoutBenchmarks.seed(namespace: arguments[1], count: count)
     exit(0)
 }
-if arguments.first == "fanout", arguments.count == 3, let count = Int(arguments[2]) {
-    try await FanoutBenchmarks.run(namespace: arguments[1], count: count)
+if arguments.first == "fanout", arguments.count >= 3, let count = Int(arguments[2]) {
+    try await FanoutBenchmarks.run(namespace: arguments[1], count: count, workers: arguments.count > 3 ? Int(arguments[3]) ?? 2 : 2)
     exit(0)
 }
 if arguments.first == "write-events", arguments.count == 2 {

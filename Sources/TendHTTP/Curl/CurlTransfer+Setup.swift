@@ -14,7 +14,11 @@ extension CurlTransfer {
         try set(CURLOPT_USERAGENT, configuration.userAgent)
         try set(CURLOPT_HTTP_VERSION, configuration.httpVersion == .http1_1
             ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS)
-        try set(CURLOPT_PIPEWAIT, 1)
+        // Waiting for a connection to multiplex on only makes sense where HTTP/2 can be negotiated
+        // (TLS, HTTP/2 preferred). Over cleartext HTTP/1.1 (a `kubectl proxy`, say) it would hold
+        // each new request back while another connection is being opened, one at a time.
+        let multiplexable = configuration.httpVersion != .http1_1 && request.url.lowercased().hasPrefix("https://")
+        try set(CURLOPT_PIPEWAIT, multiplexable ? 1 : 0)
         try set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(configuration.connectTimeout.milliseconds)))
         let total = request.timeout ?? (isStream ? nil : configuration.requestTimeout)
         if let total { try set(CURLOPT_TIMEOUT_MS, max(1, Int(total.milliseconds))) }

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import TendKube
+import TendRules
+import TendValue
+
+extension PlanExecutor {
+    /// How many writes of one dependency level go out together for one object.
+    static let childWritesInFlight = 16
+
+    /// What happened to one child.
+    enum ChildResult: Sendable {
+        case created(ObjectReference)
+        case applied(ObjectReference)
+        case refused(ObjectReference, ReconcilePlan.Problem)
+        case failed(ReconcilePlan.Problem)
+    }
+
+    /// Applies the plan's children level by level: a child whose expressions read other children
+    /// goes after them; children of one level (and instances of one `forEach` child) go out
+    /// concurrently, at most ``childWritesInFlight`` at a time. Results are recorded in plan order.
+    func applyChildren(_ plan: ReconcilePlan, rule: Rule, into outcome: inout Outcome) async {
+        let writes = plan.children.filter(\.action.isWrite)
+        guard !writes.isEmpty else { return }
+        let levels = Self.dependencyLevels(rule)
+        let byLevel = Dictionary(grouping: writes.indices) { levels[writes[$0].id] ?? 0 }
+        for level in byLevel.keys.sorted() {
+            let indices = byLevel[level] ?? []
+            var results = [ChildResult?](repeating: nil, count: writes.count)
+            for batch in stride(from: 0, to: indices.count, by: Self.childWritesInFlight) {
+                let slice = indices[batch..<min(batch + Self.childWritesInFlight, indices.count)]
+                await withTaskGroup(of: (Int, ChildResult).self) { group in
+                    for i in slice {
+                        let child = writes[i]
+                        group.addTask { (i, await applyChild(child, plan: plan, rule: rule)) }
+                    }
+                    for await (i, result) in group { results[i] = result }
+                }
+            }
+            for i in indices {
+                switch results[i] {
+                case .created(let ref)?:
+                    outcome.writes += 1
+                    outcome.created.append(ref)
+                case .applied(let ref)?:
+                    outcome.writes += 1
+                    outcome.applied.append(ref)
+                case .refused(let ref, let problem)?:
+                    outcome.refused.append(ref)
+                    outcome.failures.append(problem)
+                case .failed(let problem)?:
+                    outcome.failures.append(problem)
+                case nil:
+                    break
+                }
+            }
+        }
+    }
+
+    /// Applies one child; a create first checks that the name is not taken by an object Tend does
+    /// not manage (the cache holds only managed objects), unless the child says `adopt: true`.
+    func applyChild(_ child: PlannedChild, plan: ReconcilePlan, rule: Rule) async -> ChildResult {
+        do {
+            let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
+            if child.action == .create, rule.children.first(where: { $0.id == child.id })?.adopt != true,
+                let existing = try? await resource.get(child.key.name), !isManaged(existing, rule: rule, plan: plan)
+            {
+                return .refused(child.reference, .init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
+            }
+            _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+            count(child.action == .create ? .create : .update)
+            logger.info("applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
+            return child.action == .create ? .created(child.reference) : .applied(child.reference)
+        } catch {
+            var message = "apply \(child.reference): \(summary(error))"
+            if let hint = await createHint(error, kind: child.kind) { message += hint }
+            logger.warning("apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
+            return .failed(.init(reason: reason(for: error, default: "ApplyFailed"), message: message, child: child.id))
+        }
+    }
+
+    /// Each child's level: 0 for a child that reads no other child, else one more than the deepest
+    /// child it reads. The compiler rejects cycles, so this terminates.
+    static func dependencyLevels(_ rule: Rule) -> [String: Int] {
+        var levels: [String: Int] = [:]
+        let byID = Dictionary(rule.children.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        func level(_ id: String, depth: Int) -> Int {
+            if let known = levels[id] { return known }
+            guard depth <= byID.count, let child = byID[id] else { return 0 }
+            let l = child.dependencies.map { level($0, depth: depth + 1) + 1 }.max() ?? 0
+            levels[id] = l
+            return l
+        }
+        for child in rule.children { _ = level(child.id, depth: 0) }
+        return levels
+    }
+}

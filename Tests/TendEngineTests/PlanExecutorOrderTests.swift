@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import TendEngine
+import TendKube
+import TendRules
+import TendTesting
+import TendValue
+import TendYAML
+
+/// The order in which a plan's writes reach the API server: children of one dependency level
+/// together, a child after the children it reads, a finalizer before the children that need it.
+/// A scripted server answers applies after 300 ms and records when each request came and went.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct PlanExecutorOrderTests {
+    struct Seen: Sendable {
+        var request: String
+        var arrived: ContinuousClock.Instant
+        var answered: ContinuousClock.Instant
+    }
+
+    final class Log: Sendable {
+        let seen = Mutex<[Seen]>([])
+        func first(_ prefix: String) -> Seen? { seen.withLock { $0.first { $0.request.hasPrefix(prefix) } } }
+    }
+
+    static func serve(_ log: Log) -> FakeAPIServer.Handler {
+        return { request, _ in
+            let arrived = ContinuousClock.now
+            let verbs: Value = ["get", "list", "watch", "create", "patch", "delete"]
+            let action: FakeAPIServer.Action
+            switch (request.method, request.path) {
+            case ("GET", "/api"): return .json(200, ["versions": ["v1"]])
+            case ("GET", "/apis"): return .json(200, ["groups": []])
+            case ("GET", "/api/v1"):
+                return .json(200, ["groupVersion": "v1", "resources": [
+                    ["name": "configmaps", "kind": "ConfigMap", "namespaced": true, "verbs": verbs],
+                    ["name": "events", "kind": "Event", "namespaced": true, "verbs": verbs],
+                ]])
+            case ("GET", _):
+                action = .status(404, reason: "NotFound", message: "not found")
+            case ("PATCH", _):
+                usleep(300_000)
+                action = .json(200, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "x"]])
+            default:
+                action = .json(201, ["kind": "Status", "apiVersion": "v1", "status": "Success"])
+            }
+            log.seen.withLock { $0.append(Seen(request: "\(request.method) \(request.path)", arrived: arrived, answered: .now)) }
+            return action
+        }
+    }
+
+    func execute(_ ruleText: String, objects: [Value]) async throws -> Log {
+        let log = Log()
+        let server = try FakeAPIServer(handler: Self.serve(log))
+        defer { server.stop() }
+        var config = ClientConfiguration(server: server.url, source: "test")
+        config.rateLimit = .unlimited
+        let rule = try #require(RuleCompiler.compile(try YAML.parse(ruleText, file: "rule.yaml")).0)
+        let world = InMemoryWorld(objects: objects)
+        let parent = try #require(world.object(rule.watch.kind, namespace: "ns", name: "p"))
+        let plan = Planner(rule: rule).plan(parent: parent, world: world, now: Date())
+        try await KubeClient.withClient(config, options: KubeClient.Options(retryPolicy: .none)) { client in
+            var logger = Logger(label: "order")
+            logger.logLevel = .critical
+            let outcome = await PlanExecutor(client: client, logger: logger).execute(plan, rule: rule)
+            #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        }
+        return log
+    }
+
+    static let parent: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "namespace": "ns", "uid": "u-1", "labels": ["role": "parent"]]]
+
+    @Test func childrenOfOneLevelGoTogetherAndAReaderWaitsForWhatItReads() async throws {
+        let log = try await execute("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: order}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+              children:
+                - id: a
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-a"}}
+                - id: b
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-b"}}
+                - id: c
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${a.metadata.name}-c"}}
+            """,
+            // `a` exists (managed, outdated): `c` can be rendered in the same plan and is applied after it.
+            objects: [Self.parent, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-a", "namespace": "ns", "labels": [Rule.ruleLabel: "order", Rule.ownerUIDLabel: "u-1"]]]])
+        let a = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-a"))
+        let b = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-b"))
+        let c = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-a-c"))
+        #expect(b.arrived < a.answered && a.arrived < b.answered, "a and b were applied one after the other")
+        #expect(c.arrived >= a.answered, "c reads a: it must be applied after a")
+        let inventory = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p"), "the parent's inventory annotation")
+        #expect(inventory.arrived < a.answered, "the inventory goes alongside the first level")
+    }
+
+    @Test func aFinalizerIsInPlaceBeforeAChildThatNeedsIt() async throws {
+        let log = try await execute("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: order}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+              children:
+                - id: copy
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}", namespace: elsewhere}}
+            """, objects: [Self.parent])
+        let finalizer = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p"))
+        let check = try #require(log.first("GET /api/v1/namespaces/elsewhere/configmaps/p"))
+        let copy = try #require(log.first("PATCH /api/v1/namespaces/elsewhere/configmaps/p"))
+        #expect(check.arrived >= finalizer.answered, "the child in another namespace was touched before the finalizer was on its owner")
+        #expect(copy.arrived >= finalizer.answered)
+    }
+}
