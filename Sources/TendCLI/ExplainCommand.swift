@@ -30,26 +30,14 @@ struct ExplainCommand: AsyncParsableCommand {
     /// The object, as typed: the last argument.
     var object: String { arguments.last ?? "" }
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Files or directories holding the cluster state (offline).")
-    var state: [String] = []
-
-    @Option(name: .shortAndLong, help: "Output format: text or json.")
-    var output: String = "text"
+    @OptionGroup var planning: PlanningOptions
 
     @OptionGroup var cluster: ClusterOptions
-
-    @Option(help: "Explain as of this time (RFC 3339), for reproducible output (default: now).")
-    var now: String?
-
-    @Flag(name: .shortAndLong, help: "Log what explaining does (-v info, -vv debug).")
-    var verbose: Int
 
     /// Exit code when no rule selects the object.
     static let notSelected: Int32 = 3
 
     func validate() throws {
-        guard OutputFormat(rawValue: output) != nil else { throw ValidationError("--output must be text or json") }
-        if let now, RFC3339.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time like 2026-01-01T00:00:00Z") }
         guard arguments.count >= 2 else { throw ValidationError("give the rules, then the object: tend explain rules/ KIND/NAME") }
         guard parsedObject != nil else { throw ValidationError("the object must be KIND/NAME, e.g. WebApp/shop") }
     }
@@ -66,10 +54,10 @@ struct ExplainCommand: AsyncParsableCommand {
         for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
         if loaded.hasErrors { throw ExitCode(1) }
         guard let (kind, name) = parsedObject else { throw ExitCode(1) }
-        let date = now.flatMap(RFC3339.parse) ?? Date()
+        let date = planning.date
         let explanation: ObjectExplanation
-        if state.isEmpty {
-            let logger = Logging.make(verbosity: verbose)
+        if planning.state.isEmpty {
+            let logger = Logging.make(verbosity: planning.verbose)
             let configuration = try cluster.load()
             var clientOptions = KubeClient.Options()
             clientOptions.logger = logger
@@ -86,7 +74,7 @@ struct ExplainCommand: AsyncParsableCommand {
                 throw fail("\(error)")
             }
         } else {
-            let world = StateLoader().load(paths: state)
+            let world = StateLoader().load(paths: planning.state)
             for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
             if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
             // Objects as the offline cluster holds them (with the UIDs it gives objects without one).
@@ -97,7 +85,7 @@ struct ExplainCommand: AsyncParsableCommand {
             let labels = objects.first { $0["kind"] == "Namespace" && $0["apiVersion"] == "v1" && $0["metadata"]?["name"]?.stringValue == namespace }?["metadata"]?["labels"]
             explanation = ObjectExplanation.explain(target, rules: loaded.rules, namespaceLabels: labels, world: cluster.world, now: date)
         }
-        switch OutputFormat(rawValue: output) ?? .text {
+        switch planning.format {
         case .text: Terminal.writeStdout(ExplainRenderer(color: Terminal.useColor(1)).render(explanation))
         case .json: Terminal.writeStdout(JSON.serialize(ExplainRenderer.json(explanation), options: .prettyPrinted) + "\n")
         }

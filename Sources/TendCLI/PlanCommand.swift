@@ -23,24 +23,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Argument(help: "Rule files or directories.")
     var rules: [String]
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Files or directories holding the cluster state (offline planning).")
-    var state: [String] = []
-
-    @Option(name: .shortAndLong, help: "Output format: text or json.")
-    var output: String = "text"
+    @OptionGroup var planning: PlanningOptions
 
     @OptionGroup var cluster: ClusterOptions
-
-    @Option(help: "Plan as of this time (RFC 3339), for reproducible output (default: now).")
-    var now: String?
-
-    @Flag(name: .shortAndLong, help: "Log what planning does (-v info, -vv debug).")
-    var verbose: Int
-
-    func validate() throws {
-        guard OutputFormat(rawValue: output) != nil else { throw ValidationError("--output must be text or json") }
-        if let now, RFC3339.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time like 2026-01-01T00:00:00Z") }
-    }
 
     func run() async throws {
         let loaded = RuleLoader().load(paths: rules)
@@ -48,8 +33,8 @@ struct PlanCommand: AsyncParsableCommand {
         for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
         if loaded.hasErrors { throw ExitCode(1) }
         let plans: [ReconcilePlan]
-        if state.isEmpty {
-            let logger = Logging.make(verbosity: verbose)
+        if planning.state.isEmpty {
+            let logger = Logging.make(verbosity: planning.verbose)
             let configuration = try cluster.load()
             var clientOptions = KubeClient.Options()
             clientOptions.logger = logger
@@ -59,14 +44,14 @@ struct PlanCommand: AsyncParsableCommand {
             plans = await Engine(rules: loaded.rules, client: client, options: options, logger: logger).planAll()
             await client.shutdown()
         } else {
-            let world = StateLoader().load(paths: state)
+            let world = StateLoader().load(paths: planning.state)
             for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
             if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
-            let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: now.flatMap(RFC3339.parse) ?? Date())
+            let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: planning.date)
             plans = run.plans()
         }
         let summary = PlanRenderer.summarize(plans)
-        switch OutputFormat(rawValue: output) ?? .text {
+        switch planning.format {
         case .text:
             let renderer = PlanRenderer(color: Terminal.useColor(1))
             for plan in plans where plan.hasChanges || !plan.problems.isEmpty {
