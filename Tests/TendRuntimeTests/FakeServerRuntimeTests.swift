@@ -59,9 +59,14 @@ struct FakeServerRuntimeTests {
             let run = Task { await factory.run() }
             defer { run.cancel() }
             await informer.waitForSync()
-            await eventuallyReal("the relist delta") { log.count == 5 && watches.value.count == 2 }
-            #expect(log.described() == ["added a", "added b", "added c", "updated a", "deleted b"])
+            await eventuallyReal("the relist delta") { log.described().last == "deleted b" && watches.value.count == 2 }
+            // Handlers see each object's changes in order; a change still waiting to be delivered
+            // when the next one for the same object arrives is coalesced with it (documented), so
+            // "updated a" may be folded into "added a" when the watch is quick.
+            let described = log.described()
+            #expect(described == ["added a", "added b", "added c", "updated a", "deleted b"] || described == ["added a", "added b", "added c", "deleted b"], "\(described)")
             #expect(sortedNames(informer.store.list()) == ["a", "c"])
+            #expect(informer.store.list().first { $0["metadata"]?["name"] == "a" }?["metadata"]?["resourceVersion"] == "12")
             #expect(watches.value == ["10", "20"], "watch from the list's version, then from the relist's")
             let stats = informer.statistics
             #expect(stats.relists == 1 && stats.listRequests == 2 && stats.events == 2)
