@@ -52,7 +52,11 @@ public struct PlanExecutor: Sendable {
         var outcome = Outcome()
         let addsFinalizer = plan.parentPatch?["metadata"]?["finalizers"] != nil
         if plan.release == nil, let patch = plan.parentPatch, !plan.removeFinalizer, addsFinalizer {
-            merge(await applyParent(patch, plan: plan), into: &outcome)
+            let result = await applyParent(patch, plan: plan)
+            // No finalizer, no children that need one: for a parent that is gone they would leak.
+            if case .gone = result { return outcome }
+            merge(result, into: &outcome)
+            if case .failed = result { return outcome }
         }
         let alongside = plan.release == nil && !plan.removeFinalizer && !addsFinalizer ? plan.parentPatch : nil
         async let inventory = applyParentIfAny(alongside, plan: plan)
@@ -118,12 +122,24 @@ public struct PlanExecutor: Sendable {
 
     /// Applies `patch` (the fields of the parent the rule owns) with server-side apply; an empty
     /// patch releases every field Tend owned on it.
+    ///
+    /// The body names the parent's uid: a server-side apply creates what does not exist, and a
+    /// reconcile working from a cache that still holds a parent just deleted must never bring it
+    /// back (with the uid, the server refuses: "uid mismatch ... no existing object").
     private func applyParent(_ patch: Value, plan: ReconcilePlan) async -> ParentResult {
         do {
             let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
             var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)]]
             if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
-            _ = try await resource.apply(body.merging(patch), options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+            if !plan.parentUID.isEmpty { body["metadata"]?["uid"] = .string(plan.parentUID) }
+            do {
+                _ = try await resource.apply(body.merging(patch), options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+            } catch where error.isConflict && !plan.parentUID.isEmpty {
+                // The uid precondition failed: gone, or replaced by another object of that name.
+                let live = try? await resource.get(plan.parent.key.name)
+                if live?["metadata"]?["uid"]?.stringValue != plan.parentUID { return .gone }
+                return .failed(.init(reason: reason(for: error, default: "PatchFailed"), message: "apply \(plan.parent): \(summary(error))"))
+            }
             return .written
         } catch where error.isNotFound {
             return .gone

@@ -36,7 +36,7 @@ extension RuleController {
             let outcome = await executor.execute(plan, rule: rule)
             recordEvents(parent: live, plan: plan, outcome: outcome)
             try check(outcome, plan: plan, logger: logger)
-            return plan.removeFinalizer ? finishRelease(key) : .done
+            return plan.removeFinalizer ? finishRelease(key) : .requeue(after: Self.cleanupRecheck)
         case .outOfScope(let live):
             let plan = Planner(rule: rule).planRelease(parent: live, world: world())
             let outcome = await executor.execute(plan, rule: rule)
@@ -52,9 +52,14 @@ extension RuleController {
             // (an owner found through a child was recorded without knowing it).
             if plan.prune.isEmpty && !plan.needsFinalizer { return finishRelease(key) }
             state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(live) && !plan.removeFinalizer) }
-            return .done
+            return .requeue(after: Self.cleanupRecheck)
         }
     }
+
+    /// While children are being deleted and Tend's finalizer waits for them, the object is
+    /// checked again after this long even if no event comes: a child created and deleted before
+    /// its handler ran reports nothing (the informer folds an add and a delete into no change).
+    static let cleanupRecheck: Duration = .seconds(1)
 
     private func finishRelease(_ key: ObjectKey) -> ReconcileResult {
         state.withLock { $0.departures.remove(key) }

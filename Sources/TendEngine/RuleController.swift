@@ -272,6 +272,11 @@ final class RuleController: Sendable {
             throw ReconcileFailure(object: plan.parent, problems: problems)
         }
         logger.debug("reconciled", metadata: ["writes": "\(outcome.writes)"])
+        let deleting = parent["metadata"]?["deletionTimestamp"].map { !$0.isNull } ?? false
+        if deleting && !plan.removeFinalizer && plan.needsFinalizer {
+            // Tend's finalizer waits for children being deleted; see ``cleanupRecheck``.
+            return .requeue(after: Self.cleanupRecheck)
+        }
         if let due = plan.requeueAfter {
             // A `for:` transition is pending: nothing else may happen before it is due.
             return .requeue(after: due + .milliseconds(50))
