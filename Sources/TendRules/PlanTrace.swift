@@ -33,8 +33,13 @@ public struct PlanTrace: Sendable {
 
         /// Evaluates `program` as a condition over `variables`.
         init(_ program: CELProgram, _ variables: [String: Value]) {
+            self.init(program, result: Result(catching: { () throws(CELError) -> Bool in try program.evaluateCondition(variables) }))
+        }
+
+        /// Records an evaluation the planner has already made.
+        init(_ program: CELProgram, result: Result<Bool, CELError>) {
             expression = Rule.Watch.shown(program)
-            switch Result(catching: { () throws(CELError) -> Bool in try program.evaluateCondition(variables) }) {
+            switch result {
             case .success(let b): value = b
             case .failure(let e): error = program.diagnostic(for: e).message
             }

@@ -51,8 +51,9 @@ extension Context {
             var included = true
             var includeTrace: [PlanTrace.Evaluation] = []
             for condition in child.includeWhen {
-                if trace != nil { includeTrace.append(.init(condition, scope)) }
-                switch Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) }) {
+                let result = Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) })
+                if trace != nil { includeTrace.append(.init(condition, result: result)) }
+                switch result {
                 case .success(let b): included = included && b
                 case .failure(let error):
                     fail(child, "includeWhen: \(condition.diagnostic(for: error))", into: &plan)
@@ -95,8 +96,9 @@ extension Context {
             if isReady, let live {
                 scope[child.id] = live
                 for condition in child.readyWhen {
-                    if trace != nil { readyTrace.append(.init(condition, scope)) }
-                    switch Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) }) {
+                    let result = Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) })
+                    if trace != nil { readyTrace.append(.init(condition, result: result)) }
+                    switch result {
                     case .success(let b): isReady = isReady && b
                     case .failure: isReady = false  // a field not there yet: not ready, not an error
                     }

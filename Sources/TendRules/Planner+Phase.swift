@@ -40,10 +40,10 @@ extension Context {
         var step = PhaseStep(phase: current)
         let leaving = machine.transitions.filter { t in t.to != current && (t.from.isEmpty || t.from.contains(current)) }
         /// Records `t` and, once one decides, every later transition as shadowed.
-        func record(_ index: Int, _ verdict: PlanTrace.Transition.Verdict, decided: Bool) {
+        func record(_ index: Int, _ result: Result<Bool, CELError>, _ verdict: PlanTrace.Transition.Verdict, decided: Bool) {
             guard trace != nil else { return }
             let t = leaving[index]
-            step.transitions.append(.init(from: t.from, to: t.to, guardEvaluation: .init(t.when, variables), holdFor: t.holdFor, verdict: verdict))
+            step.transitions.append(.init(from: t.from, to: t.to, guardEvaluation: .init(t.when, result: result), holdFor: t.holdFor, verdict: verdict))
             guard decided else { return }
             for later in leaving[(index + 1)...] {
                 step.transitions.append(.init(from: later.from, to: later.to, guardEvaluation: .init(later.when, variables), holdFor: later.holdFor, verdict: .shadowed))
@@ -51,18 +51,19 @@ extension Context {
         }
         for (index, t) in leaving.enumerated() {
             let holds: Bool
-            switch Result(catching: { () throws(CELError) -> Bool in try t.when.evaluateCondition(variables) }) {
+            let result = Result(catching: { () throws(CELError) -> Bool in try t.when.evaluateCondition(variables) })
+            switch result {
             case .success(let b): holds = b
             case .failure: holds = false  // a guard reading a field that is not there yet does not fire
             }
             guard holds else {
-                record(index, .doesNotHold, decided: false)
+                record(index, result, .doesNotHold, decided: false)
                 continue
             }
             guard let holdFor = t.holdFor else {
                 step.phase = t.to
                 step.fired = t
-                record(index, .fires, decided: true)
+                record(index, result, .fires, decided: true)
                 return step
             }
             let live = liveStatus["pendingTransition"]
@@ -74,12 +75,12 @@ extension Context {
             if elapsed >= holdFor {
                 step.phase = t.to
                 step.fired = t
-                record(index, .fires, decided: true)
+                record(index, result, .fires, decided: true)
                 return step
             }
             step.pending = (t.to, since)
             step.dueIn = holdFor - elapsed
-            record(index, .pending(since: since, dueIn: holdFor - elapsed), decided: true)
+            record(index, result, .pending(since: since, dueIn: holdFor - elapsed), decided: true)
             return step
         }
         return step
