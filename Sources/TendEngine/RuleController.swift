@@ -179,10 +179,9 @@ final class RuleController: Sendable {
         var a = old, b = new
         a["status"] = .null
         b["status"] = .null
-        for path in [FieldPath([.key("metadata"), .key("annotations"), .key(Planner.inventoryAnnotation)])] {
-            a.remove(path)
-            b.remove(path)
-        }
+        let inventory = FieldPath([.key("metadata"), .key("annotations"), .key(Planner.inventoryAnnotation)])
+        a.remove(inventory)
+        b.remove(inventory)
         a.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
         b.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
         a.remove(FieldPath([.key("metadata"), .key("managedFields")]))
@@ -272,8 +271,7 @@ final class RuleController: Sendable {
             throw ReconcileFailure(object: plan.parent, problems: problems)
         }
         logger.debug("reconciled", metadata: ["writes": "\(outcome.writes)"])
-        let deleting = parent["metadata"]?["deletionTimestamp"].map { !$0.isNull } ?? false
-        if deleting && !plan.removeFinalizer && plan.needsFinalizer {
+        if parent.isBeingDeleted && !plan.removeFinalizer && plan.needsFinalizer {
             // Tend's finalizer waits for children being deleted; see ``cleanupRecheck``.
             return .requeue(after: Self.cleanupRecheck)
         }

@@ -38,7 +38,7 @@ struct ScopeCheck: Sendable {
             return .gone
         }
         guard live["metadata"]?["uid"]?.stringValue == uid else { return .gone }
-        if let t = live["metadata"]?["deletionTimestamp"], !t.isNull { return .deleting(live) }
+        if live.isBeingDeleted { return .deleting(live) }
         var namespaceLabels: Value?
         if case .selector = rule.watch.namespaces, !key.namespace.isEmpty {
             let namespaces = try await client.resource(Self.namespaceKind)

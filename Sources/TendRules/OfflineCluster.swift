@@ -93,9 +93,7 @@ public struct OfflineCluster: Sendable {
         if writes > 0 {
             bumpVersion(&parent)
             world.put(parent)
-            if plan.removeFinalizer, parent["metadata"]?["finalizers"]?.arrayValue?.isEmpty ?? true,
-                parent["metadata"]?["deletionTimestamp"] != nil
-            {
+            if plan.removeFinalizer, parent["metadata"]?["finalizers"]?.arrayValue?.isEmpty ?? true, parent.isBeingDeleted {
                 delete(plan.parent.kind, namespace: plan.parent.key.namespace, name: plan.parent.key.name)
             }
         }

@@ -29,7 +29,7 @@ extension Context {
                 if let id, waiting.contains(id) { continue }
                 let policy = id.flatMap { policies[$0] } ?? .delete
                 // Already being deleted (another finalizer holds it): deleting again changes nothing.
-                if policy == .delete, let t = live["metadata"]?["deletionTimestamp"], !t.isNull {
+                if policy == .delete, live.isBeingDeleted {
                     terminating.append(live)
                     continue
                 }

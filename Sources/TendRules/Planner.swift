@@ -43,7 +43,7 @@ public struct Planner: Sendable {
         plan.parentUID = parent["metadata"]?["uid"]?.stringValue ?? ""
         var context = Context(rule: rule, parent: parent, world: world, now: now)
         if trace { context.trace = PlanTrace() }
-        if parent["metadata"]?["deletionTimestamp"] != nil && parent["metadata"]?["deletionTimestamp"]?.isNull == false {
+        if parent.isBeingDeleted {
             context.planDeletion(into: &plan)
             plan.trace = context.trace
             return plan

@@ -187,3 +187,12 @@ public struct FieldSelectorMatcher: Sendable {
         }
     }
 }
+
+extension Value {
+    /// Whether the object has a `metadata.deletionTimestamp`: its deletion was requested and waits
+    /// for finalizers.
+    package var isBeingDeleted: Bool {
+        if let t = self["metadata"]?["deletionTimestamp"], !t.isNull { return true }
+        return false
+    }
+}

@@ -28,6 +28,23 @@ public final class FakeAPIServer: Sendable {
             return .respond(status: status, headers: h, body: JSON.serializeBytes(value))
         }
 
+        /// Discovery of the core group only (`/api`, `/apis`, `/api/v1`), serving `resources` (name,
+        /// kind, namespaced) with every common verb; nil for any other request.
+        public static func coreDiscovery(_ request: Request, resources: [(name: String, kind: String, namespaced: Bool)]) -> Action? {
+            guard request.method == "GET" else { return nil }
+            let verbs: Value = ["get", "list", "watch", "create", "update", "patch", "delete"]
+            switch request.path {
+            case "/api": return json(200, ["versions": ["v1"]])
+            case "/apis": return json(200, ["groups": []])
+            case "/api/v1":
+                let list = resources.map { r -> Value in
+                    ["name": .string(r.name), "kind": .string(r.kind), "namespaced": .bool(r.namespaced), "verbs": verbs]
+                }
+                return json(200, ["groupVersion": "v1", "resources": .array(list)])
+            default: return nil
+            }
+        }
+
         /// A `Status` response as the API server sends it.
         public static func status(_ code: Int, reason: String, message: String = "", retryAfterSeconds: Int? = nil,
                                   headers: [String: String] = [:]) -> Action {

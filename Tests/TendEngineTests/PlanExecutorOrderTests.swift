@@ -28,16 +28,10 @@ struct PlanExecutorOrderTests {
     static func serve(_ log: Log) -> FakeAPIServer.Handler {
         return { request, _ in
             let arrived = ContinuousClock.now
-            let verbs: Value = ["get", "list", "watch", "create", "patch", "delete"]
+            let resources = [("configmaps", "ConfigMap", true), ("events", "Event", true)]
+            if let discovery = FakeAPIServer.Action.coreDiscovery(request, resources: resources) { return discovery }
             let action: FakeAPIServer.Action
             switch (request.method, request.path) {
-            case ("GET", "/api"): return .json(200, ["versions": ["v1"]])
-            case ("GET", "/apis"): return .json(200, ["groups": []])
-            case ("GET", "/api/v1"):
-                return .json(200, ["groupVersion": "v1", "resources": [
-                    ["name": "configmaps", "kind": "ConfigMap", "namespaced": true, "verbs": verbs],
-                    ["name": "events", "kind": "Event", "namespaced": true, "verbs": verbs],
-                ]])
             case ("GET", _):
                 action = .status(404, reason: "NotFound", message: "not found")
             case ("PATCH", _):

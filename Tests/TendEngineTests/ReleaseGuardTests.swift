@@ -53,16 +53,9 @@ struct ReleaseGuardTests {
     /// child, `live` for a GET of the source; records every write.
     static func serve(live: Value?, writes: WriteLog) -> FakeAPIServer.Handler {
         return { request, _ in
-            let verbs: Value = ["get", "list", "watch", "create", "patch", "delete"]
+            let resources = [("configmaps", "ConfigMap", true), ("namespaces", "Namespace", false), ("events", "Event", true)]
+            if let discovery = FakeAPIServer.Action.coreDiscovery(request, resources: resources) { return discovery }
             switch (request.method, request.path) {
-            case ("GET", "/api"): return .json(200, ["versions": ["v1"]])
-            case ("GET", "/apis"): return .json(200, ["groups": []])
-            case ("GET", "/api/v1"):
-                return .json(200, ["groupVersion": "v1", "resources": [
-                    ["name": "configmaps", "kind": "ConfigMap", "namespaced": true, "verbs": verbs],
-                    ["name": "namespaces", "kind": "Namespace", "namespaced": false, "verbs": verbs],
-                    ["name": "events", "kind": "Event", "namespaced": true, "verbs": verbs],
-                ]])
             case ("GET", "/api/v1/configmaps"):
                 // Watches end at once (the reflector comes back after its backoff): a stalled one would hold
                 // one of the client's connections to this host.

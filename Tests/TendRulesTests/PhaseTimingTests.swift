@@ -139,7 +139,7 @@ import TendYAML
         }
         let history = try #require(status(cluster)?["phaseHistory"]?.arrayValue)
         #expect(history.count == Planner.phaseHistoryLimit)
-        #expect(history.last?["time"]?.stringValue == RFC3339Text.format(time - 1))
+        #expect(history.last?["time"]?.stringValue == RFC3339.format(time - 1))
     }
 
     @Test func forMustBeAPositiveDuration() throws {
@@ -192,14 +192,5 @@ import TendYAML
     @Test func withoutTheWaitTheTransitionIsStillPending() throws {
         let results = try run(waitMinutes: nil)
         #expect(results.map(\.passed) == [true, true, false])
-    }
-}
-
-/// RFC 3339 with whole seconds, as Tend writes times.
-enum RFC3339Text {
-    static func format(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
     }
 }

@@ -14,6 +14,19 @@ enum ClusterBenchmarks {
 
     /// Creates `count` ConfigMaps of about 1 KiB in `namespace` (32 requests in flight).
     static func seed(namespace: String, count: Int) async throws {
+        let seconds = try await createConfigMaps(namespace: namespace, count: count) { n in
+            var cm = Fixtures.configMap(n)
+            cm["metadata"]?["uid"] = .null
+            cm["metadata"]?["resourceVersion"] = .null
+            cm["metadata"]?["creationTimestamp"] = .null
+            return cm
+        }
+        print("seed namespace=\(namespace) objects=\(count) seconds=\(String(format: "%.2f", seconds))")
+    }
+
+    /// Creates the namespace (if needed) and `count` ConfigMaps `make(0..<count)` in it, 32 requests
+    /// in flight; one that exists already is left as it is. Returns the seconds the creates took.
+    static func createConfigMaps(namespace: String, count: Int, _ make: @escaping @Sendable (Int) -> Value) async throws -> Double {
         let client = try client()
         let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
         _ = try? await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
@@ -25,19 +38,17 @@ enum ClusterBenchmarks {
                 let n = next
                 next += 1
                 group.addTask {
-                    var cm = Fixtures.configMap(n)
+                    var cm = make(n)
                     cm["metadata"]?["namespace"] = .string(namespace)
-                    cm["metadata"]?["uid"] = .null
-                    cm["metadata"]?["resourceVersion"] = .null
-                    cm["metadata"]?["creationTimestamp"] = .null
                     do { _ = try await configMaps.create(cm) } catch let error as KubeError where error.isAlreadyExists {}
                 }
             }
             for _ in 0..<min(32, count) { add() }
             while try await group.next() != nil { if next < count { add() } }
         }
-        print("seed namespace=\(namespace) objects=\(count) seconds=\(String(format: "%.2f", Measure.now() - start))")
+        let seconds = Measure.now() - start
         await client.shutdown()
+        return seconds
     }
 
     /// List+watch the ConfigMaps of `namespace` into an informer cache; report time to sync and memory,

@@ -31,30 +31,14 @@ enum FanoutBenchmarks {
 
     /// Creates `count` parent ConfigMaps (`role=parent`, 4 data keys) in `namespace`.
     static func seed(namespace: String, count: Int) async throws {
-        let client = try ClusterBenchmarks.client()
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try? await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]])
-        let configMaps = try await client.resource(configMap, namespace: namespace)
-        let start = Measure.now()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            func add() {
-                let n = next
-                next += 1
-                group.addTask {
-                    let parent: Value = [
-                        "apiVersion": "v1", "kind": "ConfigMap",
-                        "metadata": ["name": .string("parent-\(n)"), "labels": ["role": "parent"]],
-                        "data": ["a": .string("value-\(n)"), "b": "two", "c": "three", "d": "four"],
-                    ]
-                    do { _ = try await configMaps.create(parent) } catch let error as KubeError where error.isAlreadyExists {}
-                }
-            }
-            for _ in 0..<min(32, count) { add() }
-            while try await group.next() != nil { if next < count { add() } }
+        let seconds = try await ClusterBenchmarks.createConfigMaps(namespace: namespace, count: count) { n in
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": ["name": .string("parent-\(n)"), "labels": ["role": "parent"]],
+                "data": ["a": .string("value-\(n)"), "b": "two", "c": "three", "d": "four"],
+            ]
         }
-        print("fanout-seed namespace=\(namespace) parents=\(count) seconds=\(String(format: "%.2f", Measure.now() - start))")
-        await client.shutdown()
+        print("fanout-seed namespace=\(namespace) parents=\(count) seconds=\(String(format: "%.2f", seconds))")
     }
 
     /// Runs the rule on `namespace` with 2 workers until `count` children exist; prints the time
