@@ -93,6 +93,21 @@ final class ChangeLog: Sendable {
     var all: [StoreChange] { changes.value }
     var count: Int { changes.withLock { $0.count } }
 
+    /// The objects a handler that applied every change in order would hold, by name, with their
+    /// resourceVersions: what the informer's contract promises it converges to, whatever was folded.
+    func replayed() -> [String: String] {
+        var objects: [String: String] = [:]
+        for change in all {
+            switch change {
+            case .added(let o), .updated(_, let o):
+                objects[change.key.name] = o["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            case .deleted:
+                objects[change.key.name] = nil
+            }
+        }
+        return objects
+    }
+
     /// `added a`, `updated a`, `deleted a`, with `data.i` when present.
     func described(name: String? = nil) -> [String] {
         all.compactMap { change -> String? in

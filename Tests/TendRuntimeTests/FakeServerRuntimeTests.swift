@@ -59,12 +59,20 @@ struct FakeServerRuntimeTests {
             let run = Task { await factory.run() }
             defer { run.cancel() }
             await informer.waitForSync()
-            await eventuallyReal("the relist delta") { log.described().last == "deleted b" && watches.value.count == 2 }
+            await eventuallyReal("the handler converged on the relist") {
+                watches.value.count == 2 && log.replayed() == ["a": "12", "c": "11"]
+            }
             // Handlers see each object's changes in order; a change still waiting to be delivered
-            // when the next one for the same object arrives is coalesced with it (documented), so
-            // "updated a" may be folded into "added a" when the watch is quick.
+            // when the next one for the same object arrives is coalesced with it (documented): on a
+            // loaded machine "updated a" may be folded into "added a", and "added b" with
+            // "deleted b" into nothing. Whatever was folded, b is never seen deleted before added.
             let described = log.described()
-            #expect(described == ["added a", "added b", "added c", "updated a", "deleted b"] || described == ["added a", "added b", "added c", "deleted b"], "\(described)")
+            let allowed: Set<[String]> = [
+                ["added a", "added b", "added c", "updated a", "deleted b"],
+                ["added a", "added b", "added c", "deleted b"],
+                ["added a", "added c"],
+            ]
+            #expect(allowed.contains(described), "\(described)")
             #expect(sortedNames(informer.store.list()) == ["a", "c"])
             #expect(informer.store.list().first { $0["metadata"]?["name"] == "a" }?["metadata"]?["resourceVersion"] == "12")
             #expect(watches.value == ["10", "20"], "watch from the list's version, then from the relist's")

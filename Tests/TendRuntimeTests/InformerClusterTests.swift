@@ -69,22 +69,24 @@ struct InformerClusterTests {
                 _ = try await cms.create(C.configMap("y", namespace: ns, data: ["i": "0"]))
                 try await cms.delete("x")
                 try await C.until("the delete of x") { log.described(name: "x").last == "deleted x" }
-                // In order, none lost at the end; an update still waiting for the handler when the
-                // next arrives is folded into it (documented), so on a loaded machine "updated x 3"
-                // may be missing, never out of order.
+                // In order, none lost at the end; a change still waiting for the handler when the
+                // next one for the same object arrives is folded into it (documented), so on a loaded
+                // machine "updated x 3" may be missing, never out of order.
                 let x = log.described(name: "x")
-                #expect(x.first == "added x 0" && x.suffix(2) == ["updated x 5", "deleted x"], "\(x)")
+                #expect(x.first?.hasPrefix("added x ") == true && x.last == "deleted x", "\(x)")
                 let steps = x.dropFirst().dropLast().compactMap { Int($0.split(separator: " ").last ?? "") }
                 #expect(steps == steps.sorted() && Set(steps).count == steps.count, "\(x)")
-                // Across objects too: y was created between x's last update and x's delete.
+                // Across objects too: y was created between x's last update and x's delete. (When
+                // the last update was still waiting, the delete took its place in the queue.)
                 let all = log.described()
-                #expect(all.firstIndex(of: "added y 0").map { $0 < all.firstIndex(of: "deleted x")! && $0 > all.firstIndex(of: "updated x 5")! } == true, "\(all)")
+                if let update = all.firstIndex(of: "updated x 5") {
+                    #expect(all.firstIndex(of: "added y 0").map { $0 > update && $0 < all.firstIndex(of: "deleted x")! } == true, "\(all)")
+                }
                 #expect(sortedNames(informer.store.list()) == ["y"])
                 // Updates carry the old and new state.
-                if case .updated(let old, let new) = log.all[1] {
-                    #expect(old["data"]?["i"] == "0" && new["data"]?["i"] != "0")
-                } else {
-                    Issue.record("second change is not an update")
+                for case .updated(let old, let new) in log.all {
+                    let (o, n) = (Int(old["data"]?["i"]?.stringValue ?? ""), Int(new["data"]?["i"]?.stringValue ?? ""))
+                    #expect(o != nil && n != nil && o! < n!, "\(old) -> \(new)")
                 }
             }
         }
