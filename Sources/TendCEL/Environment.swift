@@ -11,6 +11,8 @@ public struct CELEnvironment: Sendable {
     }
 
     public private(set) var variables: [String: Variable]
+    /// Checkers of the field paths rooted at a variable, by variable name (see ``CELFieldPath``).
+    public private(set) var fieldCheckers: [String: any CELFieldPathChecker] = [:]
 
     /// An environment declaring `variables` with unknown structure.
     public init(variables: [String] = []) {
@@ -20,6 +22,13 @@ public struct CELEnvironment: Sendable {
     /// Declares (or redeclares) a variable.
     public mutating func declare(_ name: String, fields: [String]? = nil) {
         variables[name] = Variable(fields: fields)
+    }
+
+    /// Has `checker` judge every field path rooted at variable `name` (when `name` is declared and
+    /// not shadowed by a comprehension variable) each time an expression is compiled in this
+    /// environment; its problems are compile errors like an unknown variable.
+    public mutating func checkFieldPaths(of name: String, with checker: any CELFieldPathChecker) {
+        fieldCheckers[name] = checker
     }
 
     /// A copy with one more variable (e.g. a `forEach` loop variable).

@@ -32,7 +32,8 @@ public struct CELProgram: Sendable {
     ///     are located relative to it (a column offset on the first line; later lines of a
     ///     multi-line expression keep their own columns).
     /// - Throws: ``CELCompileError`` with a diagnostic for the syntax error, or for every unknown
-    ///   variable, unknown function, wrong argument count and invalid literal pattern found.
+    ///   variable, unknown function, wrong argument count, invalid literal pattern and problem a
+    ///   field path checker of the environment found.
     public init(_ expression: String, environment: CELEnvironment = CELEnvironment(),
                 location: SourceLocation = SourceLocation(file: "<expression>", line: 1, column: 1)) throws(CELCompileError) {
         source = expression
@@ -45,6 +46,7 @@ public struct CELProgram: Sendable {
         }
         var compiler = Compiler(environment: environment)
         let node = compiler.compile(ast)
+        if !environment.fieldCheckers.isEmpty { compiler.checkFieldPaths(ast) }
         if !compiler.problems.isEmpty {
             let ordered = compiler.problems.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }.map(\.element)
             throw CELCompileError(diagnostics: ordered.map {

@@ -16,13 +16,13 @@ extension RuleCompiler {
             scope.lookups.append(id)
             let apiVersion = reader.string(at.appending(key: "apiVersion"), required: true, what: "lookup apiVersion") ?? ""
             let kind = reader.string(at.appending(key: "kind"), required: true, what: "lookup kind") ?? ""
-            let env = CELEnvironment(variables: ["self"])
+            let env = scope.selfEnvironment()
             let namespace = optionalTemplate(at.appending(key: "namespace"), environment: env, what: "lookup namespace")
             let name = optionalTemplate(at.appending(key: "name"), environment: env, what: "lookup name")
             let selector = compileSelector(at.appending(key: "selector"), what: "lookup selector")
             if name != nil && selector != nil {
                 reader.error("a lookup reads one object by name or a list by selector, not both", at: at.appending(key: "selector"), onKey: true)
-            } else if name == nil && selector == nil {
+            } else if reader.value(at.appending(key: "name")) == nil && selector == nil {  // a name that failed to compile was reported
                 reader.error("a lookup needs a name (one object) or a selector (a list)", at: at.appending(key: "id"), onKey: true)
             }
             guard let gvk = GroupVersionKind(apiVersion: apiVersion, kind: kind) else { continue }

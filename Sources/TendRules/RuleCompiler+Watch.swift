@@ -6,7 +6,7 @@ import TendValue
 import TendYAML
 
 extension RuleCompiler {
-    mutating func compileWatch(schema: SchemaSpec?) -> Rule.Watch? {
+    mutating func compileWatch(schema: SchemaSpec?, environment: CELEnvironment) -> Rule.Watch? {
         let path: YAMLPath = ["spec", "watch"]
         let known = ["apiVersion", "kind", "namespaces", "namespaceSelector", "selector", "fieldSelector", "name", "when"]
         guard reader.object(path, known: known, required: true, what: "watch") != nil else { return nil }
@@ -49,7 +49,7 @@ extension RuleCompiler {
         }
         var when: CELProgram?
         if reader.value(path.appending(key: "when")) != nil {
-            when = compileCondition(path.appending(key: "when"), environment: CELEnvironment(variables: ["self"]), what: "watch.when")
+            when = compileCondition(path.appending(key: "when"), environment: environment, what: "watch.when")
         }
         guard let kind else { return nil }
         return Rule.Watch(

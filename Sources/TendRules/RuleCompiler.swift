@@ -55,8 +55,9 @@ public struct RuleCompiler {
         guard reader.object(["spec"], known: known, required: true, what: "spec") != nil else { return nil }
 
         let schema = compileSchema()
-        let watch = compileWatch(schema: schema)
         var scope = Scope()
+        if let schema { scope.selfChecker = schemaFieldChecker(schema) }
+        let watch = compileWatch(schema: schema, environment: scope.selfEnvironment())
         let lookups = compileLookups(&scope)
         let children = compileChildren(&scope)
         let patch = compilePatch(scope)
@@ -65,6 +66,14 @@ public struct RuleCompiler {
         return Rule(
             name: name, location: reader.location(["kind"]).0, watch: watch, lookups: lookups,
             children: children, patch: patch, status: status, schema: schema)
+    }
+
+    /// The checker of `self`'s fields for `schema`. The status fields and phase path are read from
+    /// the document here, before `status:` is compiled, since every expression before it needs them.
+    func schemaFieldChecker(_ schema: SchemaSpec) -> SchemaFieldChecker {
+        let statusFields = reader.value(["spec", "status", "fields"])?.objectValue?.keys ?? []
+        let phasePath = reader.value(["spec", "status", "phase", "path"])?.stringValue.flatMap { try? FieldPath(parsing: $0) }
+        return SchemaFieldChecker(schema: schema, phasePath: phasePath, statusFields: statusFields)
     }
 
     static func isDNSLabel(_ s: String) -> Bool {
@@ -104,7 +113,17 @@ struct Scope {
 
     var ids: Set<String> { Set(lookups + children) }
 
+    /// Checks the fields expressions read from `self` when the rule declares a schema.
+    var selfChecker: SchemaFieldChecker?
+
     func environment(adding extra: [String] = []) -> CELEnvironment {
-        CELEnvironment(variables: ["self"] + lookups + children + extra)
+        var env = CELEnvironment(variables: ["self"] + lookups + children + extra)
+        if let selfChecker { env.checkFieldPaths(of: "self", with: selfChecker) }
+        return env
+    }
+
+    /// Only `self` (for `watch.when` and lookups).
+    func selfEnvironment() -> CELEnvironment {
+        Scope(selfChecker: selfChecker).environment()
     }
 }

@@ -36,6 +36,21 @@ struct RuleCommandsTests {
         #expect(json.stdout.contains("\"line\": 9"))
     }
 
+    @Test func checkRejectsFieldsTheSchemaDoesNotDeclare() throws {
+        let bad = try tend(["check", "Tests/TendRulesTests/Fixtures/check/schema-fields.yaml"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("""
+            schema-fields.yaml:17:23: error: self.spec has no field "replicsa"; did you mean "replicas"?
+             17 |     when: ${self.spec.replicsa > 0}
+                |                       ^~~~~~~~
+            """), "\(bad.stderr)")
+        #expect(bad.stderr.contains("schema-fields.yaml:23:43: error: self.metadata has no field \"nmae\"; did you mean \"name\"?"))
+        #expect(bad.stderr.contains("error: self.spec.ports[0] has no field \"prot\"; did you mean \"port\"?"))
+        #expect(bad.stderr.contains("error: self.spec.replicas is an integer in the schema, but it is compared with a string"))
+        let ok = try tend(["check", "examples"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     @Test func offlinePlanShowsChangesWithDetailedExitCodes() throws {
         let plan = try tend(["plan", "rules/webapp", "--state", "examples/webapp"])
         #expect(plan.status == 2, "\(plan.stderr)")

@@ -1,0 +1,130 @@
+import TendCEL
+import TendValue
+
+/// Checks the field paths an expression reads from `self` against the rule's `schema`, so a
+/// misspelled `${self.spec.replicsa}` is a load-time error instead of a missing value at run time.
+///
+/// The object schema it checks against is the one `tend crds` prints (`spec` as declared; `status`
+/// as declared plus what Tend writes: phase, conditions, observedGeneration, phaseTransitionTime,
+/// phaseHistory, pendingTransition, the rule's `status.fields` and the first step of a custom phase
+/// path), with `apiVersion`, `kind` and ObjectMeta's fields added. Paths are followed through
+/// `properties`, `additionalProperties` (any key) and, after an index, `items`. Checking stops,
+/// accepting anything below, at a schema with `x-kubernetes-preserve-unknown-fields: true`,
+/// `x-kubernetes-int-or-string`, `additionalProperties: true`, no `type`, or an object with neither
+/// `properties` nor `additionalProperties`. Problems:
+/// - a field the object's `properties` do not declare (`self.spec has no field "replicsa"; did you mean "replicas"?`);
+/// - a field selected on a scalar or a list (`self.spec.image is a string; it has no field "tag"`);
+/// - a comparison of a scalar field with a literal of another type (`self.spec.replicas == "3"`).
+struct SchemaFieldChecker: CELFieldPathChecker {
+    /// The schema of the whole watched object.
+    let object: Value
+
+    /// ObjectMeta's fields (`self.metadata.*`).
+    static let objectMeta: Value.Object = {
+        let string: Value = ["type": "string"]
+        let stringMap: Value = ["type": "object", "additionalProperties": string]
+        let unchecked: Value = ["x-kubernetes-preserve-unknown-fields": true]
+        let integer: Value = ["type": "integer"]
+        let fields: [(String, Value)] = [
+            ("name", string), ("generateName", string), ("namespace", string), ("uid", string),
+            ("resourceVersion", string), ("generation", integer),
+            ("creationTimestamp", string), ("deletionTimestamp", string),
+            ("deletionGracePeriodSeconds", integer), ("labels", stringMap), ("annotations", stringMap),
+            ("finalizers", ["type": "array", "items": string]), ("ownerReferences", unchecked), ("managedFields", unchecked),
+        ]
+        return Value.Object(fields)
+    }()
+
+    /// - Parameters:
+    ///   - phasePath: where the rule writes its phase (`status.phase` unless `status.phase.path` says otherwise).
+    ///   - statusFields: the names of the rule's `status.fields`.
+    init(schema: SchemaSpec, phasePath: FieldPath?, statusFields: [String]) {
+        let crd = schema.customResourceDefinition(phasePath: FieldPath([.key("status"), .key("phase")]), statusFields: statusFields)
+        var root = crd["spec"]?["versions"]?[0]?["schema"]?["openAPIV3Schema"]?.objectValue ?? Value.Object()
+        var properties = root["properties"]?.objectValue ?? Value.Object()
+        properties["apiVersion"] = ["type": "string"]
+        properties["kind"] = ["type": "string"]
+        properties["metadata"] = ["type": "object", "properties": .object(Self.objectMeta)]
+        if let phasePath, phasePath.components.count > 1, case .key("status") = phasePath.components[0],
+           case .key(let name) = phasePath.components[1], properties["status"]?["properties"]?[name] == nil {
+            var status = properties["status"]?.objectValue ?? Value.Object()
+            var statusProperties = status["properties"]?.objectValue ?? Value.Object()
+            statusProperties[name] = phasePath.components.count == 2 ? ["type": "string"] : ["x-kubernetes-preserve-unknown-fields": true]
+            status["properties"] = .object(statusProperties)
+            properties["status"] = .object(status)
+        }
+        root["properties"] = .object(properties)
+        object = .object(root)
+    }
+
+    func problems(in path: CELFieldPath) -> [CELFieldProblem] {
+        var node = object
+        for (i, segment) in path.segments.enumerated() {
+            guard let schema = node.objectValue, let type = Self.checkedType(schema) else { return [] }
+            switch (type, segment.step) {
+            case ("object", .field(let name)):
+                if let child = schema["properties"]?[name] {
+                    node = child
+                } else if let values = schema["additionalProperties"], values.objectValue != nil {
+                    node = values
+                } else if let declared = schema["properties"]?.objectValue, schema["additionalProperties"]?.boolValue != true {
+                    var message = "\(path.text(upTo: i)) has no field \"\(name)\""
+                    if let s = Suggestion.closest(to: name, in: declared.keys) { message += "; did you mean \"\(s)\"?" }
+                    return [CELFieldProblem(message, at: i, of: path)]
+                } else {
+                    return []
+                }
+            case ("object", .index):
+                guard let values = schema["additionalProperties"], values.objectValue != nil else { return [] }
+                node = values
+            case ("array", .index):
+                guard let items = schema["items"] else { return [] }
+                node = items
+            case (_, .field(let name)):
+                let what = type == "array" ? "a list" : Self.article(type)
+                return [CELFieldProblem("\(path.text(upTo: i)) is \(what); it has no field \"\(name)\"", at: i, of: path)]
+            case (_, .index):
+                return []
+            }
+        }
+        guard let comparison = path.comparison, let schema = node.objectValue, let type = Self.checkedType(schema),
+              let literal = Self.literalType(comparison.literal), !Self.compatible(type, literal) else { return [] }
+        return [CELFieldProblem(
+            "\(path.text(upTo: path.segments.count)) is \(Self.article(type)) in the schema, but it is compared with \(Self.article(literal))",
+            offset: comparison.offset, length: comparison.length)]
+    }
+
+    /// The schema's `type` when paths below it can be checked; nil when anything goes.
+    static func checkedType(_ schema: Value.Object) -> String? {
+        if schema["x-kubernetes-preserve-unknown-fields"]?.boolValue == true { return nil }
+        if schema["x-kubernetes-int-or-string"]?.boolValue == true { return nil }
+        return schema["type"]?.stringValue
+    }
+
+    /// The OpenAPI type a literal has (nil for null, bytes and other values never compared by type).
+    static func literalType(_ v: CELValue) -> String? {
+        switch v {
+        case .int, .uint: "integer"
+        case .double: "number"
+        case .string: "string"
+        case .bool: "boolean"
+        default: nil
+        }
+    }
+
+    static func compatible(_ schemaType: String, _ literalType: String) -> Bool {
+        let numbers: Set<String> = ["integer", "number"]
+        if numbers.contains(schemaType) { return numbers.contains(literalType) }
+        if ["string", "boolean"].contains(schemaType) { return schemaType == literalType }
+        return true  // arrays and objects compared with a literal: not a scalar mismatch this checks
+    }
+
+    static func article(_ type: String) -> String {
+        switch type {
+        case "integer": "an integer"
+        case "object": "an object"
+        case "array": "an array"
+        default: "a \(type)"
+        }
+    }
+}
