@@ -226,6 +226,14 @@ final class RuleController: Sendable {
         for p in parent.store.list(namespace: name) { if let key = ObjectKey(of: p) { enqueue(key) } }
     }
 
+    /// The periodic resync (``EngineOptions/resyncPeriod``): every cached watched object's key goes
+    /// through the work queue again, as an informer event would put it there.
+    func requeueAll() {
+        let keys = parentKeys()
+        logger.debug("periodic resync", metadata: ["objects": "\(keys.count)"])
+        for key in keys { enqueue(key) }
+    }
+
     func enqueue(_ key: ObjectKey) {
         if let shard = options.shard, !shard.owns(key) { return }
         queue.add(key)
