@@ -54,17 +54,18 @@ struct PlanCommand: AsyncParsableCommand {
         switch planning.format {
         case .text:
             let renderer = PlanRenderer(color: Terminal.useColor(1))
-            for plan in plans where plan.hasChanges || !plan.problems.isEmpty {
+            for plan in plans where plan.hasChanges || !plan.problems.isEmpty || plan.suspended {
                 Terminal.writeStdout(renderer.render(plan) + "\n")
             }
-            Terminal.writeStdout("Plan: \(summary.line)\(summary.problems > 0 ? ", \(plural(summary.problems, "problem"))" : "").\n")
+            let suspended = summary.suspended > 0 ? ", \(summary.suspended) suspended" : ""
+            Terminal.writeStdout("Plan: \(summary.line)\(summary.problems > 0 ? ", \(plural(summary.problems, "problem"))" : "")\(suspended).\n")
         case .json:
             let value: Value = [
                 "plans": .array(plans.map(PlanRenderer.json)),
                 "summary": [
                     "create": .int(Int64(summary.create)), "update": .int(Int64(summary.update)),
                     "delete": .int(Int64(summary.delete)), "status": .int(Int64(summary.status)),
-                    "problems": .int(Int64(summary.problems)),
+                    "problems": .int(Int64(summary.problems)), "suspended": .int(Int64(summary.suspended)),
                 ],
             ]
             Terminal.writeStdout(JSON.serialize(value, options: .prettyPrinted) + "\n")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import TendCEL
 import TendEngine
 import TendKube
 import TendRules
@@ -47,7 +48,19 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("health-addr"), help: "Serve /healthz, /readyz and /metrics (Prometheus) on HOST:PORT (e.g. :8081).")
     var healthAddress: String?
 
+    @Option(
+        name: .customLong("resync-period"),
+        help: "Reconcile every watched object again after this long (Go duration, ±10% jitter), catching drift in state Tend does not watch; 0 disables.")
+    var resyncPeriod = "10h"
+
+    /// ``resyncPeriod`` parsed: a Go duration (`10h`, `30m`, `1h30m`), zero or more.
+    static func parseResyncPeriod(_ text: String) -> Duration? {
+        guard let d = CELDuration(parsing: text), d.nanoseconds >= 0 else { return nil }
+        return .nanoseconds(d.nanoseconds)
+    }
+
     func validate() throws {
+        guard Self.parseResyncPeriod(resyncPeriod) != nil else { throw ValidationError("--resync-period must be a duration such as 10h, 30m or 0") }
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard shards >= 1, (0..<shards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<--shards") }
         if let healthAddress, Self.splitAddress(healthAddress) == nil {
@@ -68,6 +81,7 @@ struct RunCommand: AsyncParsableCommand {
         var options = EngineOptions()
         options.namespace = cluster.namespace
         options.workers = workers
+        options.resyncPeriod = Self.parseResyncPeriod(resyncPeriod) ?? options.resyncPeriod
         if shards > 1 { options.shard = ShardFilter(shards: shards, index: shardIndex) }
         if leaderElect {
             let host = ProcessInfo.processInfo.hostName

@@ -129,10 +129,17 @@ public final class Engine: Sendable {
                     logger: logger, metrics: ControllerMetrics(dimensions: [("rule", rc.rule.name)], factory: options.metrics)
                 ) { key in try await rc.reconcile(key) }
                 runtimeControllers.withLock { $0.append(controller) }
+                let resync = options.resyncPeriod > .zero ? PeriodicResync(period: options.resyncPeriod, clock: SystemClock()) : nil
                 group.addTask {
                     await rc.waitUntilStarted()
                     await rc.waitForSync()
-                    await controller.run()
+                    // The resync lives as long as the controller: it ends when the controller's run does.
+                    await withTaskGroup(of: Void.self) { pair in
+                        pair.addTask { await controller.run() }
+                        if let resync { pair.addTask { await resync.run { rc.requeueAll() } } }
+                        await pair.next()
+                        pair.cancelAll()
+                    }
                 }
             }
         }

@@ -13,6 +13,10 @@ public struct EngineOptions: Sendable {
     public var shard: ShardFilter?
     /// How often a rule whose kind is not served yet checks again.
     public var kindRetryInterval: Duration = .seconds(5)
+    /// How often every watched object of every rule is queued again although nothing changed
+    /// (±10 % jitter per period; ``TendRuntime/PeriodicResync``); `.zero` disables it. The default,
+    /// 10 h, is controller-runtime's `SyncPeriod`.
+    public var resyncPeriod: Duration = .seconds(10 * 3600)
     /// How long in-flight reconciles may take to finish on shutdown.
     public var gracePeriod: Duration = .seconds(30)
     /// Where the engine records its metrics (see docs/metrics.md); a no-op by default. Pass a

@@ -8,6 +8,7 @@ import Prometheus
 /// to the components to instrument (``EngineOptions/metrics``, `KubeClient.Options.metrics`) and
 /// read the result with ``exposition()``. Metrics named in ``MetricCatalog`` get their `# HELP` line
 /// and histogram buckets from it; any other metric a dependency creates is exposed too, without help.
+/// The `process_*` metrics are read at each ``exposition()`` (``ProcessMetrics``).
 public final class MetricsRegistry: Sendable {
     /// The `Content-Type` of ``exposition()``: Prometheus text format 0.0.4.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -22,8 +23,9 @@ public final class MetricsRegistry: Sendable {
         factory = CatalogMetricsFactory(registry: registry)
     }
 
-    /// Every metric in the Prometheus text exposition format (UTF-8).
-    public func exposition() -> [UInt8] { registry.emitToBuffer() }
+    /// Every metric in the Prometheus text exposition format (UTF-8), followed by the standard
+    /// process metrics read from `/proc/self` now (``ProcessMetrics``; Linux only).
+    public func exposition() -> [UInt8] { registry.emitToBuffer() + Array(ProcessMetrics.exposition().utf8) }
 }
 
 /// swift-metrics → Prometheus, with help texts and buckets from ``MetricCatalog``.

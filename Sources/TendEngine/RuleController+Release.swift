@@ -39,6 +39,13 @@ extension RuleController {
             return plan.removeFinalizer ? finishRelease(key) : .requeue(after: Self.cleanupRecheck)
         case .outOfScope(let live):
             let plan = Planner(rule: rule).planRelease(parent: live, world: world())
+            if plan.suspended {
+                // Not released while suspended. The object may no longer be sent to the cache (a
+                // server-side selector), so no event would report the annotation's removal: check again later.
+                logger.debug("out of scope but suspended; not released")
+                state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(live)) }
+                return .requeue(after: Self.suspendedReleaseRecheck)
+            }
             let outcome = await executor.execute(plan, rule: rule)
             for f in outcome.failures { events.record(live, type: .warning, reason: f.reason, message: f.message) }
             try check(outcome, plan: plan, logger: logger)
@@ -60,6 +67,10 @@ extension RuleController {
     /// checked again after this long even if no event comes: a child created and deleted before
     /// its handler ran reports nothing (the informer folds an add and a delete into no change).
     static let cleanupRecheck: Duration = .seconds(1)
+
+    /// How often an object that left the rule's scope while suspended is read again, to release
+    /// it once the suspension is lifted.
+    static let suspendedReleaseRecheck: Duration = .seconds(60)
 
     private func finishRelease(_ key: ObjectKey) -> ReconcileResult {
         state.withLock { $0.departures.remove(key) }

@@ -32,6 +32,9 @@ final class RuleController: Sendable {
         var departures = Departures()
         /// Applies the cache has not shown yet (see ``WriteExpectations``).
         var expectations = WriteExpectations()
+        /// Objects last seen suspended (`tend.dev/reconcile: suspended`), so the `Suspended` Event
+        /// is recorded once per suspension, not at every reconcile (see ``noteSuspension(_:parent:)``).
+        var suspended: Set<ObjectKey> = []
     }
     let state = Mutex(State())
 
@@ -160,6 +163,7 @@ final class RuleController: Sendable {
             state.withLock {
                 if case .deleted = change {
                     $0.uidToKey[uid] = nil
+                    $0.suspended.remove(key)
                     // Deleted, or only no longer sent (a server-side selector stopped matching): the
                     // reconcile this enqueues finds out, and releases the object in the latter case.
                     $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(object))
@@ -222,6 +226,14 @@ final class RuleController: Sendable {
         for p in parent.store.list(namespace: name) { if let key = ObjectKey(of: p) { enqueue(key) } }
     }
 
+    /// The periodic resync (``EngineOptions/resyncPeriod``): every cached watched object's key goes
+    /// through the work queue again, as an informer event would put it there.
+    func requeueAll() {
+        let keys = parentKeys()
+        logger.debug("periodic resync", metadata: ["objects": "\(keys.count)"])
+        for key in keys { enqueue(key) }
+    }
+
     func enqueue(_ key: ObjectKey) {
         if let shard = options.shard, !shard.owns(key) { return }
         queue.add(key)
@@ -251,6 +263,8 @@ final class RuleController: Sendable {
         let plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date()).skippingPending(expectations, parent: parent)
         var logger = self.logger
         logger[metadataKey: "object"] = "\(plan.parent)"
+        noteSuspension(key, parent: parent, suspended: plan.suspended, logger: logger)
+        if plan.suspended { return .done }
         let outcome = await executor.execute(plan, rule: rule)
         rememberWrites(plan, outcome: outcome, parent: parent)
         let failures = outcome.failures
@@ -280,6 +294,24 @@ final class RuleController: Sendable {
             return .requeue(after: due + .milliseconds(50))
         }
         return .done
+    }
+
+    /// Records a Normal `Suspended` Event the first time this process sees the object suspended
+    /// (again after it was resumed), and logs a resume; repeated reconciles of a suspended object
+    /// only log at debug level, so a suspension costs no write per reconcile.
+    private func noteSuspension(_ key: ObjectKey, parent: Value, suspended: Bool, logger: Logger) {
+        let changed = state.withLock { suspended ? $0.suspended.insert(key).inserted : $0.suspended.remove(key) != nil }
+        switch (suspended, changed) {
+        case (true, true):
+            logger.info("reconciliation suspended", metadata: ["annotation": "\(Planner.reconcileAnnotation)"])
+            events.record(parent, type: .normal, reason: "Suspended", message: "reconciliation by rule \(rule.name) suspended by the annotation \(Planner.reconcileAnnotation): \(Planner.suspendedValue)")
+        case (true, false):
+            logger.debug("suspended; left alone")
+        case (false, true):
+            logger.info("reconciliation resumed")
+        case (false, false):
+            break
+        }
     }
 
     /// Remembers the applies this reconcile made, until the cache shows them (``WriteExpectations``).

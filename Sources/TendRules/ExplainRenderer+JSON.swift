@@ -28,6 +28,7 @@ extension ExplainRenderer {
             "selection": .array(r.checks.map { ["criterion": .string($0.criterion.rawValue), "passed": .bool($0.passed), "detail": .string($0.detail)] }),
         ]
         guard let plan = r.plan else { return out }
+        out["suspended"] = .bool(plan.suspended)
         if let trace = plan.trace {
             out["children"] = .array(trace.children.map { child($0, plan) })
             if let phase = trace.phase {

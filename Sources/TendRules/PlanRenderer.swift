@@ -11,6 +11,8 @@ public struct PlanRenderer {
     /// Counts of planned actions over a set of plans.
     public struct Summary: Sendable, Equatable {
         public var create = 0, update = 0, delete = 0, status = 0, problems = 0
+        /// Objects left alone because they carry `tend.dev/reconcile: suspended`.
+        public var suspended = 0
         public var hasChanges: Bool { create + update + delete + status > 0 }
         public var line: String { "\(create) to create, \(update) to update, \(delete) to delete, \(status) status \(status == 1 ? "change" : "changes")" }
     }
@@ -18,6 +20,7 @@ public struct PlanRenderer {
     public static func summarize(_ plans: [ReconcilePlan]) -> Summary {
         var s = Summary()
         for p in plans {
+            if p.suspended { s.suspended += 1 }
             for c in p.children {
                 if c.action == .create { s.create += 1 }
                 if c.action == .update { s.update += 1 }
@@ -34,6 +37,7 @@ public struct PlanRenderer {
         let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
         let green = color ? "\u{1B}[32m" : "", yellow = color ? "\u{1B}[33m" : "", red = color ? "\u{1B}[31m" : ""
         var out = "\(bold)rule \(plan.rule): \(plan.parent)\(reset)\n"
+        if plan.suspended { out += "  \(yellow)= suspended\(reset): \(Self.suspendedNote)\n" }
         for c in plan.children {
             switch c.action {
             case .create:
@@ -75,6 +79,9 @@ public struct PlanRenderer {
         if plan.removeFinalizer { out += "  ~ remove finalizer \(Rule.finalizer)\n" }
         return out
     }
+
+    /// What `tend plan` and `tend explain` say about a suspended object.
+    public static let suspendedNote = "\(Planner.reconcileAnnotation): \(Planner.suspendedValue); the rule leaves this object alone (no child, prune, patch or status writes)"
 
     /// The live object restricted to the fields the desired object sets: fields the rule does not
     /// own are never shown as changes.
@@ -142,6 +149,7 @@ public struct PlanRenderer {
             "actions": .array(actions),
             "problems": .array(plan.problems.map { ["reason": .string($0.reason), "message": .string($0.message)] }),
         ]
+        if plan.suspended { out["suspended"] = true }
         if let patch = plan.parentPatch { out["patch"] = patch }
         if plan.statusChanged, let status = plan.status { out["status"] = status }
         if let change = plan.phaseChange {

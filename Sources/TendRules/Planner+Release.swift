@@ -14,12 +14,19 @@ extension Planner {
     /// written: no child is applied, no status, no `spec.patch`; the object's other fields are left
     /// as they are.
     ///
+    /// A suspended object (``isSuspended(_:)``) gets an empty plan marked
+    /// ``ReconcilePlan/suspended`` instead: it is released once the annotation is removed.
+    ///
     /// Deciding *whether* to release (the object is really out of scope, confirmed against the
     /// server) is the caller's job; this only says what releasing means.
     public func planRelease(parent: Value, world: some WorldSnapshot) -> ReconcilePlan {
         let key = ObjectKey(of: parent) ?? ObjectKey(name: "")
         var plan = ReconcilePlan(rule: rule.name, parent: ObjectReference(kind: rule.watch.kind, key: key))
         plan.parentUID = parent["metadata"]?["uid"]?.stringValue ?? ""
+        if Self.isSuspended(parent) {
+            plan.suspended = true  // not released while suspended (Planner+Suspend)
+            return plan
+        }
         var context = Context(rule: rule, parent: parent, world: world, now: .distantPast)
         context.planRelease(into: &plan)
         return plan

@@ -8,7 +8,8 @@ public import TendValue
 /// Pure and deterministic: the same rule, parent, snapshot and clock give the same plan. It never
 /// writes; `tend run` carries plans out, `tend plan` prints them, `tend test` checks them.
 ///
-/// Semantics, in order:
+/// Semantics, in order (an object being deleted gets the cleanup plan instead; a suspended one,
+/// an empty plan marked ``ReconcilePlan/suspended``: see ``isSuspended(_:)``):
 /// 1. Lookups are read from the snapshot (`null` or an empty list when absent).
 /// 2. Children are rendered in dependency order. A child that reads another child which does not
 ///    exist yet is `waiting` (and an existing copy of it is kept, not pruned). `includeWhen` false
@@ -45,6 +46,12 @@ public struct Planner: Sendable {
         if trace { context.trace = PlanTrace() }
         if parent.isBeingDeleted {
             context.planDeletion(into: &plan)
+            plan.trace = context.trace
+            return plan
+        }
+        if Self.isSuspended(parent) {
+            // Left alone (Planner+Suspend): deletion above is the only thing a suspension does not stop.
+            plan.suspended = true
             plan.trace = context.trace
             return plan
         }

@@ -38,6 +38,9 @@ public struct ReconcilePlan: Sendable {
     /// (``Planner/planRelease(parent:world:)``): only prunes and, with ``removeFinalizer``, the
     /// removal of Tend's finalizer from exactly the finalizers read here; no other field is written.
     public var release: Release?
+    /// The object carries `tend.dev/reconcile: suspended` (``Planner/isSuspended(_:)``): the plan is
+    /// empty and nothing is written for it.
+    public var suspended = false
     /// What the planner evaluated, when it was asked to record it (`tend explain`).
     public var trace: PlanTrace?
 

@@ -1,0 +1,16 @@
+import Testing
+
+/// `tend run` option validation that needs no cluster.
+struct RunOptionsTests {
+    @Test func resyncPeriodMustBeADuration() throws {
+        let cli = RuleCommandsTests()
+        let bad = try cli.tend(["run", "rules/webapp", "--resync-period", "often"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+        #expect(bad.stderr.contains("--resync-period must be a duration such as 10h, 30m or 0"))
+        let negative = try cli.tend(["run", "rules/webapp", "--resync-period", "-5m"])
+        #expect(negative.status == 64)
+        let help = try cli.tend(["run", "--help"])
+        #expect(help.stdout.contains("--resync-period"))
+        #expect(help.stdout.contains("(default: 10h)"))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import Testing
+import TendEngine
+import TendKube
+import TendRules
+import TendTesting
+import TendValue
+import TendYAML
+
+/// `tend.dev/reconcile: suspended` against the real control plane: a suspended object's children
+/// are left alone while an unsuspended one changed at the same time is reconciled; removing the
+/// annotation catches up. A ConfigMap rule in a namespace of its own, the engine limited to it.
+@Suite(.enabled(if: LocalCluster.shouldRun))
+struct SuspendClusterTests {
+    static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
+    static let event = GroupVersionKind(apiVersion: "v1", kind: "Event")!
+
+    static func rule(_ marker: String) throws -> Rule {
+        let (rule, diagnostics) = RuleCompiler.compile(try YAML.parse("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: suspend-\(marker)}
+            spec:
+              watch:
+                apiVersion: v1
+                kind: ConfigMap
+                selector: {matchLabels: {suspend-test: "\(marker)"}}
+              children:
+                - id: copy
+                  template:
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: "${self.metadata.name}-copy"}
+                    data: {value: "${self.data.value}"}
+            """, file: "rule.yaml"))
+        return try #require(rule, "\(diagnostics)")
+    }
+
+    /// Polls `condition` every 200 ms until it holds or `timeout` passes (generous: loaded CI machine).
+    func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async -> Bool) async {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("timed out waiting for: \(what)")
+    }
+
+    @Test func suspendedObjectIsLeftAloneUntilTheAnnotationGoes() async throws {
+        let cluster = try LocalCluster.require()
+        let marker = "s\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let rule = try Self.rule(marker)
+        var logger = Logger(label: "suspend-test")
+        logger.logLevel = .warning
+        let client = KubeClient(configuration: cluster.configuration)
+        let ns = "suspend-\(marker)"
+        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
+        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        let configMaps = try await client.resource(Self.configMap, namespace: ns)
+        for name in ["held", "free"] {
+            _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": ["suspend-test": .string(marker)]], "data": ["value": "1"]])
+        }
+        var options = EngineOptions()
+        options.namespace = ns
+        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
+        let running = Task { try await engine.run() }
+        func copy(_ name: String) async -> Value? { (try? await configMaps.get("\(name)-copy"))?["data"]?["value"] }
+        await eventually("both copies created") {
+            let (held, free) = (await copy("held"), await copy("free"))
+            return held == "1" && free == "1"
+        }
+
+        // Suspend `held`; the engine says so once with a Normal Event.
+        _ = try await configMaps.patch("held", .merge(["metadata": ["annotations": ["tend.dev/reconcile": "suspended"]]]))
+        await eventually("Suspended event") {
+            let events = (try? await client.resource(Self.event, namespace: ns).list().items) ?? []
+            return events.contains { $0["reason"] == "Suspended" && $0["involvedObject"]?["name"] == "held" && $0["type"] == "Normal" }
+        }
+        // Both change at the same time; `held`'s copy is also edited by hand (normally reverted).
+        _ = try await configMaps.patch("held", .merge(["data": ["value": "2"]]))
+        _ = try await configMaps.patch("free", .merge(["data": ["value": "2"]]))
+        _ = try await configMaps.patch("held-copy", .merge(["data": ["value": "hand"]]))
+        await eventually("positive control: the unsuspended object's copy follows") { await copy("free") == "2" }
+        // A short bounded wait after the control caught up: the suspended object's copy stays as it is.
+        let quiet = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < quiet {
+            let value = await copy("held")
+            #expect(value == "hand", "a suspended object's child changed: \(value ?? .null)")
+            if value != "hand" { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+
+        // Resumed: the annotation's removal is an update, and the child catches up.
+        _ = try await configMaps.patch("held", .merge(["metadata": ["annotations": ["tend.dev/reconcile": .null]]]))
+        await eventually("the resumed object's copy catches up") { await copy("held") == "2" }
+        let events = (try? await client.resource(Self.event, namespace: ns).list().items) ?? []
+        #expect(events.filter { $0["reason"] == "Suspended" }.count == 1, "one Suspended event, not one per reconcile")
+        #expect(events.first { $0["reason"] == "Suspended" }?["count"]?.intValue ?? 1 == 1)
+
+        running.cancel()
+        _ = try? await running.value
+        _ = try? await namespaces.delete(ns)
+        await client.shutdown()
+    }
+}
