@@ -175,24 +175,31 @@ public struct LocalCluster: Sendable {
         deinit { stop(kill: true) }
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    /// A TCP port on 127.0.0.1 that was free a moment ago, below Linux's ephemeral range (32768+,
+    /// as `scripts/local-cluster` picks its ports): a private API server is stopped and started again
+    /// on the same port, and while it is down an outgoing connection must not take the port as its
+    /// local end (then the restarted server cannot bind it and exits).
     static func freePort() throws -> Int {
+        for _ in 0..<1000 {
+            let port = Int.random(in: 20000..<32000)
+            if canBind(port) { return port }
+        }
+        throw Unavailable(description: "no free port in 20000-31999")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Unavailable(description: "socket() failed") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
+        var reuse: Int32 = 1  // as Go listeners do: a port in TIME_WAIT can be bound again
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let bound = withUnsafePointer(to: &address) {
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw Unavailable(description: "bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        } == 0
     }
 
     static func alive(_ pid: Int32) -> Bool {
