@@ -107,6 +107,7 @@ struct ContestClusterTests {
         print("contest: throttled fight over \(Self.fight): \(result.tendUpdates) Tend updates, \(result.rivalPatches) rival patches")
         #expect(result.events.count == 1, "one ChildContested Event: \(result.events)")
         let message = try #require(result.events.first)
+        print("contest: event: \(message)")
         #expect(message.contains("rival (Update)"), "\(message)")
         #expect(message.contains("data.x"), "\(message)")
         #expect(message.hasPrefix("ConfigMap "), "\(message)")
