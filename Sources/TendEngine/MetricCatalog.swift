@@ -50,6 +50,8 @@ struct MetricCatalog {
               help: "Time of one API request attempt, in seconds.", buckets: requestBuckets),
         Entry(name: ChildWriteMetrics.name, kind: .counter, labels: ["rule", "operation"],
               help: "Child objects written per rule: create, update, delete or orphan."),
+        Entry(name: ContestGuard.metricName, kind: .counter, labels: ["rule"],
+              help: "Children per rule found contested: re-applied 5 times in 60 s because another writer changed them."),
         Entry(name: EngineMetrics.watchedObjectsName, kind: .gauge, labels: ["rule"],
               help: "Objects in the rule's watched-kind informer cache."),
         Entry(name: LeaderElector.leaderGaugeName, kind: .gauge, labels: [],

@@ -21,6 +21,8 @@ final class RuleController: Sendable {
     let executor: PlanExecutor
     let events: EventRecorder
     let queue: WorkQueue<ObjectKey>
+    /// Fights with other writers over children's fields (``ContestTracker``).
+    let contests: ContestGuard
 
     struct State {
         var parent: Informer?
@@ -51,6 +53,7 @@ final class RuleController: Sendable {
         self.logger = logger
         executor = PlanExecutor(client: client, logger: logger, metrics: ChildWriteMetrics(rule: rule.name, factory: options.metrics))
         self.events = events
+        contests = ContestGuard(rule: rule.name, metrics: options.metrics)
         queue = WorkQueue(
             clock: SystemClock(), rateLimiter: MaxOfRateLimiter<ObjectKey>.controllerDefault(clock: SystemClock()),
             metrics: WorkQueueMetrics(dimensions: [("rule", rule.name)], factory: options.metrics))
@@ -260,7 +263,8 @@ final class RuleController: Sendable {
         guard let parent = parent(key) else { return try await releaseIfOutOfScope(key) }
         state.withLock { $0.departures.remove(key) }
         let expectations = state.withLock { $0.expectations }
-        let plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date()).skippingPending(expectations, parent: parent)
+        let planned = Planner(rule: rule).plan(parent: parent, world: world(), now: Date()).skippingPending(expectations, parent: parent)
+        let plan = await holdingContested(planned, parent: parent)
         var logger = self.logger
         logger[metadataKey: "object"] = "\(plan.parent)"
         noteSuspension(key, parent: parent, suspended: plan.suspended, logger: logger)

@@ -47,6 +47,7 @@ public struct PlanRenderer {
                 out += "  \(yellow)~ update\(reset) \(c.reference)\n"
                 let live = c.live.map { Self.projection(of: $0, onto: c.desired) }
                 out += indent(UnifiedDiff.render(old: live.map { Self.shown($0) }, new: Self.shown(c.desired, comparedTo: live), oldLabel: "live", newLabel: "planned", color: color))
+                if let drift = c.drift { out += "    drifted: \(drift.summary)\n" }
             case .notOwned:
                 out += "  \(red)! refused\(reset) \(c.reference): exists and is not managed by this rule (set adopt: true to take it over)\n"
             case .waiting(let dep):
@@ -136,6 +137,7 @@ public struct PlanRenderer {
                 if let live = c.live {
                     let projected = projection(of: live, onto: c.desired)
                     a["changes"] = .array(ValueDiff.changes(from: shown(projected), to: shown(c.desired, comparedTo: projected)).map { .string($0.description) })
+                    if let drift = c.drift { a["drift"] = drift.json }
                 }
             }
             actions.append(a)

@@ -82,12 +82,14 @@ extension Context {
             desiredKeys.insert(ref)
             let live = world.object(kind, namespace: key.namespace, name: key.name)
             var action: PlannedChild.Action
+            var drift: Drift?
             if let live, !isManaged(live) && !child.adopt {
                 action = .notOwned
                 plan.problems.append(.init(reason: "NotOwned", message: "\(ref) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
             } else if let live {
                 let hashMatches = live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue == object["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue
                 action = hashMatches && ObjectMatch.contains(live, object) ? .unchanged : .update
+                if action == .update && hashMatches { drift = Drift.analyze(desired: object, live: live) }
             } else {
                 action = .create
             }
@@ -107,7 +109,7 @@ extension Context {
             allReady = allReady && isReady
             trace?.children.append(.init(id: child.id, loop: loop, outcome: .planned, includeWhen: includeTrace, readyWhen: readyTrace, ready: isReady, plannedIndex: plan.children.count))
             if let live { lives.append(live) }
-            plan.children.append(PlannedChild(id: child.id, loop: loop, kind: kind, key: key, desired: object, live: live, action: action, ready: isReady))
+            plan.children.append(PlannedChild(id: child.id, loop: loop, kind: kind, key: key, desired: object, live: live, action: action, ready: isReady, drift: drift))
         }
         ready[child.id] = allReady
         variables[child.id] = child.isCollection ? .array(lives) : (lives.first ?? .null)

@@ -124,6 +124,9 @@ public struct PlannedChild: Sendable {
     public var live: Value?
     public var action: Action
     public var ready: Bool
+    /// Set when the action is ``Action/update`` although Tend's desired object did not change
+    /// (the live object carries its applied-hash): another writer changed these fields.
+    public var drift: Drift? = nil
 
     public var reference: ObjectReference { ObjectReference(kind: kind, key: key) }
 }
