@@ -141,7 +141,7 @@ struct FakeServerTests {
             #expect(error?.code == .idleTimeout)
             let waited = ContinuousClock.now - start
             // The limit counts from the last byte received ("first"), which is after `start`.
-            #expect(waited >= .milliseconds(800) && waited < .seconds(5), "idle timeout after \(waited)")
+            #expect(waited >= .milliseconds(800) && waited < .seconds(15), "idle timeout after \(waited)")
         }
     }
 
@@ -186,7 +186,9 @@ struct FakeServerTests {
             let start = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - start < .seconds(2))
+            // The request stalls forever (no idle timeout): any bound proves the cancel ended it. Generous,
+            // because a loaded 2-core machine running the suites in parallel delays threads by seconds.
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(throws: HTTPError.self) { try result.get() }
             if case .failure(let error as HTTPError) = result { #expect(error.code == .cancelled) }
             try await eventually { server.clientClosedDuringStall == 1 }

@@ -84,7 +84,7 @@ import TendYAML
         }
         let start = ContinuousClock.now
         let error = #expect(throws: YAMLError.self) { try YAML.parse(text, file: "bomb.yaml") }
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(ContinuousClock.now - start < .seconds(5))  // expanding it would take hours
         #expect(error?.kind == .excessiveAliasing)
         #expect(error?.location.line == 6)  // the aliases of a5 expand past 1,000,000 nodes
         #expect(error?.message.contains("excessive aliasing") == true)
@@ -104,7 +104,7 @@ import TendYAML
         let text = String(repeating: opener, count: 100_000)
         let start = ContinuousClock.now
         let error = #expect(throws: YAMLError.self) { try YAML.parse(text, file: "deep.yaml") }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(5))
         #expect(error?.kind == .tooDeep)
         #expect(error?.location.line == 1)
         #expect(error?.location.column == 512 * opener.count + 1)

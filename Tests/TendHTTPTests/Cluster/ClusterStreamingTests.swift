@@ -55,7 +55,7 @@ extension ClusterTests {
             let error = await #expect(throws: HTTPError.self) { for try await _ in watch.body {} }
             #expect(error?.code == .idleTimeout)
             let elapsed = ContinuousClock.now - start
-            #expect(elapsed >= .seconds(1) && elapsed < .seconds(5), "idle timeout after \(elapsed)")
+            #expect(elapsed >= .seconds(1) && elapsed < .seconds(15), "idle timeout after \(elapsed)")
             try await deleteNamespace(client, namespace)
         }
     }
