@@ -69,9 +69,12 @@ func mutate(_ input: [UInt8], _ rng: inout FuzzRNG, specials: [[UInt8]] = Fuzz.s
     return b
 }
 
-/// Whether `line:column` (1-based) points into `text` or just past the end of a line.
-func locationIsInside(_ text: [UInt8], line: Int, column: Int) -> Bool {
-    let lines = String(decoding: text, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+/// Whether `line:column` (1-based, columns in Unicode scalars) points into `text` or just past the end
+/// of a line. Lines end at LF, or also at CR and CRLF when `crBreaksLines` (YAML's line breaks).
+func locationIsInside(_ text: [UInt8], line: Int, column: Int, crBreaksLines: Bool = false) -> Bool {
+    let lines = String(decoding: text, as: UTF8.self).split(omittingEmptySubsequences: false) {
+        $0 == "\n" || (crBreaksLines && ($0 == "\r" || $0 == "\r\n"))
+    }
     guard line >= 1, line <= lines.count, column >= 1 else { return false }
     return column <= lines[line - 1].unicodeScalars.count + 1
 }
