@@ -73,7 +73,7 @@ func mutate(_ input: [UInt8], _ rng: inout FuzzRNG, specials: [[UInt8]] = Fuzz.s
 /// of a line. Lines end at LF, or also at CR and CRLF when `crBreaksLines` (YAML's line breaks).
 func locationIsInside(_ text: [UInt8], line: Int, column: Int, crBreaksLines: Bool = false) -> Bool {
     let lines = String(decoding: text, as: UTF8.self).split(omittingEmptySubsequences: false) {
-        $0 == "\n" || (crBreaksLines && ($0 == "\r" || $0 == "\r\n"))
+        $0 == "\n" || $0 == "\r\n" || (crBreaksLines && $0 == "\r")
     }
     guard line >= 1, line <= lines.count, column >= 1 else { return false }
     return column <= lines[line - 1].unicodeScalars.count + 1
