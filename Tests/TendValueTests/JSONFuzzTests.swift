@@ -16,7 +16,7 @@ import Testing
         let region = GuardedRegion(bytes: 1 << 20)
         var rng = FuzzRNG(seed: Fuzz.seed)
         var disagreements: [String] = []
-        let perSeed = Fuzz.iterations(default: 600)
+        let perSeed = Fuzz.iterations(default: 400)
         for seed in JSONFuzzSeeds.all {
             for _ in 0..<perSeed {
                 let input = mutate(seed, &rng)

@@ -39,7 +39,7 @@ import TendValue
 
     @Test func mutatedYAMLParsesOrFailsCleanly() {
         var rng = FuzzRNG(seed: Fuzz.seed)
-        let perSeed = Fuzz.iterations(default: 150)
+        let perSeed = Fuzz.iterations(default: 80)
         for (name, seed) in Self.seeds() {
             for _ in 0..<perSeed {
                 check(mutate(seed, &rng), file: name)
