@@ -17,7 +17,9 @@ struct Parser {
         "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop",
         "package", "namespace", "return", "var", "void", "while",
     ]
-    /// Nesting limit, so a hostile expression cannot overflow the stack.
+    /// Nesting limit, so a hostile expression cannot overflow the stack. Operators in a chain
+    /// (`a + b + c`, `!!x`, `a.b.c`, `a[0][1]`) count as nesting too: the tree they build is as deep
+    /// as the chain is long, and the compiler walks it recursively.
     static let maxDepth = 250
 
     var tokens: [Token]
@@ -60,10 +62,16 @@ struct Parser {
         }
     }
 
-    mutating func expr() throws(SyntaxError) -> Expr {
+    /// One more level of nesting at `token`; callers restore `depth` when they return.
+    mutating func nest(at token: Token) throws(SyntaxError) {
         depth += 1
-        defer { depth -= 1 }
-        if depth > Self.maxDepth { throw SyntaxError(message: "expression nested too deeply", offset: tok.offset) }
+        if depth > Self.maxDepth { throw SyntaxError(message: "expression nested too deeply", offset: token.offset) }
+    }
+
+    mutating func expr() throws(SyntaxError) -> Expr {
+        let outer = depth
+        defer { depth = outer }
+        try nest(at: tok)
         let cond = try or()
         guard isPunct("?") else { return cond }
         let q = tok
@@ -75,9 +83,12 @@ struct Parser {
     }
 
     mutating func or() throws(SyntaxError) -> Expr {
+        let outer = depth
+        defer { depth = outer }
         var e = try and()
         while isPunct("||") {
             let t = tok
+            try nest(at: t)
             p += 1
             e = Expr(kind: .binary(.or, e, try and()), offset: t.offset, length: 2)
         }
@@ -85,9 +96,12 @@ struct Parser {
     }
 
     mutating func and() throws(SyntaxError) -> Expr {
+        let outer = depth
+        defer { depth = outer }
         var e = try relation()
         while isPunct("&&") {
             let t = tok
+            try nest(at: t)
             p += 1
             e = Expr(kind: .binary(.and, e, try relation()), offset: t.offset, length: 2)
         }
@@ -95,6 +109,8 @@ struct Parser {
     }
 
     mutating func relation() throws(SyntaxError) -> Expr {
+        let outer = depth
+        defer { depth = outer }
         var e = try addition()
         while true {
             let t = tok
@@ -109,15 +125,19 @@ struct Parser {
             case .ident("in"): op = .in
             default: return e
             }
+            try nest(at: t)
             p += 1
             e = Expr(kind: .binary(op, e, try addition()), offset: t.offset, length: t.length)
         }
     }
 
     mutating func addition() throws(SyntaxError) -> Expr {
+        let outer = depth
+        defer { depth = outer }
         var e = try multiplication()
         while isPunct("+") || isPunct("-") {
             let t = tok
+            try nest(at: t)
             p += 1
             e = Expr(kind: .binary(isPunctKind(t, "+") ? .add : .sub, e, try multiplication()), offset: t.offset, length: 1)
         }
@@ -127,9 +147,12 @@ struct Parser {
     func isPunctKind(_ t: Token, _ s: String) -> Bool { t.kind == .punct(s) }
 
     mutating func multiplication() throws(SyntaxError) -> Expr {
+        let outer = depth
+        defer { depth = outer }
         var e = try unary()
         while isPunct("*") || isPunct("/") || isPunct("%") {
             let t = tok
+            try nest(at: t)
             p += 1
             let op: BinaryOp = isPunctKind(t, "*") ? .mul : isPunctKind(t, "/") ? .div : .mod
             e = Expr(kind: .binary(op, e, try unary()), offset: t.offset, length: 1)
@@ -139,9 +162,12 @@ struct Parser {
 
     mutating func unary() throws(SyntaxError) -> Expr {
         if isPunct("!") || isPunct("-") {
+            let outer = depth
+            defer { depth = outer }
             var ops: [Token] = []
             let isNot = isPunct("!")
             while isNot ? isPunct("!") : isPunct("-") {
+                try nest(at: tok)
                 ops.append(tok)
                 p += 1
             }
@@ -174,8 +200,11 @@ struct Parser {
     }
 
     mutating func member() throws(SyntaxError) -> Expr {
+        let outer = depth
+        defer { depth = outer }
         var e = try primary()
         while true {
+            if isPunct(".") || isPunct("[") { try nest(at: tok) }
             if isPunct(".") {
                 p += 1
                 let t = tok

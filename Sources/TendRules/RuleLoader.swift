@@ -63,8 +63,8 @@ public struct RuleLoader {
         var anyRule = false
         var fileDiagnostics: [Diagnostic] = []
         defer {
-            // Report in source order within a file.
-            result.diagnostics += fileDiagnostics.enumerated().sorted {
+            // Report in source order within a file, every location inside it.
+            result.diagnostics += fileDiagnostics.map { $0.location.file == file ? $0.clamped(to: text) : $0 }.enumerated().sorted {
                 ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)
             }.map(\.element)
         }

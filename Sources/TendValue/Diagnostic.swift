@@ -60,6 +60,16 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
         return out
     }
 
+    /// The diagnostic with its column moved back to just past the end of its line when it points
+    /// beyond it: columns computed by adding an offset to a scalar's first column (an expression in a
+    /// YAML scalar folded over several lines) can run past the line they start on.
+    public func clamped(to source: String) -> Diagnostic {
+        guard let text = Self.line(location.line, of: source) else { return self }
+        var copy = self
+        copy.location.column = min(location.column, text.unicodeScalars.count + 1)
+        return copy
+    }
+
     /// The 1-based `line` of `source`, without its line terminator.
     static func line(_ number: Int, of source: String) -> String? {
         guard number >= 1 else { return nil }
