@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings),
+        // Test support only: the seeded mutator the parser fuzz suites share.
+        .target(name: "TendFuzzing", swiftSettings: swiftSettings),
         .target(name: "TendTesting", dependencies: ["TendValue", "TendRuntime", "TendKube"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
@@ -89,17 +91,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
-        .testTarget(name: "TendValueTests", dependencies: ["TendValue"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendValueTests", dependencies: ["TendValue", "TendFuzzing"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TendYAMLTests", dependencies: ["TendYAML", "TendValue"],
+            name: "TendYAMLTests", dependencies: ["TendYAML", "TendValue", "TendFuzzing"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "TendRegexTests", dependencies: ["TendRegex"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendRegexTests", dependencies: ["TendRegex", "TendFuzzing"], swiftSettings: swiftSettings),
         .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendKube", "TendValue", "TendYAML", "TendTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue", "TendFuzzing"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendKubeTests",
             dependencies: [
-                "TendKube", "TendValue", "TendTesting",
+                "TendKube", "TendValue", "TendTesting", "TendFuzzing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -113,7 +115,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL"],
+            name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL", "TendFuzzing"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendEngineTests",

@@ -3,6 +3,7 @@ import Testing
 import TendValue
 
 @testable import TendCEL
+import TendFuzzing
 
 /// Mutation fuzzing of the CEL lexer, parser, compiler and templates, seeded with the expressions of
 /// this target's test tables. Every input compiles or fails with located diagnostics; what compiles

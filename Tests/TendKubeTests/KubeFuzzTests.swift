@@ -3,6 +3,7 @@ import Testing
 import TendValue
 
 @testable import TendKube
+import TendFuzzing
 
 /// Mutation fuzzing of watch event lines and label selector strings.
 @Suite struct KubeFuzzTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TendRegex
+import TendFuzzing
 
 /// Mutation fuzzing of pattern compilation and matching: every pattern compiles or fails with an
 /// ``RegexError`` located inside it; matching never crashes and ends within the backtracking limit.

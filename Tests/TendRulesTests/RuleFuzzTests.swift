@@ -3,6 +3,7 @@ import Testing
 import TendValue
 
 @testable import TendRules
+import TendFuzzing
 
 /// Mutation fuzzing of rule loading: the shipped rules and rule tests, mutated and written to a
 /// scratch directory, load with diagnostics that point into the file (and render with a caret)

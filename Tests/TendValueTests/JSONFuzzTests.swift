@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TendValue
+import TendFuzzing
 
 #if canImport(Glibc)
     import Glibc

@@ -3,6 +3,7 @@ import Testing
 import TendValue
 
 @testable import TendYAML
+import TendFuzzing
 
 /// Mutation fuzzing of the YAML reader: the shipped rules and examples, mutated, must parse or fail
 /// with a ``YAMLError`` located inside the input; what parses must survive a serialize/parse round trip.
