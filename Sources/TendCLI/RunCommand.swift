@@ -16,7 +16,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run rules against a cluster.",
         discussion: """
             Refuses to start when `tend check` would fail. SIGTERM or SIGINT stops intake, lets in-flight \
-            reconciles finish (up to 30 s), releases the lease and exits 0.
+            reconciles finish (up to 30 s), releases the lease and exits 0. SIGHUP, or a change to the rule \
+            files' contents (checked every --reload-interval), reloads the rules: a set with errors changes \
+            nothing; otherwise unchanged rules keep running, changed and new ones start, removed ones stop \
+            (deleting nothing).
             """)
 
     @Argument(help: "Rule files or directories.")
@@ -53,14 +56,20 @@ struct RunCommand: AsyncParsableCommand {
         help: "Reconcile every watched object again after this long (Go duration, ±10% jitter), catching drift in state Tend does not watch; 0 disables.")
     var resyncPeriod = "10h"
 
-    /// ``resyncPeriod`` parsed: a Go duration (`10h`, `30m`, `1h30m`), zero or more.
-    static func parseResyncPeriod(_ text: String) -> Duration? {
+    @Option(
+        name: .customLong("reload-interval"),
+        help: "Check the rule files' contents this often (Go duration) and reload the rules when they changed; 0 disables (SIGHUP still reloads).")
+    var reloadInterval = "5s"
+
+    /// ``resyncPeriod`` or ``reloadInterval`` parsed: a Go duration (`10h`, `30m`, `1h30m`), zero or more.
+    static func parseDuration(_ text: String) -> Duration? {
         guard let d = CELDuration(parsing: text), d.nanoseconds >= 0 else { return nil }
         return .nanoseconds(d.nanoseconds)
     }
 
     func validate() throws {
-        guard Self.parseResyncPeriod(resyncPeriod) != nil else { throw ValidationError("--resync-period must be a duration such as 10h, 30m or 0") }
+        guard Self.parseDuration(resyncPeriod) != nil else { throw ValidationError("--resync-period must be a duration such as 10h, 30m or 0") }
+        guard Self.parseDuration(reloadInterval) != nil else { throw ValidationError("--reload-interval must be a duration such as 5s, 1m or 0") }
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard shards >= 1, (0..<shards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<--shards") }
         if let healthAddress, Self.splitAddress(healthAddress) == nil {
@@ -70,6 +79,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logging.make(verbosity: verbose)
+        // SIGHUP is caught from the start (its default action ends the process); reloads wait for the engine.
+        let (hangups, hangup) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let hangupWatcher = SignalWatcher(signals: [SIGHUP]) { hangup.yield() }
+        defer { hangupWatcher.cancel() }
+        let filesHash = RuleReloader.contentHash(of: rules)
         let loaded = RuleLoader().load(paths: rules)
         let color = Terminal.useColor(2)
         for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
@@ -81,7 +95,7 @@ struct RunCommand: AsyncParsableCommand {
         var options = EngineOptions()
         options.namespace = cluster.namespace
         options.workers = workers
-        options.resyncPeriod = Self.parseResyncPeriod(resyncPeriod) ?? options.resyncPeriod
+        options.resyncPeriod = Self.parseDuration(resyncPeriod) ?? options.resyncPeriod
         if shards > 1 { options.shard = ShardFilter(shards: shards, index: shardIndex) }
         if leaderElect {
             let host = ProcessInfo.processInfo.hostName
@@ -121,8 +135,16 @@ struct RunCommand: AsyncParsableCommand {
             engine.shutdown()
         }
         defer { signals.cancel() }
+        let reloader = RuleReloader(
+            paths: rules, interval: Self.parseDuration(reloadInterval) ?? .zero, engine: engine, logger: logger, initialHash: filesHash)
         do {
-            try await engine.run()
+            // The reloader lives as long as the engine runs.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await engine.run() }
+                group.addTask { await reloader.run(signals: hangups) }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
         } catch is CancellationError {}
         await client.shutdown()
         if engine.lostLeadership { throw ExitCode(1) }

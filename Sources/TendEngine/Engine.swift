@@ -13,20 +13,33 @@ import TendRuntime
 /// intake, lets in-flight reconciles finish within the grace period, then returns (and releases the
 /// lease).
 ///
+/// The set of rules is dynamic: ``reload(_:)`` (Engine+Reload.swift) adds, replaces and removes rules
+/// while ``run()`` runs. Every rule is a ``RuleSlot`` whose tasks are children of ``run()``'s task
+/// group — its set-up in the rule group, its controller in the writers group while leading — so
+/// each can be stopped on its own and none outlives ``run()``.
+///
 /// Metrics go to ``EngineOptions/metrics`` (docs/metrics.md); ``updateMetrics()`` refreshes the
 /// gauges that mirror caches and should run before each scrape.
 public final class Engine: Sendable {
-    public let rules: [Rule]
     public let client: KubeClient
     public let options: EngineOptions
     let logger: Logger
     let factory: SharedInformerFactory
-    let controllers: [RuleController]
     /// Writes the rules' Events in the background (see ``EventRecorder``).
     let events: EventRecorder
     let metrics: EngineMetrics
-    private let runtimeControllers = Mutex<[Controller<ObjectKey>]>([])
-    private let stopping = Mutex(false)
+
+    struct Slots {
+        /// The running rules, in load order.
+        var active: [RuleSlot]
+        /// Feeds slots added by a reload to ``run()``'s rule group (set while it runs).
+        var rules: AsyncStream<RuleSlot>.Continuation?
+        /// Feeds slots added by a reload to the writers group (set while leading).
+        var writers: AsyncStream<RuleSlot>.Continuation?
+        /// Set by ``shutdown()``: no writer starts, no reload applies.
+        var stopping = false
+    }
+    let slots: Mutex<Slots>
     private let lost = Mutex(false)
     /// Whether ``run()`` ended because this process lost leadership (the caller should exit non-zero).
     public var lostLeadership: Bool { lost.withLock { $0 } }
@@ -34,16 +47,15 @@ public final class Engine: Sendable {
     private let stopped = AsyncStream<Void>.makeStream()
 
     public init(rules: [Rule], client: KubeClient, options: EngineOptions, logger: Logger) {
-        self.rules = rules
         self.client = client
         self.options = options
         self.logger = logger
-        let factory = SharedInformerFactory(client: client, logger: logger)
-        let events = EventRecorder(client: client, logger: logger)
-        self.events = events
-        self.factory = factory
-        controllers = rules.map { RuleController(rule: $0, client: client, factory: factory, options: options, logger: logger, events: events) }
-        metrics = EngineMetrics(rules: rules, factory: options.metrics)
+        factory = SharedInformerFactory(client: client, logger: logger)
+        events = EventRecorder(client: client, logger: logger)
+        metrics = EngineMetrics(factory: options.metrics)
+        slots = Mutex(Slots(active: []))
+        let initial = rules.map { RuleSlot(controller: makeController($0)) }
+        slots.withLock { $0.active = initial }
         metrics.rules.record(rules.count)
         if options.leaderElection == nil {
             // Without leader election this process always leads.
@@ -51,9 +63,19 @@ public final class Engine: Sendable {
         }
     }
 
+    func makeController(_ rule: Rule) -> RuleController {
+        RuleController(rule: rule, client: client, factory: factory, options: options, logger: logger, events: events)
+    }
+
+    /// The rules running now (the last successful ``reload(_:)``'s, or the initial ones), in load order.
+    public var rules: [Rule] { controllers.map(\.rule) }
+
+    /// The controllers of the running rules.
+    var controllers: [RuleController] { slots.withLock { $0.active.map(\.controller) } }
+
     /// Refreshes the gauges read from caches (`tend_watched_objects`); call before a scrape.
     public func updateMetrics() {
-        for rc in controllers { metrics.watchedObjects[rc.rule.name]?.record(rc.parentCount) }
+        for rc in controllers { metrics.watchedObjects(rc.rule.name).record(rc.parentCount) }
     }
 
     /// The number of distinct informers (one list and one watch each) the rules share so far: one
@@ -62,7 +84,7 @@ public final class Engine: Sendable {
 
     /// Runs until cancelled or until ``shutdown()`` completes.
     public func run() async throws {
-        enum Task { case informers, started, writers, shutdown, events }
+        enum Task { case informers, rules, writers, shutdown, events }
         try await withThrowingTaskGroup(of: Task.self) { group in
             group.addTask {
                 await self.factory.run()
@@ -72,12 +94,10 @@ public final class Engine: Sendable {
                 await self.events.run()
                 return .events
             }
-            // Informers for every rule (each waits while its kind is not served).
-            for controller in controllers {
-                group.addTask {
-                    try await controller.start()
-                    return .started
-                }
+            // Informers for every rule, including rules a reload adds (each waits while its kind is not served).
+            group.addTask {
+                try await self.runRules()
+                return .rules
             }
             if let election = options.leaderElection {
                 let elector = LeaderElector(
@@ -87,7 +107,7 @@ public final class Engine: Sendable {
                     try await elector.run {
                         self.logger.info("became leader", metadata: ["lease": "\(election.namespace)/\(election.name)", "identity": "\(election.identity)"])
                         await self.runWriters()
-                        if self.stopping.withLock({ $0 }) {
+                        if self.slots.withLock({ $0.stopping }) {
                             self.logger.info("stopped leading", metadata: ["lease": "\(election.namespace)/\(election.name)"])
                         } else {
                             // Writers were stopped because the lease could be lost: end the process (its
@@ -118,30 +138,80 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Runs every rule's controller until shutdown or cancellation.
+    /// The rule group: sets up every rule's informers, the initial ones and those reloads add, until
+    /// cancelled. A set-up error other than an unserved kind ends ``run()`` (as at start).
+    private func runRules() async throws {
+        let (stream, continuation) = AsyncStream<RuleSlot>.makeStream()
+        let initial = slots.withLock { s in
+            s.rules = continuation
+            return s.active
+        }
+        defer { slots.withLock { $0.rules = nil } }
+        try await withThrowingDiscardingTaskGroup { group in
+            for slot in initial { group.addTask { try await self.runRule(slot) } }
+            for await slot in stream { group.addTask { try await self.runRule(slot) } }
+        }
+    }
+
+    /// One rule's set-up, then, once it is removed or replaced, the removal of its handlers.
+    private func runRule(_ slot: RuleSlot) async throws {
+        _ = try await slot.stop.race { try await slot.controller.start() }
+        guard await slot.stop.wait() else { return }
+        slot.controller.detach()
+    }
+
+    /// Runs every rule's controller, and those reloads add, until shutdown or cancellation.
     private func runWriters() async {
-        defer { if stopping.withLock({ $0 }) { stopped.continuation.yield() } }
-        await withTaskGroup(of: Void.self) { group in
-            for rc in controllers {
-                let controller = Controller<ObjectKey>(
-                    queue: rc.queue,
-                    configuration: { var c = Controller<ObjectKey>.Configuration(); c.workers = options.workers; c.gracePeriod = options.gracePeriod; return c }(),
-                    logger: logger, metrics: ControllerMetrics(dimensions: [("rule", rc.rule.name)], factory: options.metrics)
-                ) { key in try await rc.reconcile(key) }
-                runtimeControllers.withLock { $0.append(controller) }
-                let resync = options.resyncPeriod > .zero ? PeriodicResync(period: options.resyncPeriod, clock: SystemClock()) : nil
+        defer { if slots.withLock({ $0.stopping }) { stopped.continuation.yield() } }
+        let (stream, continuation) = AsyncStream<RuleSlot>.makeStream()
+        let initial = slots.withLock { s -> [RuleSlot]? in
+            if s.stopping { return nil }
+            s.writers = continuation
+            return s.active
+        }
+        guard let initial else { return }
+        await withDiscardingTaskGroup { group in
+            for slot in initial { group.addTask { await self.runWriter(slot) } }
+            for await slot in stream { group.addTask { await self.runWriter(slot) } }
+        }
+        slots.withLock { $0.writers = nil }
+    }
+
+    /// One rule's controller and periodic resync: waits for the rule's informers (and, for a changed
+    /// rule, for the previous version to drain), then reconciles until the slot's stop signal (graceful:
+    /// in-flight reconciles finish) or cancellation (hard stop).
+    private func runWriter(_ slot: RuleSlot) async {
+        defer { slot.drained.fire() }
+        let rc = slot.controller
+        let ready = (try? await slot.stop.race {
+            if let after = slot.after { _ = await after.wait() }
+            await rc.waitUntilStarted()
+            await rc.waitForSync()
+        }) ?? false
+        guard ready, !Task.isCancelled else { return }
+        let controller = Controller<ObjectKey>(
+            queue: rc.queue,
+            configuration: { var c = Controller<ObjectKey>.Configuration(); c.workers = options.workers; c.gracePeriod = options.gracePeriod; return c }(),
+            logger: rc.logger, metrics: ControllerMetrics(dimensions: [("rule", rc.rule.name)], factory: options.metrics)
+        ) { key in try await rc.reconcile(key) }
+        let resync = options.resyncPeriod > .zero ? PeriodicResync(period: options.resyncPeriod, clock: SystemClock()) : nil
+        // The resync and the stop watcher live as long as the controller: they end when its run does.
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await controller.run()
+                return true
+            }
+            if let resync {
                 group.addTask {
-                    await rc.waitUntilStarted()
-                    await rc.waitForSync()
-                    // The resync lives as long as the controller: it ends when the controller's run does.
-                    await withTaskGroup(of: Void.self) { pair in
-                        pair.addTask { await controller.run() }
-                        if let resync { pair.addTask { await resync.run { rc.requeueAll() } } }
-                        await pair.next()
-                        pair.cancelAll()
-                    }
+                    await resync.run { rc.requeueAll() }
+                    return false
                 }
             }
+            group.addTask {
+                if await slot.stop.wait() { controller.shutDown() }
+                return false
+            }
+            for await controllerEnded in group where controllerEnded { group.cancelAll() }
         }
     }
 
@@ -153,10 +223,14 @@ public final class Engine: Sendable {
 
     /// Graceful shutdown: stop taking work, let in-flight reconciles finish within the grace period.
     public func shutdown() {
-        stopping.withLock { $0 = true }
-        let controllers = runtimeControllers.withLock { $0 }
-        for controller in controllers { controller.shutDown() }
+        let (active, writers) = slots.withLock { s in
+            s.stopping = true
+            defer { s.writers = nil }
+            return (s.active, s.writers)
+        }
+        for slot in active { slot.stop.fire() }
+        writers?.finish()
         // Not leading (or not started): nothing to drain.
-        if controllers.isEmpty { stopped.continuation.yield() }
+        if writers == nil { stopped.continuation.yield() }
     }
 }

@@ -1,5 +1,4 @@
 public import CoreMetrics
-import TendRules
 
 /// The engine's own metrics: rules loaded, build info, and per rule the size of the watched cache.
 /// (Reconcile, work queue, client, child-write and leader metrics are recorded where they happen:
@@ -11,17 +10,24 @@ public struct EngineMetrics: Sendable {
     public static let rulesName = "tend_rules"
     public static let watchedObjectsName = "tend_watched_objects"
     public static let buildInfoName = "tend_build_info"
+    public static let reloadsName = "tend_rule_reloads_total"
 
+    let factory: any MetricsFactory
     let rules: Gauge
-    let watchedObjects: [String: Gauge]
+    /// `tend_rule_reloads_total{result="applied"}` and `{result="failed"}`.
+    let reloadsApplied: Counter
+    let reloadsFailed: Counter
 
-    init(rules: [Rule], factory: any MetricsFactory) {
-        self.rules = Gauge(label: Self.rulesName, factory: factory)
-        var watched: [String: Gauge] = [:]
-        for rule in rules {
-            watched[rule.name] = Gauge(label: Self.watchedObjectsName, dimensions: [("rule", rule.name)], factory: factory)
-        }
-        watchedObjects = watched
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+        rules = Gauge(label: Self.rulesName, factory: factory)
+        reloadsApplied = Counter(label: Self.reloadsName, dimensions: [("result", "applied")], factory: factory)
+        reloadsFailed = Counter(label: Self.reloadsName, dimensions: [("result", "failed")], factory: factory)
+    }
+
+    /// `tend_watched_objects{rule}` (the registry returns the same series for the same rule name).
+    func watchedObjects(_ rule: String) -> Gauge {
+        Gauge(label: Self.watchedObjectsName, dimensions: [("rule", rule)], factory: factory)
     }
 
     /// Records `tend_build_info{version}` = 1 (the conventional info metric).

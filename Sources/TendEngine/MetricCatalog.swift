@@ -57,7 +57,9 @@ struct MetricCatalog {
         Entry(name: LeaderElector.leaderGaugeName, kind: .gauge, labels: [],
               help: "1 while this process leads (always 1 without leader election), else 0."),
         Entry(name: EngineMetrics.rulesName, kind: .gauge, labels: [],
-              help: "Rules loaded by this process."),
+              help: "Rules this process runs (after the last applied reload)."),
+        Entry(name: EngineMetrics.reloadsName, kind: .counter, labels: ["result"],
+              help: "Rule reloads (SIGHUP or changed rule files) by result: applied, or failed (nothing changed)."),
         Entry(name: EngineMetrics.buildInfoName, kind: .gauge, labels: ["version"],
               help: "Always 1; the version label is Tend's version."),
     ]

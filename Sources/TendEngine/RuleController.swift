@@ -37,6 +37,8 @@ final class RuleController: Sendable {
         /// Objects last seen suspended (`tend.dev/reconcile: suspended`), so the `Suspended` Event
         /// is recorded once per suspension, not at every reconcile (see ``noteSuspension(_:parent:)``).
         var suspended: Set<ObjectKey> = []
+        /// The handlers ``setUp()`` added to shared informers, for ``detach()``.
+        var handlers: [(Informer, Int)] = []
     }
     let state = Mutex(State())
 
@@ -128,14 +130,30 @@ final class RuleController: Sendable {
             $0.namespaced = namespaced
             $0.namespaces = namespacesInformer
         }
-        parent.addHandler { [weak self] change in self?.parentChanged(change) }
+        var handlers: [(Informer, Int)] = []
+        handlers.append((parent, parent.addHandler { [weak self] change in self?.parentChanged(change) }))
         for informer in childInformers {
-            informer.addHandler { [weak self] change in self?.childChanged(change) }
+            handlers.append((informer, informer.addHandler { [weak self] change in self?.childChanged(change) }))
         }
         for (informer, allParents) in lookupInformers {
-            informer.addHandler { [weak self] change in self?.lookupChanged(change, allParents: allParents) }
+            handlers.append((informer, informer.addHandler { [weak self] change in self?.lookupChanged(change, allParents: allParents) }))
         }
-        namespacesInformer?.addHandler { [weak self] change in self?.namespaceChanged(change) }
+        if let namespacesInformer {
+            handlers.append((namespacesInformer, namespacesInformer.addHandler { [weak self] change in self?.namespaceChanged(change) }))
+        }
+        state.withLock { $0.handlers = handlers }
+    }
+
+    /// For a rule a reload removed or replaced: removes its handlers from the shared informers (no
+    /// event enqueues its keys any more) and shuts its queue down. Its caches stay readable, so
+    /// reconciles still in flight finish normally. Call after ``start()`` has returned or was cancelled.
+    func detach() {
+        let handlers = state.withLock { s in
+            defer { s.handlers = [] }
+            return s.handlers
+        }
+        for (informer, token) in handlers { informer.removeHandler(token) }
+        queue.shutDown()
     }
 
     var isStarted: Bool { state.withLock { $0.parent != nil } }

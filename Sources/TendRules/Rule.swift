@@ -20,6 +20,11 @@ public struct Rule: Sendable {
     public var status: StatusSpec
     /// The CRD schema for the watched kind, when the rule declares one (`tend crds`).
     public var schema: SchemaSpec?
+    /// The rule's source document as canonical JSON (keys sorted, no locations): two rules with
+    /// equal fingerprints were compiled from equal documents, so they behave the same. `tend run`
+    /// compares fingerprints on a reload to keep unchanged rules running (``RuleCompiler/compile(_:)``
+    /// sets it; comments, formatting, key order and the file's position do not change it).
+    public var fingerprint: String = ""
 
     /// The field manager Tend uses for server-side apply of this rule's objects.
     public static let fieldManager = "tend"

@@ -26,7 +26,8 @@ public struct RuleCompiler {
     /// - Returns: the rule when there are no errors, and every diagnostic (warnings included).
     public static func compile(_ document: YAMLDocument) -> (rule: Rule?, diagnostics: [Diagnostic]) {
         var compiler = RuleCompiler(document)
-        let rule = compiler.compileRule()
+        var rule = compiler.compileRule()
+        rule?.fingerprint = JSON.serialize(document.value, options: .sortedKeys)
         let diagnostics = compiler.reader.diagnostics
         return (diagnostics.contains { $0.severity == .error } ? nil : rule, diagnostics)
     }

@@ -13,4 +13,15 @@ struct RunOptionsTests {
         #expect(help.stdout.contains("--resync-period"))
         #expect(help.stdout.contains("(default: 10h)"))
     }
+
+    @Test func reloadIntervalMustBeADuration() throws {
+        let cli = RuleCommandsTests()
+        let bad = try cli.tend(["run", "rules/webapp", "--reload-interval", "sometimes"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+        #expect(bad.stderr.contains("--reload-interval must be a duration such as 5s, 1m or 0"))
+        let help = try cli.tend(["run", "--help"])
+        #expect(help.stdout.contains("--reload-interval"))
+        #expect(help.stdout.contains("(default: 5s)"))
+        #expect(help.stdout.contains("SIGHUP"))
+    }
 }
