@@ -7,21 +7,31 @@ public struct CELEnvironment: Sendable {
     /// (`dyn`): anything goes until evaluation.
     public struct Variable: Sendable, Hashable {
         public var fields: [String]?
-        public init(fields: [String]? = nil) { self.fields = fields }
+        /// The variable's static type for the type checker; `dyn` (the default) when unknown.
+        public var type: CELStaticType
+        public init(fields: [String]? = nil, type: CELStaticType = .dyn) {
+            self.fields = fields
+            self.type = type
+        }
     }
 
     public private(set) var variables: [String: Variable]
     /// Checkers of the field paths rooted at a variable, by variable name (see ``CELFieldPath``).
     public private(set) var fieldCheckers: [String: any CELFieldPathChecker] = [:]
+    /// Whether compiling reports type errors the type checker is certain of (`'a' + 1`,
+    /// `self.spec.size > "3"` with `size` an int, `size(1)`) as compile errors. Off by default:
+    /// they are then evaluation errors, as in an untyped environment. The inferred result type
+    /// (``CELProgram/resultType``) is available either way.
+    public var reportsTypeErrors = false
 
     /// An environment declaring `variables` with unknown structure.
     public init(variables: [String] = []) {
         self.variables = Dictionary(variables.map { ($0, Variable()) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Declares (or redeclares) a variable.
-    public mutating func declare(_ name: String, fields: [String]? = nil) {
-        variables[name] = Variable(fields: fields)
+    /// Declares (or redeclares) a variable, of static type `type` (`dyn`: unknown).
+    public mutating func declare(_ name: String, fields: [String]? = nil, type: CELStaticType = .dyn) {
+        variables[name] = Variable(fields: fields, type: type)
     }
 
     /// Has `checker` judge every field path rooted at variable `name` (when `name` is declared and
@@ -32,9 +42,9 @@ public struct CELEnvironment: Sendable {
     }
 
     /// A copy with one more variable (e.g. a `forEach` loop variable).
-    public func declaring(_ name: String, fields: [String]? = nil) -> CELEnvironment {
+    public func declaring(_ name: String, fields: [String]? = nil, type: CELStaticType = .dyn) -> CELEnvironment {
         var e = self
-        e.declare(name, fields: fields)
+        e.declare(name, fields: fields, type: type)
         return e
     }
 }

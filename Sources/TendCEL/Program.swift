@@ -23,6 +23,9 @@ public struct CELProgram: Sendable {
     let bindings: [(name: String, slot: Int)]
     /// The result when the whole expression folded to a constant.
     let constantResult: CELValue?
+    /// The type the type checker inferred for the result from the environment's variable types
+    /// (`dyn` when unknown); a successful evaluation always yields a value of this type.
+    public let resultType: CELStaticType
 
     /// Compiles `expression`.
     ///
@@ -33,7 +36,8 @@ public struct CELProgram: Sendable {
     ///     multi-line expression keep their own columns).
     /// - Throws: ``CELCompileError`` with a diagnostic for the syntax error, or for every unknown
     ///   variable, unknown function, wrong argument count, invalid literal pattern and problem a
-    ///   field path checker of the environment found.
+    ///   field path checker of the environment found, and, when the environment
+    ///   ``CELEnvironment/reportsTypeErrors``, every certain type error.
     public init(_ expression: String, environment: CELEnvironment = CELEnvironment(),
                 location: SourceLocation = SourceLocation(file: "<expression>", line: 1, column: 1)) throws(CELCompileError) {
         source = expression
@@ -47,6 +51,9 @@ public struct CELProgram: Sendable {
         var compiler = Compiler(environment: environment)
         let node = compiler.compile(ast)
         if !environment.fieldCheckers.isEmpty { compiler.checkFieldPaths(ast) }
+        var checker = TypeChecker(environment: environment)
+        resultType = checker.check(ast)
+        if environment.reportsTypeErrors { compiler.problems += checker.problems }
         if !compiler.problems.isEmpty {
             let ordered = compiler.problems.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }.map(\.element)
             throw CELCompileError(diagnostics: ordered.map {
@@ -104,6 +111,17 @@ public struct CELProgram: Sendable {
             throw CELError("expected a bool result, got '\(v.celType.name)'")
         }
         return b
+    }
+
+    /// An error diagnostic underlining the whole expression (leading and trailing whitespace
+    /// excluded), for a problem with its result, such as a condition that is not a bool.
+    public func resultDiagnostic(_ message: String) -> Diagnostic {
+        let scalars = Array(source.unicodeScalars)
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        let start = scalars.firstIndex { !isSpace($0) } ?? 0
+        let end = (scalars.lastIndex { !isSpace($0) } ?? -1) + 1
+        let firstLineEnd = scalars[start..<max(start, end)].firstIndex(of: "\n") ?? max(start, end)
+        return Self.diagnostic(source, location, start, max(1, firstLineEnd - start), message)
     }
 
     /// A diagnostic for a run-time error, located at the failing operation when known.

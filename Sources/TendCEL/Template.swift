@@ -105,6 +105,12 @@ public struct CELTemplate: Sendable {
         return false
     }
 
+    /// The expression of a template that is a single `${expr}` (see ``isWholeExpression``).
+    public var wholeExpression: CELProgram? {
+        if parts.count == 1, case .expression(let p) = parts[0] { return p }
+        return nil
+    }
+
     /// Whether the template has no expressions (its value is its text).
     public var isLiteral: Bool {
         parts.allSatisfy { if case .text = $0 { true } else { false } }

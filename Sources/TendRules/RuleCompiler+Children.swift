@@ -88,15 +88,17 @@ extension RuleCompiler {
             reader.error("forEach must map variable names to list expressions, found \(other.typeName)", at: loopPath)
         }
         var taken = scope.ids
+        var loopTypes: [String: CELStaticType] = [:]
         for (name, p) in loopEntries {
             guard checkName(name, at: p, what: "loop variable", taken: taken) else { continue }
             taken.insert(name)
-            if let program = compileCondition(p, environment: scope.environment(), what: "a forEach list") {
+            if let program = compileCondition(p, environment: scope.environment(), what: "forEach \(name)", mustBe: .list) {
                 loopVars.append((name, program))
+                if case .list(let element) = program.resultType { loopTypes[name] = element }
             }
         }
         let loopNames = loopVars.map(\.name)
-        let templateEnv = scope.environment(adding: loopNames)
+        let templateEnv = scope.environment(adding: loopNames, types: loopTypes)
 
         let templatePath = at.appending(key: "template")
         var kind: GroupVersionKind?
@@ -125,7 +127,7 @@ extension RuleCompiler {
         }
         var includeWhen: [CELProgram] = []
         for (n, _) in (conditionList(at.appending(key: "includeWhen"), what: "includeWhen")).enumerated() {
-            if let p = compileCondition(at.appending(key: "includeWhen").appending(index: n), environment: scope.environment(adding: loopNames), what: "includeWhen") {
+            if let p = compileCondition(at.appending(key: "includeWhen").appending(index: n), environment: scope.environment(adding: loopNames, types: loopTypes), what: "includeWhen") {
                 includeWhen.append(p)
             }
         }

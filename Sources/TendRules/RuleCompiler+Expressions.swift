@@ -3,8 +3,10 @@ import TendValue
 import TendYAML
 
 extension RuleCompiler {
-    /// Compiles a condition written as `${expr}` (or a bare expression) at `path`.
-    mutating func compileCondition(_ path: YAMLPath, environment: CELEnvironment, what: String) -> CELProgram? {
+    /// Compiles a condition written as `${expr}` (or a bare expression) at `path`. When `mustBe` is
+    /// given and the expression's inferred type is known and another one, that is reported
+    /// ("includeWhen must be a bool, but this expression is a string") and the program is still returned.
+    mutating func compileCondition(_ path: YAMLPath, environment: CELEnvironment, what: String, mustBe: CELType? = .bool) -> CELProgram? {
         guard let value = reader.value(path) else { return nil }
         let text: String
         switch value {
@@ -37,10 +39,34 @@ extension RuleCompiler {
             return nil
         }
         do {
-            return try CELProgram(expression, environment: environment, location: expressionLocation(path, offset: offset))
+            let program = try CELProgram(expression, environment: environment, location: expressionLocation(path, offset: offset))
+            if let mustBe { requireResult(program, [mustBe], "\(what) must be \(Self.described(mustBe))") }
+            return program
         } catch {
             reader.add(error.diagnostics)
             return nil
+        }
+    }
+
+    /// Reports `program` when its inferred result type is known and none of `allowed`: evaluation
+    /// would always fail there. The message is `requirement` followed by what the expression is.
+    mutating func requireResult(_ program: CELProgram, _ allowed: [CELType], _ requirement: String) {
+        guard let kind = program.resultType.kind, !allowed.contains(kind) else { return }
+        reader.add([program.resultDiagnostic("\(requirement), but this expression is \(Self.described(program.resultType))")])
+    }
+
+    /// `a bool`, `an int`, `a list(string)`, `null`.
+    static func described(_ type: CELStaticType) -> String {
+        type == .null ? "null" : type.description.hasPrefix("int") ? "an \(type)" : "a \(type)"
+    }
+
+    static func described(_ type: CELType) -> String {
+        switch type {
+        case .null: "null"
+        case .int: "an int"
+        case .list: "a list"
+        case .map: "a map"
+        default: "a \(type.name)"
         }
     }
 

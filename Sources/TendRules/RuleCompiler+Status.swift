@@ -44,6 +44,9 @@ extension RuleCompiler {
                 reader.error("a condition needs status (an expression giving true/false or \"True\"/\"False\"/\"Unknown\")", at: at, onKey: true)
             }
             let status = compileTemplate(at.appending(key: "status"), environment: env)
+            if case .template(let t) = status, let program = t.wholeExpression {
+                requireResult(program, [.bool, .string], "a condition's status must be a bool or \"True\", \"False\" or \"Unknown\"")
+            }
             let reason = reader.value(at.appending(key: "reason")).map { _ in compileTemplate(at.appending(key: "reason"), environment: env) }
             let message = reader.value(at.appending(key: "message")).map { _ in compileTemplate(at.appending(key: "message"), environment: env) }
             spec.conditions.append(Rule.ConditionSpec(type: type, status: status, reason: reason, message: message, location: reader.location(at).0))

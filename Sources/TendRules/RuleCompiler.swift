@@ -57,7 +57,10 @@ public struct RuleCompiler {
 
         let schema = compileSchema()
         var scope = Scope()
-        if let schema { scope.selfChecker = schemaFieldChecker(schema) }
+        if let schema {
+            scope.selfChecker = schemaFieldChecker(schema)
+            scope.selfType = scope.selfChecker?.selfType
+        }
         let watch = compileWatch(schema: schema, environment: scope.selfEnvironment())
         let lookups = compileLookups(&scope)
         let children = compileChildren(&scope)
@@ -117,14 +120,25 @@ struct Scope {
     /// Checks the fields expressions read from `self` when the rule declares a schema.
     var selfChecker: SchemaFieldChecker?
 
-    func environment(adding extra: [String] = []) -> CELEnvironment {
+    /// The static type of `self` (from the schema), computed once.
+    var selfType: CELStaticType?
+
+    /// The environment with `self`, the lookups and children, and `extra` (loop variables, of the
+    /// static types in `types`, `dyn` otherwise). With a schema, `self` is typed and type errors are
+    /// compile errors.
+    func environment(adding extra: [String] = [], types: [String: CELStaticType] = [:]) -> CELEnvironment {
         var env = CELEnvironment(variables: ["self"] + lookups + children + extra)
-        if let selfChecker { env.checkFieldPaths(of: "self", with: selfChecker) }
+        for (name, type) in types where extra.contains(name) { env.declare(name, type: type) }
+        if let selfChecker {
+            env.checkFieldPaths(of: "self", with: selfChecker)
+            env.declare("self", type: selfType ?? selfChecker.selfType)
+            env.reportsTypeErrors = true
+        }
         return env
     }
 
     /// Only `self` (for `watch.when` and lookups).
     func selfEnvironment() -> CELEnvironment {
-        Scope(selfChecker: selfChecker).environment()
+        Scope(selfChecker: selfChecker, selfType: selfType).environment()
     }
 }

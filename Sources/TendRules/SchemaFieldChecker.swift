@@ -128,3 +128,38 @@ struct SchemaFieldChecker: CELFieldPathChecker {
         }
     }
 }
+
+extension SchemaFieldChecker {
+    /// The static type of `self` for the type checker, from the same object schema the field
+    /// paths are checked against.
+    var selfType: CELStaticType { Self.staticType(of: object) }
+
+    /// The CEL type of values an OpenAPI schema admits: `string`, `integer` (int), `boolean`,
+    /// `array` (a list of its `items`' type), `object` (its `properties` as known fields, any other
+    /// key of its `additionalProperties`' type; a map when it has only `additionalProperties`).
+    /// `dyn` where a value may have several CEL types: `number` (JSON writes `1.0` as `1`, an int),
+    /// `x-kubernetes-preserve-unknown-fields`, `x-kubernetes-int-or-string`, no `type`.
+    static func staticType(of schema: Value) -> CELStaticType {
+        guard let s = schema.objectValue, let type = checkedType(s) else { return .dyn }
+        switch type {
+        case "string": return .string
+        case "integer": return .int
+        case "boolean": return .bool
+        case "array": return .list(s["items"].map(staticType(of:)) ?? .dyn)
+        case "object":
+            let other: CELStaticType? =
+                switch s["additionalProperties"] {
+                case .object?: staticType(of: s["additionalProperties"]!)
+                case .bool(true)?: .dyn
+                default: nil
+                }
+            if let properties = s["properties"]?.objectValue {
+                var fields: [String: CELStaticType] = [:]
+                for (name, child) in properties { fields[name] = staticType(of: child) }
+                return .object(fields: fields, otherFields: other)
+            }
+            return .map(key: .string, value: other ?? .dyn)
+        default: return .dyn
+        }
+    }
+}

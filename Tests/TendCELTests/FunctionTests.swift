@@ -5,7 +5,7 @@ private func list(_ xs: CELValue...) -> Expect { .value(.list(CELList(xs))) }
 private func strings(_ xs: String...) -> Expect { .value(.list(CELList(xs.map { .string($0) }))) }
 
 /// Strings: CEL built-ins and Kubernetes extensions.
-@Test(arguments: [
+let stringsCases: [Case] = [
     Case("size('abc')", 3), Case("'abc'.size()", 3), Case("size('héllo')", 5), Case("size('😀')", 1), Case("size(b'ab')", 2),
     Case("size([1, 2])", 2), Case("size({'a': 1})", 1), Case("size(1)", error: "no matching overload for 'size'"),
     Case("'hello'.contains('ell')", true), Case("'hello'.contains('')", true), Case("'hello'.contains('x')", false),
@@ -41,11 +41,13 @@ private func strings(_ xs: String...) -> Expect { .value(.list(CELList(xs.map { 
     Case("'%d'.format(['x'])", error: "%d requires an integer"), Case("'%s %s'.format(['a'])", error: "not enough arguments"),
     Case("'%e'.format([1234.5])", "1.234500e+03"), Case("'%.0f'.format([2.5])", "3"),
     Case("'abc' + string(1)", "abc1"),
-])
+]
+
+@Test(arguments: stringsCases)
 func strings(_ c: Case) { run(c) }
 
 /// Kubernetes list extensions.
-@Test(arguments: [
+let listsCases: [Case] = [
     Case("[1, 2, 3].isSorted()", true), Case("[1, 3, 2].isSorted()", false), Case("['a', 'b'].isSorted()", true),
     Case("[].isSorted()", true), Case("[1, 1].isSorted()", true), Case("[1, 'a'].isSorted()", error: "no matching overload"),
     Case("[1, 2, 3].sum()", 6), Case("[1.5, 2.5].sum()", d: 4), Case("[1u, 2u].sum()", u: 3), Case("[].sum()", 0),
@@ -56,11 +58,13 @@ func strings(_ c: Case) { run(c) }
     Case("[1, 2, 3, 2].indexOf(2)", 1), Case("[1, 2, 3, 2].lastIndexOf(2)", 3), Case("[1, 2].indexOf(5)", -1),
     Case("[1, 2].indexOf(2.0)", 1), Case("items.indexOf('c')", 2), Case("[].lastIndexOf(1)", -1),
     Case("self.spec.ports.max()", 443), Case("self.spec.ports.sum()", 523),
-])
+]
+
+@Test(arguments: listsCases)
 func lists(_ c: Case) { run(c) }
 
 /// Conversions and type().
-@Test(arguments: [
+let conversionsCases: [Case] = [
     Case("int(1u)", 1), Case("int(3.9)", 3), Case("int(-3.9)", -3), Case("int('42')", 42), Case("int('-42')", -42),
     Case("int(18446744073709551615u)", error: "int overflow"), Case("int(1e19)", error: "int overflow"),
     Case("int(0.0 / 0.0)", error: "int overflow"), Case("int('4.2')", error: "cannot convert"), Case("int('x')", error: "cannot convert"),
@@ -87,11 +91,13 @@ func lists(_ c: Case) { run(c) }
     Case("quantity('500m')", d: 0.5), Case("quantity('2Gi')", d: 2_147_483_648), Case("quantity('1k')", d: 1000),
     Case("quantity('1e3')", d: 1000), Case("quantity('100')", d: 100), Case("quantity('256Mi') < quantity('1Gi')", true),
     Case("quantity('abc')", error: "invalid quantity"), Case("isQuantity('1.5Gi')", true), Case("isQuantity('1.5GB')", false),
-])
+]
+
+@Test(arguments: conversionsCases)
 func conversions(_ c: Case) { run(c) }
 
 /// Timestamps and durations.
-@Test(arguments: [
+let timeCases: [Case] = [
     Case("timestamp('2024-03-10T12:34:56Z').getFullYear()", 2024), Case("timestamp('2024-03-10T12:34:56Z').getMonth()", 2),
     Case("timestamp('2024-03-10T12:34:56Z').getDate()", 10), Case("timestamp('2024-03-10T12:34:56Z').getDayOfMonth()", 9),
     Case("timestamp('2024-03-10T12:34:56Z').getDayOfWeek()", 0), Case("timestamp('2024-03-10T12:34:56Z').getDayOfYear()", 69),
@@ -124,11 +130,13 @@ func conversions(_ c: Case) { run(c) }
     Case("duration('3000000h')", error: "cannot parse duration"), Case("int(duration('1s'))", 1_000_000_000),
     Case("duration('1s') + 1", error: "no matching overload for '_+_'"), Case("timestamp('2024-01-01T00:00:00Z') + timestamp('2024-01-01T00:00:00Z')", error: "no matching overload"),
     Case("duration('1s').getDayOfWeek()", error: "no matching overload"), Case("timestamp(1.5)", error: "no matching overload"),
-])
+]
+
+@Test(arguments: timeCases)
 func time(_ c: Case) { run(c) }
 
 /// Macros and has().
-@Test(arguments: [
+let macrosCases: [Case] = [
     Case("has(self.spec)", true), Case("has(self.spec.nope)", false), Case("has(self.metadata.labels.tier)", true),
     Case("has(self.metadata.annotations.x)", false), Case("has({'a': 1}.a)", true), Case("has(self.kind.x)", error: "has() requires a map"),
     Case("has(self.nope.x)", error: "no such key: \"nope\""), Case("has(self)", compileError: "has() requires a field selection"),
@@ -158,5 +166,7 @@ func time(_ c: Case) { run(c) }
     Case("[1].all(x)", compileError: "wrong number of arguments to 'all'"), Case("[1].map(x, y)", compileError: "undeclared reference to 'y'"),
     Case("[1].map(x, x) == [1]", true), Case("x", compileError: "undeclared reference to 'x'"),
     Case("[1, 2, 3].map(x, x).filter(y, y > 1).exists(z, z == 3)", true),
-])
+]
+
+@Test(arguments: macrosCases)
 func macros(_ c: Case) { run(c) }

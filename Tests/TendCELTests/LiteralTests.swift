@@ -2,7 +2,7 @@ import TendCEL
 import Testing
 
 /// Literals and syntax (cel-spec langdef "Syntax" and "Values").
-@Test(arguments: [
+let literalsAndSyntaxCases: [Case] = [
     // int
     Case("0", 0), Case("42", 42), Case("0x1F", 31), Case("0XfF", 255), Case("-7", -7),
     Case("9223372036854775807", 9_223_372_036_854_775_807),
@@ -51,5 +51,7 @@ import Testing
     Case("1 2", compileError: "after the end of the expression"), Case("#", compileError: "unexpected character '#'"),
     Case("Foo{a: 1}", compileError: "message construction"), Case(#"b'\u00e9'"#, compileError: "not allowed in bytes"),
     Case("self.", compileError: "expected a field or method name"), Case("in", compileError: "unexpected 'in'"),
-])
+]
+
+@Test(arguments: literalsAndSyntaxCases)
 func literalsAndSyntax(_ c: Case) { run(c) }

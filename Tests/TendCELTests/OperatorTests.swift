@@ -2,7 +2,7 @@ import TendCEL
 import Testing
 
 /// Arithmetic, comparison, equality, logic, `in`, `?:`, selection and indexing.
-@Test(arguments: [
+let operatorsCases: [Case] = [
     // int arithmetic
     Case("1 + 2", 3), Case("5 - 8", -3), Case("6 * 7", 42), Case("7 / 2", 3), Case("-7 / 2", -3), Case("7 % 3", 1),
     Case("-7 % 3", -1), Case("-(-3)", 3),
@@ -81,5 +81,7 @@ import Testing
     Case("{'a': 1, 'a': 2}", error: "repeated key"), Case("{[1]: 2}", error: "unsupported map key type 'list'"),
     Case("{1.5: 2}", error: "unsupported map key type 'double'"),
     Case("self.metadata.annotations == {}", true), Case("empty == []", true),
-])
+]
+
+@Test(arguments: operatorsCases)
 func operators(_ c: Case) { run(c) }
