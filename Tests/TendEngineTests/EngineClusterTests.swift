@@ -61,7 +61,8 @@ struct EngineClusterTests {
 
         // The engine starts before the CRD exists: the rule waits, then starts when it appears.
         let crds = try await client.resource(GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!)
-        let engine = Engine(rules: [rule], client: client, options: { var o = EngineOptions(); o.kindRetryInterval = .milliseconds(500); return o }(), logger: logger)
+        // Scoped to its namespace: the write counts below must not see another test's WebApps.
+        let engine = Engine(rules: [rule], client: client, options: { var o = EngineOptions(); o.kindRetryInterval = .milliseconds(500); o.namespace = ns; return o }(), logger: logger)
         let running = Task { try await engine.run() }
         defer { running.cancel() }
         try await Task.sleep(for: .seconds(1))
