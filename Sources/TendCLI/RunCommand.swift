@@ -48,6 +48,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "More logging (-v info, -vv debug, -vvv trace).")
     var verbose: Int
 
+    @Option(name: .customLong("log-format"), help: "Log lines as text, or as json (one object per line: ts, level, logger, msg, then metadata) for log collectors.")
+    var logFormat: LogFormat = .text
+
     @Option(name: .customLong("health-addr"), help: "Serve /healthz, /readyz and /metrics (Prometheus) on HOST:PORT (e.g. :8081).")
     var healthAddress: String?
 
@@ -78,7 +81,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = Logging.make(verbosity: verbose)
+        let logger = Logging.make(verbosity: verbose, format: logFormat)
         // SIGHUP is caught from the start (its default action ends the process); reloads wait for the engine.
         let (hangups, hangup) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let hangupWatcher = SignalWatcher(signals: [SIGHUP]) { hangup.yield() }
@@ -200,14 +203,26 @@ final class SignalWatcher {
     func cancel() { for s in sources { s.cancel() } }
 }
 
+/// How `tend run` writes its log lines.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
 enum Logging {
     /// A logger writing to standard error; `verbosity` 0 warning, 1 info, 2 debug, 3 trace.
-    static func make(verbosity: Int) -> Logger {
+    static func make(verbosity: Int, format: LogFormat = .text) -> Logger {
         let level: Logger.Level = [.warning, .info, .debug, .trace][min(max(verbosity, 0), 3)]
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: "tend")
         logger.logLevel = level
