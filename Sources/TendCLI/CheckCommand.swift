@@ -1,9 +1,11 @@
 import ArgumentParser
+import Foundation
+import TendKube
 import TendRules
 import TendValue
 
 /// `tend check`: load rules and report every problem with its location.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check rule files and report every problem as file:line:col with a caret.",
@@ -11,7 +13,10 @@ struct CheckCommand: ParsableCommand {
             Loads every rule in the given files and directories (directories are searched for *.yaml and \
             *.yml; documents that are not rules are skipped) and reports unknown or misspelled fields, wrong \
             types, bad selectors and patterns, CEL errors, unknown references, dependency cycles and duplicate \
-            ids or rule names. Exits 1 when there is an error, 0 otherwise.
+            ids or rule names. Exits 1 when there is an error, 0 otherwise. With --cluster, the cluster's \
+            OpenAPI schemas (GET /openapi/v2, built-in kinds and installed CRDs) are fetched once and child \
+            templates are checked against their kinds' schemas, and children, lookups and a schema-less \
+            rule's self are typed by them.
             """)
 
     @Argument(help: "Rule files or directories.")
@@ -20,19 +25,41 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output format: text or json.")
     var output: String = "text"
 
+    @Flag(help: "Also check against the schemas the cluster serves (fetches /openapi/v2 once).")
+    var cluster = false
+
+    @OptionGroup var connection: ClusterOptions
+
     func validate() throws {
         guard OutputFormat(rawValue: output) != nil else {
             throw ValidationError("--output must be text or json")
         }
     }
 
-    func run() throws {
-        let result = RuleLoader().load(paths: paths)
+    func run() async throws {
+        let schemas = cluster ? try await Self.fetchSchemas(connection) : nil
+        let result = RuleLoader(schemas: schemas).load(paths: paths)
         switch OutputFormat(rawValue: output) ?? .text {
         case .text: printText(result)
         case .json: Terminal.writeStdout(JSON.serialize(Self.json(result), options: .prettyPrinted) + "\n")
         }
         if result.hasErrors { throw ExitCode(1) }
+    }
+
+    /// The cluster's schemas, from one `GET /openapi/v2`; a progress line on a terminal meanwhile.
+    static func fetchSchemas(_ options: ClusterOptions) async throws -> OpenAPISchemas {
+        let configuration = try options.load()
+        let progress = Terminal.isTTY(2)
+        if progress { Terminal.writeStderr("Fetching schemas from \(configuration.server)...") }
+        defer { if progress { Terminal.writeStderr("\r\u{1B}[K") } }
+        do {
+            let document = try await KubeClient.withClient(configuration) { client async throws(KubeError) in try await client.openAPIV2() }
+            return OpenAPISchemas(document: document)
+        } catch {
+            if progress { Terminal.writeStderr("\r\u{1B}[K") }
+            Terminal.writeStderr("error: cannot fetch the cluster's schemas: \(error)\n")
+            throw ExitCode(1)
+        }
     }
 
     private func printText(_ result: RuleLoader.Result) {

@@ -26,6 +26,7 @@ extension RuleCompiler {
                 reader.error("a lookup needs a name (one object) or a selector (a list)", at: at.appending(key: "id"), onKey: true)
             }
             guard let gvk = GroupVersionKind(apiVersion: apiVersion, kind: kind) else { continue }
+            typeVariable(id, kind: gvk, isList: selector != nil, at: at.appending(key: "kind"), in: &scope)
             out.append(Rule.Lookup(id: id, kind: gvk, namespace: namespace, name: name, selector: selector, location: reader.location(at.appending(key: "id")).0))
         }
         return out
@@ -57,6 +58,15 @@ extension RuleCompiler {
             guard checkName(id, at: at.appending(key: "id"), what: "child id", taken: scope.ids) else { continue }
             scope.children.append(id)
             ids.append((i, id))
+            if schemas != nil, let kind = templateKind(at) {
+                let isList: Bool
+                switch reader.value(at.appending(key: "forEach")) {
+                case .object(let o)?: isList = !o.isEmpty
+                case .array(let a)?: isList = !a.isEmpty
+                default: isList = false
+                }
+                typeVariable(id, kind: kind, isList: isList, at: at.appending(key: "template").appending(key: "kind"), in: &scope)
+            }
         }
         var children: [Rule.Child] = []
         for (i, id) in ids {
@@ -123,6 +133,9 @@ extension RuleCompiler {
             if let apiVersion, let kindName {
                 kind = GroupVersionKind(apiVersion: apiVersion, kind: kindName)
                 if kind == nil { reader.error("invalid apiVersion \"\(apiVersion)\"", at: templatePath.appending(key: "apiVersion")) }
+                if let kind, let schema = schemas?.objectSchema(for: kind) {
+                    checkTemplate(template, at: templatePath, schema: schema, kind: kind)
+                }
             }
         }
         var includeWhen: [CELProgram] = []

@@ -19,13 +19,21 @@ public struct RuleCompiler {
     ]
 
     var reader: DocumentReader
+    /// The kinds' schemas from the cluster (`tend check --cluster`); nil: check offline.
+    let schemas: (any SchemaSource)?
 
-    init(_ document: YAMLDocument) { reader = DocumentReader(document) }
+    init(_ document: YAMLDocument, schemas: (any SchemaSource)? = nil) {
+        reader = DocumentReader(document)
+        self.schemas = schemas
+    }
 
     /// Compiles `document`.
+    /// - Parameter schemas: the schemas of the kinds the cluster serves, for `tend check --cluster`:
+    ///   child templates are checked against them, and children, lookups and a schema-less rule's
+    ///   `self` are typed by them. Nil (the default) compiles offline, with only the rule's own schema.
     /// - Returns: the rule when there are no errors, and every diagnostic (warnings included).
-    public static func compile(_ document: YAMLDocument) -> (rule: Rule?, diagnostics: [Diagnostic]) {
-        var compiler = RuleCompiler(document)
+    public static func compile(_ document: YAMLDocument, schemas: (any SchemaSource)? = nil) -> (rule: Rule?, diagnostics: [Diagnostic]) {
+        var compiler = RuleCompiler(document, schemas: schemas)
         var rule = compiler.compileRule()
         rule?.fingerprint = JSON.serialize(document.value, options: .sortedKeys)
         let diagnostics = compiler.reader.diagnostics
@@ -59,6 +67,9 @@ public struct RuleCompiler {
         var scope = Scope()
         if let schema {
             scope.selfChecker = schemaFieldChecker(schema)
+            scope.selfType = scope.selfChecker?.selfType
+        } else if let object = watchedKindSchema() {
+            scope.selfChecker = SchemaFieldChecker(object: object)
             scope.selfType = scope.selfChecker?.selfType
         }
         let watch = compileWatch(schema: schema, environment: scope.selfEnvironment())
@@ -117,8 +128,13 @@ struct Scope {
 
     var ids: Set<String> { Set(lookups + children) }
 
-    /// Checks the fields expressions read from `self` when the rule declares a schema.
+    /// Checks the fields expressions read from `self` when the rule declares a schema (or, with
+    /// `--cluster`, its watched kind's schema is known).
     var selfChecker: SchemaFieldChecker?
+
+    /// Lookups and children whose kind's schema came from the cluster: their field checker and
+    /// static type (a list of objects for selector lookups and forEach children).
+    var typed: [String: (checker: SchemaFieldChecker, type: CELStaticType)] = [:]
 
     /// The static type of `self` (from the schema), computed once.
     var selfType: CELStaticType?
@@ -129,6 +145,12 @@ struct Scope {
     func environment(adding extra: [String] = [], types: [String: CELStaticType] = [:]) -> CELEnvironment {
         var env = CELEnvironment(variables: ["self"] + lookups + children + extra)
         for (name, type) in types where extra.contains(name) { env.declare(name, type: type) }
+        for name in lookups + children {
+            guard let (checker, type) = typed[name] else { continue }
+            env.checkFieldPaths(of: name, with: checker)
+            env.declare(name, type: type)
+            env.reportsTypeErrors = true
+        }
         if let selfChecker {
             env.checkFieldPaths(of: "self", with: selfChecker)
             env.declare("self", type: selfType ?? selfChecker.selfType)

@@ -23,7 +23,10 @@ public struct RuleLoader {
         public var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
     }
 
-    public init() {}
+    /// The kinds' schemas from the cluster, for `tend check --cluster` (see ``RuleCompiler/compile(_:schemas:)``).
+    public var schemas: (any SchemaSource)?
+
+    public init(schemas: (any SchemaSource)? = nil) { self.schemas = schemas }
 
     public func load(paths: [String]) -> Result {
         var result = Result()
@@ -70,7 +73,7 @@ public struct RuleLoader {
         }
         for document in documents where RuleCompiler.isRuleDocument(document) {
             anyRule = true
-            let (rule, diagnostics) = RuleCompiler.compile(document)
+            let (rule, diagnostics) = RuleCompiler.compile(document, schemas: schemas)
             fileDiagnostics += diagnostics
             // Names are checked for duplicates even when a rule has errors, so every problem shows at once.
             var duplicate = false

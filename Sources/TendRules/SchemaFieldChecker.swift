@@ -57,6 +57,12 @@ struct SchemaFieldChecker: CELFieldPathChecker {
         object = .object(root)
     }
 
+    /// A checker of paths into `object`, a whole object's schema as ``SchemaSource`` gives it (a
+    /// kind from the cluster, or `{type: array, items: ...}` for a list of such objects).
+    init(object: Value) {
+        self.object = object
+    }
+
     func problems(in path: CELFieldPath) -> [CELFieldProblem] {
         var node = object
         for (i, segment) in path.segments.enumerated() {
