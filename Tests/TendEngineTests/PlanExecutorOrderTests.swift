@@ -11,7 +11,8 @@ import TendYAML
 
 /// The order in which a plan's writes reach the API server: children of one dependency level
 /// together, a child after the children it reads, a finalizer before the children that need it.
-/// A scripted server answers applies after 300 ms and records when each request came and went.
+/// A scripted server answers applies after 300 ms (or holds the ones a test sends together until all
+/// have arrived) and records when each request came and went.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct PlanExecutorOrderTests {
     struct Seen: Sendable {
@@ -22,7 +23,25 @@ struct PlanExecutorOrderTests {
 
     final class Log: Sendable {
         let seen = Mutex<[Seen]>([])
+        /// Paths of applies held until all of them have arrived (at most ``gateTimeout``): requests sent
+        /// together all arrive before any is answered; requests sent one after the other never do.
+        let gate: Set<String>
+        let arrivedAtGate = Mutex<Set<String>>([])
+        static let gateTimeout: Duration = .seconds(10)
+
+        init(gate: Set<String> = []) { self.gate = gate }
         func first(_ prefix: String) -> Seen? { seen.withLock { $0.first { $0.request.hasPrefix(prefix) } } }
+
+        /// Waits at the gate when `path` is one of its paths; other applies take 300 ms.
+        func hold(_ path: String) {
+            guard gate.contains(path) else {
+                usleep(300_000)
+                return
+            }
+            arrivedAtGate.withLock { _ = $0.insert(path) }
+            let deadline = ContinuousClock.now + Self.gateTimeout
+            while arrivedAtGate.withLock({ $0 != gate }) && ContinuousClock.now < deadline { usleep(5_000) }
+        }
     }
 
     static func serve(_ log: Log) -> FakeAPIServer.Handler {
@@ -35,7 +54,7 @@ struct PlanExecutorOrderTests {
             case ("GET", _):
                 action = .status(404, reason: "NotFound", message: "not found")
             case ("PATCH", _):
-                usleep(300_000)
+                log.hold(request.path)
                 action = .json(200, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "x"]])
             default:
                 action = .json(201, ["kind": "Status", "apiVersion": "v1", "status": "Success"])
@@ -45,8 +64,8 @@ struct PlanExecutorOrderTests {
         }
     }
 
-    func execute(_ ruleText: String, objects: [Value]) async throws -> Log {
-        let log = Log()
+    func execute(_ ruleText: String, objects: [Value], gate: Set<String> = []) async throws -> Log {
+        let log = Log(gate: gate)
         let server = try FakeAPIServer(handler: Self.serve(log))
         defer { server.stop() }
         var config = ClientConfiguration(server: server.url, source: "test")
@@ -82,7 +101,8 @@ struct PlanExecutorOrderTests {
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${a.metadata.name}-c"}}
             """,
             // `a` exists (managed, outdated): `c` can be rendered in the same plan and is applied after it.
-            objects: [Self.parent, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-a", "namespace": "ns", "labels": [Rule.ruleLabel: "order", Rule.ownerUIDLabel: "u-1"]]]])
+            objects: [Self.parent, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-a", "namespace": "ns", "labels": [Rule.ruleLabel: "order", Rule.ownerUIDLabel: "u-1"]]]],
+            gate: ["/api/v1/namespaces/ns/configmaps/p-a", "/api/v1/namespaces/ns/configmaps/p-b", "/api/v1/namespaces/ns/configmaps/p"])
         let a = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-a"))
         let b = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-b"))
         let c = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-a-c"))
