@@ -72,7 +72,8 @@ struct CheckCommand: AsyncParsableCommand {
             Terminal.writeStderr("\(plural(result.errorCount, "error")), \(plural(result.warningCount, "warning"))\n")
         }
         if !result.hasErrors {
-            Terminal.writeStdout("\(plural(rules, "rule")) OK in \(plural(result.ruleFiles.count, "file"))\n")
+            let against = cluster ? " (checked against the cluster's schemas)" : ""
+            Terminal.writeStdout("\(plural(rules, "rule")) OK in \(plural(result.ruleFiles.count, "file"))\(against)\n")
         }
     }
 

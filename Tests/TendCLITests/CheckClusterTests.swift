@@ -18,7 +18,7 @@ struct CheckClusterTests {
         let ok = try check(["rules"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stderr == "", "no errors or warnings expected: \(ok.stderr)")
-        #expect(ok.stdout.contains("4 rules OK in 3 files"))
+        #expect(ok.stdout.contains("4 rules OK in 3 files (checked against the cluster's schemas)"), "\(ok.stdout)")
         let examples = try check(["examples", "Tests/TendRulesTests/Fixtures/check/valid-webapp.yaml"])
         #expect(examples.status == 0, "\(examples.stderr)")
     }
