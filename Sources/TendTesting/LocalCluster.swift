@@ -133,7 +133,29 @@ public struct LocalCluster: Sendable {
         }
 
         /// Starts the process (own session, output appended to ``log``) and waits until it serves requests.
+        ///
+        /// Right after a kill, the port can still be held by the dead server's connections (orphaned
+        /// sockets closing, until the clients close their ends); a server that exits because its port is
+        /// in use is started again every second until ``timeout``.
         public func start(timeout: Duration = .seconds(90)) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let logged = (try? String(contentsOfFile: log, encoding: .utf8))?.utf8.count ?? 0
+                do {
+                    return try await launch(until: deadline)
+                } catch is Unavailable where ContinuousClock.now < deadline && portWasInUse(since: logged) {
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+
+        /// Whether what the server logged after byte `offset` of ``log`` says its port was taken.
+        private func portWasInUse(since offset: Int) -> Bool {
+            guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return false }
+            return String(decoding: text.utf8.dropFirst(offset), as: UTF8.self).contains("address already in use")
+        }
+
+        private func launch(until deadline: ContinuousClock.Instant) async throws {
             // Only fds 0-2 reach the server: an inherited pipe (ours) would keep runCommand waiting
             // for EOF, an inherited socket would outlive the test's connection.
             let script = """
@@ -146,7 +168,6 @@ public struct LocalCluster: Sendable {
                 throw Unavailable(description: "could not start kube-apiserver: \(out)")
             }
             pid.withLock { $0 = started }
-            let deadline = ContinuousClock.now + timeout
             var options = KubeClient.Options(retryPolicy: .none)
             options.requestTimeout = .seconds(5)
             try await KubeClient.withClient(configuration, options: options) { client in
@@ -155,7 +176,7 @@ public struct LocalCluster: Sendable {
                         return
                     }
                     guard LocalCluster.alive(started) else { throw Unavailable(description: "kube-apiserver exited; see \(log)") }
-                    if ContinuousClock.now > deadline { throw Unavailable(description: "kube-apiserver not ready in \(timeout); see \(log)") }
+                    if ContinuousClock.now > deadline { throw Unavailable(description: "kube-apiserver not ready in time; see \(log)") }
                     try await Task.sleep(for: .milliseconds(200))
                 }
             }
