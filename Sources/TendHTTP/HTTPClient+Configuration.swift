@@ -14,7 +14,10 @@ public struct BearerToken: Sendable, CustomStringConvertible, CustomDebugStringC
 extension HTTPClient {
     /// Where trusted CA certificates come from.
     public enum CertificateAuthority: Sendable, CustomStringConvertible {
-        /// A PEM file on disk (read by libcurl at each new connection).
+        /// A PEM file on disk, read again for every new connection: a CA bundle rotated on disk
+        /// (an in-cluster `ca.crt`, a kubeconfig's `certificate-authority`) verifies the next
+        /// connection without a restart. Connections already open keep working. (libcurl ≥ 7.87
+        /// would otherwise cache the parsed file for 24 h; the client turns that cache off.)
         case file(String)
         /// PEM bytes held in memory (e.g. `certificate-authority-data` from a kubeconfig).
         case pem([UInt8])

@@ -15,6 +15,9 @@ public struct ReflectorConfiguration: Sendable, Hashable {
     public var idleMargin: Duration = .seconds(30)
     /// Backoff between failed lists and watches.
     public var backoff = Backoff.Configuration()
+    /// How long 500/504 watch failures are retried from the same version before a relist
+    /// (``WatcherStateMachine/Configuration/relistAfterInternalErrors``).
+    public var relistAfterInternalErrors: Duration = .seconds(120)
     /// How the first list reads; relists after 410 Gone are always consistent reads.
     public var initialList = WatcherStateMachine.ListSemantic.mostRecent
 
@@ -22,7 +25,7 @@ public struct ReflectorConfiguration: Sendable, Hashable {
 
     public static func == (a: Self, b: Self) -> Bool {
         a.pageSize == b.pageSize && a.watchTimeoutSeconds == b.watchTimeoutSeconds && a.idleMargin == b.idleMargin
-            && a.backoff == b.backoff && a.initialList == b.initialList
+            && a.backoff == b.backoff && a.initialList == b.initialList && a.relistAfterInternalErrors == b.relistAfterInternalErrors
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -30,6 +33,7 @@ public struct ReflectorConfiguration: Sendable, Hashable {
         hasher.combine(watchTimeoutSeconds)
         hasher.combine(idleMargin)
         hasher.combine(initialList)
+        hasher.combine(relistAfterInternalErrors)
     }
 }
 
@@ -52,6 +56,7 @@ struct Reflector: Sendable {
         machineConfiguration.pageSize = configuration.pageSize
         machineConfiguration.backoff = configuration.backoff
         machineConfiguration.initialList = configuration.initialList
+        machineConfiguration.relistAfterInternalErrors = configuration.relistAfterInternalErrors
         var machine = WatcherStateMachine(machineConfiguration)
         var actions = machine.start()
         var lists = 0
@@ -185,8 +190,8 @@ struct Reflector: Sendable {
             case .bookmark: kind = .bookmark
             case .error:
                 stream.cancel()
-                let message = event.status?.message ?? "ERROR event"
-                return .watchFailed(.transient("watch ERROR event: \(message)"))
+                let message = "watch ERROR event: \(event.status?.message ?? "no message")"
+                return .watchFailed(WatcherError.isInternalError(httpStatus: event.status?.code) ? .internalError(message) : .transient(message))
             }
             for action in machine.handle(.watchEvent(WatcherStateMachine.Event(kind, event.object)), now: clock.now) {
                 switch action {
@@ -205,6 +210,8 @@ struct Reflector: Sendable {
 
     static func classify(_ error: any Error) -> WatcherError {
         guard let error = error as? KubeError else { return .transient("\(error)") }
-        return error.isExpired ? .expired(error.message) : .transient(error.description)
+        if error.isExpired { return .expired(error.message) }
+        if WatcherError.isInternalError(httpStatus: error.httpStatus) { return .internalError(error.description) }
+        return .transient(error.description)
     }
 }

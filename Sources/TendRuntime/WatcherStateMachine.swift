@@ -25,6 +25,12 @@ public import TendValue
 ///   stale watch cache and so go back in time (kubernetes/kubernetes#59848).
 /// - **Other errors back off** (``Backoff``: 800 ms doubling to 30 s, jitter, reset after 2 min
 ///   without failures) and retry the same step: the same page, or the watch from the same version.
+///   Connection failures and 429 never relist (that would turn an outage into a relist storm).
+/// - **Persistent server errors relist.** Watch failures of kind ``WatcherError/Kind/internalError``
+///   (500, or 504 such as "Too large resource version" from a lagging HA apiserver) are retried the
+///   same way, but once they have kept the watch down for ``Configuration/relistAfterInternalErrors``
+///   (measured from the first of them, reset by any event, bookmark or normal close), the next one
+///   relists, consistently (RV unset): never back in time.
 /// - **Never back in time.** resourceVersions are opaque strings; only the apiserver may compare
 ///   them, and the machine tracks "last seen" as client-go does. As a guard only, when
 ///   ``Configuration/ignoreStaleEvents`` is on and both the event's and the last seen version are
@@ -39,6 +45,9 @@ public struct WatcherStateMachine: Sendable {
         public var backoff = Backoff.Configuration()
         /// Drop events whose numeric resourceVersion is not newer than the last seen one.
         public var ignoreStaleEvents = true
+        /// How long watch failures of kind ``WatcherError/Kind/internalError`` are retried from the
+        /// same version before the watcher relists.
+        public var relistAfterInternalErrors: Duration = .seconds(120)
 
         public init() {}
     }
@@ -119,6 +128,8 @@ public struct WatcherStateMachine: Sendable {
     private var backoff: Backoff
     /// The semantics of the list in progress (first page only).
     private var listSemantic: ListSemantic
+    /// When the current run of watch ``WatcherError/Kind/internalError`` failures began.
+    private var internalErrorsSince: RuntimeInstant?
 
     public init(
         _ configuration: Configuration = Configuration(),
@@ -163,6 +174,7 @@ public struct WatcherStateMachine: Sendable {
         case (.watching(let current), .watchEvent(let event)):
             let rv = event.resourceVersion
             if let rv, configuration.ignoreStaleEvents, !Self.isNewer(rv, than: current) { return [] }
+            internalErrorsSince = nil
             if let rv {
                 resourceVersion = rv
                 state = .watching(resourceVersion: rv)
@@ -170,10 +182,16 @@ public struct WatcherStateMachine: Sendable {
             return event.kind == .bookmark ? [] : [.apply(event)]
 
         case (.watching(let rv), .watchClosed):
+            internalErrorsSince = nil
             return [.startWatch(resourceVersion: rv)]
 
         case (.watching(let rv), .watchFailed(let error)):
             if error.kind == .expired { return relist(semantic: .mostRecent) }
+            if error.kind == .internalError {
+                let since = internalErrorsSince ?? now
+                internalErrorsSince = since
+                if now - since >= configuration.relistAfterInternalErrors { return relist(semantic: .mostRecent) }
+            }
             state = .backingOff(then: .watch(resourceVersion: rv))
             return [.wait(backoff.next(now: now))]
 
@@ -199,6 +217,7 @@ public struct WatcherStateMachine: Sendable {
 
     private mutating func relist(semantic: ListSemantic) -> [Action] {
         listSemantic = semantic
+        internalErrorsSince = nil
         state = .listing(continueToken: nil)
         return [.beginReplace, .startList(request(continueToken: nil))]
     }

@@ -96,6 +96,41 @@ extension EngineClusterTests {
         await client.shutdown()
     }
 
+    /// C4 #19 †: the source is deleted while no engine runs. Tend's finalizer holds it (with a
+    /// deletionTimestamp); the next engine finds it in its first list, runs the cleanup (the copy in
+    /// the other namespace is deleted) and removes the finalizer, and the source goes.
+    @Test func sourceDeletedWhileTendWasDownIsCleanedUpAtTheNextStart() async throws {
+        let cluster = try LocalCluster.require()
+        let client = KubeClient(configuration: cluster.configuration)
+        let rules = try Self.shippedRules("rules/replicate/rule.yaml")
+        let s = Self.suffix()
+        let src = "dd-src-\(s)", target = "dd-target-\(s)"
+        try await createNamespace(client, src)
+        try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
+        let configMaps = try await client.resource(Self.configMap, namespace: src)
+        _ = try await configMaps.create([
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true"]], "data": ["color": "blue"],
+        ])
+        let (_, first) = start(rules, client)
+        await eventually("copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
+        await eventually("source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        first.cancel()
+        _ = try? await first.value
+
+        try await configMaps.delete("settings")
+        try await Task.sleep(for: .seconds(1))
+        #expect(await get(client, Self.configMap, src, "settings")?["metadata"]?["deletionTimestamp"] != nil, "held by the finalizer")
+        #expect(await get(client, Self.configMap, target, "settings") != nil, "no engine ran: the copy is still there")
+
+        let (_, second) = start(rules, client)
+        defer { second.cancel() }
+        await eventually("copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
+        await eventually("source gone once its finalizer was removed") { await self.get(client, Self.configMap, src, "settings") == nil }
+        second.cancel()
+        await deleteNamespaces(client, [src, target])
+        await client.shutdown()
+    }
+
     @Test func objectLeavingFilterOrSelectorIsReleasedAndComesBack() async throws {
         let cluster = try LocalCluster.require()
         let client = KubeClient(configuration: cluster.configuration)

@@ -92,6 +92,39 @@ struct InformerClusterTests {
         }
     }
 
+    /// C4 #1 †: the server ends every watch after 2–3 s (`timeoutSeconds`) while an object is patched
+    /// four times a second: each watch resumes from the last version seen, without a list; the
+    /// handler sees every version in order, none twice (folding of waiting changes allowed), and
+    /// the last one.
+    @Test func watchesClosedEveryFewSecondsLoseAndRepeatNothing() async throws {
+        try await C.withNamespace(cluster, "rewatch") { client, ns in
+            let cms = try await client.resource(C.configMapKind, namespace: ns)
+            var tuning = ReflectorConfiguration()
+            tuning.watchTimeoutSeconds = 2...3
+            let factory = SharedInformerFactory(client: client, reflector: tuning)
+            let informer = try await factory.informer(for: C.configMapKind, namespace: ns)
+            let log = ChangeLog()
+            informer.addHandler(log.handler)
+            let patches = 40
+            try await C.running(factory) {
+                await informer.waitForSync()
+                _ = try await cms.create(C.configMap("x", namespace: ns, data: ["i": "0"]))
+                for i in 1...patches {
+                    _ = try await cms.patch("x", .merge(["data": ["i": .string("\(i)")]]))
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                try await C.until("the last patch") { log.described(name: "x").last == "updated x \(patches)" }
+                let steps = log.described(name: "x").compactMap { Int($0.split(separator: " ").last ?? "") }
+                #expect(steps.last == patches, "\(steps)")
+                #expect(zip(steps, steps.dropFirst()).allSatisfy { $0 < $1 }, "in order, nothing twice: \(steps)")
+                let stats = informer.statistics
+                print("[measure] \(patches) patches over \(stats.watchRequests) watches; \(steps.count) changes handed out")
+                #expect(stats.watchRequests >= 3, "the server ended the watches")
+                #expect(stats.listRequests == 1 && stats.relists == 0, "resumed without a list")
+            }
+        }
+    }
+
     @Test func namespaceAndLabelIndexesFollowLabelChangesAcrossNamespaces() async throws {
         try await C.withNamespace(cluster, "idx-a") { client, nsA in
             try await C.withNamespace(cluster, "idx-b") { _, nsB in

@@ -13,7 +13,10 @@ struct LeaseHarness {
         machine = LeaderElectionStateMachine(.init(identity: identity))
     }
 
-    var wall: WallTime { WallTime(microsecondsSinceEpoch: Int64(now.offset.components.seconds) * 1_000_000) }
+    /// How far the wall clock has been stepped away from the monotonic one (C4 #20).
+    var wallJump: Duration = .zero
+
+    var wall: WallTime { WallTime(microsecondsSinceEpoch: Int64((now.offset + wallJump).components.seconds) * 1_000_000) }
 
     /// Sends an input and performs I/O actions against `lease` until the machine waits.
     /// `failWrites`/`failReads` simulate a partition.
@@ -115,6 +118,42 @@ struct LeaderElectionTests {
         b.now = .at(.seconds(1015))
         b.step(.tick)
         #expect(b.machine.isLeader)
+    }
+
+    /// C4 #20: the wall clock steps +1 h, and later back by 1 h, on both candidates while a leads,
+    /// is partitioned, steps down and b takes over. Who leads, second by second, is exactly what
+    /// it is with a steady wall clock: expiry, renewal and step-down run on the monotonic clock.
+    @Test func wallClockJumpsChangeNoLeadershipDecision() {
+        func trace(jumps: [(at: Int, to: Duration)]) -> [String] {
+            var a = LeaseHarness(identity: "a"), b = LeaseHarness(identity: "b")
+            var server: ObservedLease?, version = 0
+            var out: [String] = []
+            for second in 0...45 {
+                for jump in jumps where jump.at == second {
+                    a.wallJump = jump.to
+                    b.wallJump = jump.to
+                }
+                a.now = .at(.seconds(second))
+                b.now = a.now
+                let partitioned = (12...30).contains(second)
+                a.lease = server
+                a.version = version
+                a.step(.tick, failReads: partitioned, failWrites: partitioned)
+                if !partitioned { (server, version) = (a.lease, a.version) }
+                b.lease = server
+                b.version = version
+                b.step(.tick)
+                (server, version) = (b.lease, b.version)
+                out.append("\(second): a=\(a.machine.isLeader) b=\(b.machine.isLeader) holder=\(server?.record.holderIdentity ?? "-")")
+            }
+            return out
+        }
+        let steady = trace(jumps: [])
+        #expect(steady.first == "0: a=true b=false holder=a")
+        #expect(steady.contains { $0.hasSuffix("a=false b=true holder=b") }, "b took over")
+        #expect(!steady.contains { $0.contains("a=true b=true") }, "never two leaders")
+        #expect(trace(jumps: [(at: 5, to: .seconds(3600))]) == steady, "+1 h")
+        #expect(trace(jumps: [(at: 3, to: .seconds(7200)), (at: 14, to: .seconds(3600))]) == steady, "+2 h, then back 1 h mid-partition")
     }
 
     @Test func leaderStepsDownBeforeAnotherCanAcquire() {

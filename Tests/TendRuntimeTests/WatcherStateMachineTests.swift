@@ -191,6 +191,55 @@ struct WatcherStateMachineTests {
         #expect(h.takeRequests() == [.wait(.milliseconds(800))])
     }
 
+    /// C4 #5 and #10: 500s and 504s ("Too large resource version" from a lagging apiserver) are
+    /// retried from the same version until they have lasted two minutes, then the machine relists
+    /// with a consistent read. Connection failures and 429s never relist; any event resets the clock.
+    @Test func persistentInternalErrorsRelistAfterTheDeadline() {
+        var config = WatcherStateMachine.Configuration()
+        config.backoff.jitter = 0
+        var h = Harness(config)
+        h.start()
+        h.send(.listPage(items: [object("a", rv: "3")], continueToken: nil, resourceVersion: "4"))
+        _ = h.takeRequests()
+        _ = h.takeChanges()
+        /// Fails the watch with `error`, waits out the backoff; returns the requests in between.
+        func failAndWait(_ error: WatcherError) -> [WatcherStateMachine.Action] {
+            h.send(.watchFailed(error))
+            var requests = h.takeRequests()
+            if case .wait(let d) = requests.first {
+                h.now = h.now + d
+                h.send(.backoffElapsed)
+                requests += h.takeRequests()
+            }
+            return requests
+        }
+        // Ten minutes of connection failures and 429s: re-watch from "4" every time, never a list.
+        let start = h.now
+        while h.now - start < .seconds(600) {
+            let requests = failAndWait(.transient("429 Too Many Requests"))
+            #expect(requests.last == .startWatch(resourceVersion: "4"))
+        }
+        // Server errors within the deadline: retried from the same version; a bookmark resets the clock.
+        h.now = h.now + .seconds(180)
+        _ = failAndWait(.internalError("Too large resource version: 4, current: 3"))
+        h.now = h.now + .seconds(100)
+        #expect(failAndWait(.internalError("500")).last == .startWatch(resourceVersion: "4"))
+        h.send(.watchEvent(.init(.bookmark, ["metadata": ["resourceVersion": "6"]])))
+        h.now = h.now + .seconds(100)
+        #expect(failAndWait(.internalError("500")).last == .startWatch(resourceVersion: "6"), "reset by the bookmark")
+        // Until the errors have lasted 120 s: then a consistent relist, not a watch.
+        var lastRequests: [WatcherStateMachine.Action] = []
+        let firstError = h.now
+        repeat {
+            lastRequests = failAndWait(.internalError("Too large resource version: 6, current: 5"))
+        } while lastRequests.last == .startWatch(resourceVersion: "6") && h.now - firstError < .seconds(600)
+        #expect(h.now - firstError >= .seconds(120))
+        #expect(lastRequests == [list()], "a consistent read (RV unset), never back in time")
+        h.send(.listPage(items: [object("a", rv: "3")], continueToken: nil, resourceVersion: "9"))
+        #expect(h.takeRequests() == [.startWatch(resourceVersion: "9")])
+        #expect(h.takeChanges().isEmpty, "an unchanged relist emits nothing")
+    }
+
     @Test func backoffJitterIsSeededAndBounded() {
         var h = Harness()
         h.start()

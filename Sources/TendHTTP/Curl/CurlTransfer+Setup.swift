@@ -79,6 +79,8 @@ extension CurlTransfer {
         case .file(let path):
             try set(CURLOPT_CAINFO, path)
             try set(CURLOPT_CAPATH, pointer: nil)
+            // Re-read the file at each new connection (CA rotation); libcurl caches it for 24 h by default.
+            try set(CURLOPT_CA_CACHE_TIMEOUT, 0)
         case .pem(let bytes):
             try set(CURLOPT_CAINFO, pointer: nil)
             try set(CURLOPT_CAPATH, pointer: nil)

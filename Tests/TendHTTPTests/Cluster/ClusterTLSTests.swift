@@ -48,6 +48,28 @@ extension ClusterTests {
         }
     }
 
+    /// C4 #14: a CA file rotated on disk verifies the next connection of the same client (the
+    /// in-cluster `ca.crt` is updated in place; libcurl would otherwise cache the old file for 24 h).
+    @Test func caFileRotatedOnDiskVerifiesTheNextConnection() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tend-http-ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let caPath = dir.appendingPathComponent("ca.crt").path
+        try runOpenSSL(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=tend-old-ca",
+                        "-keyout", dir.appendingPathComponent("ca.key").path, "-out", caPath])
+        let (clusterCA, _, _) = try cluster.adminPEM()
+        try await HTTPClient.withClient(HTTPClient.Configuration(certificateAuthority: .file(caPath))) { client in
+            let error = await #expect(throws: HTTPError.self) { _ = try await client.execute(.get(cluster.url("/version"))) }
+            #expect(error?.code == .tlsFailed(.certificateVerifyFailed), "\(String(describing: error))")
+            // Rotate: replace the file as a writer of a projected volume does (new file, rename).
+            let next = dir.appendingPathComponent("ca.crt.new").path
+            #expect(FileManager.default.createFile(atPath: next, contents: Data(clusterCA)))
+            #expect(rename(next, caPath) == 0)
+            let status = try await client.execute(.get(cluster.url("/version"))).status
+            #expect(status == 200, "the new CA verified the new connection")
+        }
+    }
+
     @Test func unreadableClientCertificateIsOtherTLSFailure() async throws {
         var config = cluster.adminConfiguration()
         config.clientCertificate = .files(certificate: "/nonexistent/tend.crt", key: "/nonexistent/tend.key")
