@@ -12,6 +12,9 @@ struct TestCommand: ParsableCommand {
             Each test names its rules and a list of steps: objects to apply, patch or delete, then what must \
             hold once the rules have reconciled (objects present, matched on the fields given, and objects \
             absent). Prints pass or fail per step with a diff on failure; exits 1 if any step fails.
+
+            Then prints each rule's coverage: which children, includeWhen/forEach/readyWhen outcomes, \
+            phases, transitions and condition statuses the tests never exercised.
             """)
 
     @Argument(help: "Test files or directories (searched for *.yaml and *.yml holding kind: RuleTest).")
@@ -19,6 +22,15 @@ struct TestCommand: ParsableCommand {
 
     @Option(help: "Also write the results as JUnit XML to this file.")
     var junit: String?
+
+    @Flag(inversion: .prefixedNo, help: "Print each rule's coverage after the results (on by default).")
+    var coverage = true
+
+    @Option(name: .customLong("coverage-min"), help: ArgumentHelp("Exit 1 when a rule's coverage is below this percentage.", valueName: "percent"))
+    var coverageMin: Double?
+
+    @Option(name: .customLong("coverage-json"), help: ArgumentHelp("Also write each rule's coverage items as JSON to this file.", valueName: "file"))
+    var coverageJSON: String?
 
     func run() throws {
         var files: [String] = []
@@ -33,6 +45,8 @@ struct TestCommand: ParsableCommand {
         let color = Terminal.useColor(1)
         let green = color ? "\u{1B}[32m" : "", red = color ? "\u{1B}[31m" : "", reset = color ? "\u{1B}[0m" : ""
         var results: [RuleTest.StepResult] = []
+        var coverages: [RuleCoverage] = []
+        let collectCoverage = coverage || coverageMin != nil || coverageJSON != nil
         var errors = 0
         for file in files {
             let (tests, diagnostics) = RuleTest.load(file: file)
@@ -47,7 +61,10 @@ struct TestCommand: ParsableCommand {
                     errors += 1
                     continue
                 }
-                for result in test.run(rules: loaded.rules) {
+                let run: (results: [RuleTest.StepResult], coverage: [RuleCoverage])
+                run = collectCoverage ? test.runWithCoverage(rules: loaded.rules) : (test.run(rules: loaded.rules), [])
+                coverages += run.coverage
+                for result in run.results {
                     results.append(result)
                     if result.passed {
                         Terminal.writeStdout("\(green)PASS\(reset) \(result.test) / \(result.step)\n")
@@ -58,13 +75,32 @@ struct TestCommand: ParsableCommand {
                 }
             }
         }
+        let combined = RuleCoverage.combined(coverages)
+        if coverage && !combined.isEmpty {
+            Terminal.writeStdout("\n" + combined.map { $0.renderText(color: color) }.joined())
+        }
         let failed = results.filter { !$0.passed }.count
         Terminal.writeStdout("\n\(results.count - failed) passed, \(failed) failed\n")
         if let junit { try Self.junit(results).write(toFile: junit, atomically: true, encoding: .utf8) }
-        if failed > 0 || errors > 0 || results.isEmpty {
+        if let coverageJSON {
+            try JSON.serialize(["rules": .array(combined.map { $0.json() })], options: .prettyPrinted).appending("\n").write(toFile: coverageJSON, atomically: true, encoding: .utf8)
+        }
+        var belowMinimum = false
+        if let coverageMin {
+            for rule in combined where rule.percent < coverageMin {
+                Terminal.writeStderr("error: coverage of rule \(rule.rule) is \(rule.coveredCount)/\(rule.total) (\(rule.shownPercent)%), below --coverage-min \(Self.shown(coverageMin))%\n")
+                belowMinimum = true
+            }
+        }
+        if failed > 0 || errors > 0 || results.isEmpty || belowMinimum {
             if results.isEmpty && errors == 0 { Terminal.writeStderr("error: no rule tests found\n") }
             throw ExitCode(1)
         }
+    }
+
+    /// `80` rather than `80.0`.
+    static func shown(_ percent: Double) -> String {
+        percent == percent.rounded() ? String(Int(percent)) : String(percent)
     }
 
     static func junit(_ results: [RuleTest.StepResult]) -> String {

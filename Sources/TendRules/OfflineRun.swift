@@ -9,11 +9,16 @@ public struct OfflineRun: Sendable {
     public var rules: [Rule]
     public var cluster: OfflineCluster
     public var now: Date
+    /// Rule coverage, one per rule in `rules` order, when collecting it (`tend test`): every plan
+    /// ``converge(maxRounds:)`` makes is then traced and recorded. Nil (the default): plans are
+    /// not traced.
+    public var coverage: [RuleCoverage]?
 
-    public init(rules: [Rule], cluster: OfflineCluster, now: Date) {
+    public init(rules: [Rule], cluster: OfflineCluster, now: Date, collectCoverage: Bool = false) {
         self.rules = rules
         self.cluster = cluster
         self.now = now
+        if collectCoverage { coverage = rules.map(RuleCoverage.init(rule:)) }
     }
 
     /// The objects `rule` reconciles in the current state, in key order.
@@ -41,13 +46,16 @@ public struct OfflineRun: Sendable {
         var rounds = 0
         while rounds < maxRounds {
             var writes = 0
-            for rule in rules {
+            for (index, rule) in rules.enumerated() {
+                let planner = Planner(rule: rule, trace: coverage != nil)
                 for parent in parents(of: rule) {
                     // Re-read: an earlier plan in this round may have changed the parent.
                     guard let key = ObjectKey(of: parent),
                         let current = cluster.get(rule.watch.kind, namespace: key.namespace, name: key.name)
                     else { continue }
-                    writes += cluster.apply(Planner(rule: rule).plan(parent: current, world: cluster.world, now: now))
+                    let plan = planner.plan(parent: current, world: cluster.world, now: now)
+                    coverage?[index].record(plan, parent: current)
+                    writes += cluster.apply(plan)
                 }
             }
             if writes == 0 { break }

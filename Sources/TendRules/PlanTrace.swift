@@ -103,6 +103,8 @@ public struct PlanTrace: Sendable {
             case shadowed
         }
 
+        /// Its index in the rule's ``Rule/PhaseMachine/transitions`` (declaration order).
+        public var index: Int
         public var from: [String]
         public var to: String
         public var guardEvaluation: Evaluation

@@ -38,15 +38,20 @@ extension Context {
     /// does not hold. When no guard holds, nothing is pending.
     func stepPhase(_ machine: Rule.PhaseMachine, current: String, liveStatus: Value) -> PhaseStep {
         var step = PhaseStep(phase: current)
-        let leaving = machine.transitions.filter { t in t.to != current && (t.from.isEmpty || t.from.contains(current)) }
+        let leavingIndices = machine.transitions.indices.filter { i in
+            let t = machine.transitions[i]
+            return t.to != current && (t.from.isEmpty || t.from.contains(current))
+        }
+        let leaving = leavingIndices.map { machine.transitions[$0] }
         /// Records `t` and, once one decides, every later transition as shadowed.
         func record(_ index: Int, _ result: Result<Bool, CELError>, _ verdict: PlanTrace.Transition.Verdict, decided: Bool) {
             guard trace != nil else { return }
             let t = leaving[index]
-            step.transitions.append(.init(from: t.from, to: t.to, guardEvaluation: .init(t.when, result: result), holdFor: t.holdFor, verdict: verdict))
+            step.transitions.append(.init(index: leavingIndices[index], from: t.from, to: t.to, guardEvaluation: .init(t.when, result: result), holdFor: t.holdFor, verdict: verdict))
             guard decided else { return }
-            for later in leaving[(index + 1)...] {
-                step.transitions.append(.init(from: later.from, to: later.to, guardEvaluation: .init(later.when, variables), holdFor: later.holdFor, verdict: .shadowed))
+            for later in (index + 1)..<leaving.count {
+                let l = leaving[later]
+                step.transitions.append(.init(index: leavingIndices[later], from: l.from, to: l.to, guardEvaluation: .init(l.when, variables), holdFor: l.holdFor, verdict: .shadowed))
             }
         }
         for (index, t) in leaving.enumerated() {

@@ -6,7 +6,18 @@ import TendYAML
 extension RuleTest {
     /// Runs the steps in order against an offline cluster; a step's failures do not stop later steps.
     public func run(rules: [Rule], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped, now: Date = Date()) -> [StepResult] {
-        var run = OfflineRun(rules: rules, cluster: OfflineCluster(clusterScoped: clusterScoped), now: now)
+        run(rules: rules, clusterScoped: clusterScoped, now: now, collectCoverage: false).results
+    }
+
+    /// Runs the steps like ``run(rules:clusterScoped:now:)`` and also returns each rule's coverage
+    /// (one per rule, in `rules` order): what every reconcile of every step exercised.
+    public func runWithCoverage(rules: [Rule], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped, now: Date = Date()) -> (results: [StepResult], coverage: [RuleCoverage]) {
+        let (results, coverage) = run(rules: rules, clusterScoped: clusterScoped, now: now, collectCoverage: true)
+        return (results, coverage ?? [])
+    }
+
+    private func run(rules: [Rule], clusterScoped: Set<GroupVersionKind>, now: Date, collectCoverage: Bool) -> (results: [StepResult], coverage: [RuleCoverage]?) {
+        var run = OfflineRun(rules: rules, cluster: OfflineCluster(clusterScoped: clusterScoped), now: now, collectCoverage: collectCoverage)
         var results: [StepResult] = []
         for step in steps {
             let start = Date()
@@ -44,7 +55,7 @@ extension RuleTest {
             }
             results.append(StepResult(test: name, step: step.name, failures: failures, seconds: Date().timeIntervalSince(start)))
         }
-        return results
+        return (results, run.coverage)
     }
 
     /// Partial match: every field of `expected` is in `live` with an equal value; a list matches when
