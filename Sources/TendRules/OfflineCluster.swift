@@ -20,8 +20,18 @@ public struct OfflineCluster: Sendable {
     }
 
     /// Creates or replaces an object as a user would with `kubectl apply`, filling in server fields.
+    ///
+    /// Re-applying an object that exists keeps it the same object, as the API server does: its uid,
+    /// creationTimestamp, finalizers and ownerReferences (unless the applied object sets them), the
+    /// labels and annotations others added (the applied ones win), and its `status` (unless the applied
+    /// object has one); `generation` goes up when `spec` changed. The rest is the applied object.
     public mutating func put(_ object: Value) {
         var o = object
+        if let kind = object["apiVersion"]?.stringValue.flatMap({ api in object["kind"]?.stringValue.flatMap { GroupVersionKind(apiVersion: api, kind: $0) } }),
+           let name = object["metadata"]?["name"]?.stringValue,
+           let live = world.object(kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "", name: name) {
+            o = Self.reapplied(object, over: live)
+        }
         // The one server default rules commonly read: a Service's cluster IP.
         if o["apiVersion"] == "v1", o["kind"] == "Service", o["spec"]?["clusterIP"] == nil {
             try? o.set(FieldPath([.key("spec"), .key("clusterIP")]), to: .string("10.0.0.\(10 + nextUID % 240)"))
@@ -37,6 +47,26 @@ public struct OfflineCluster: Sendable {
         }
         bumpVersion(&o)
         world.put(o)
+    }
+
+    /// `applied` as the new state of `live` (see ``put(_:)``).
+    static func reapplied(_ applied: Value, over live: Value) -> Value {
+        var o = applied
+        func keep(_ field: String) {
+            if o["metadata"]?[field] == nil, let v = live["metadata"]?[field] {
+                try? o.set(FieldPath([.key("metadata"), .key(field)]), to: v)
+            }
+        }
+        for field in ["uid", "creationTimestamp", "finalizers", "ownerReferences", "deletionTimestamp"] { keep(field) }
+        for map in ["labels", "annotations"] {
+            guard case .object(var merged)? = live["metadata"]?[map] else { continue }
+            if case .object(let mine)? = applied["metadata"]?[map] { for (k, v) in mine { merged[k] = v } }
+            try? o.set(FieldPath([.key("metadata"), .key(map)]), to: .object(merged))
+        }
+        if o["status"] == nil, let status = live["status"] { try? o.set(FieldPath([.key("status")]), to: status) }
+        let generation = live["metadata"]?["generation"]?.intValue ?? 1
+        try? o.set(FieldPath([.key("metadata"), .key("generation")]), to: .int(applied["spec"] != live["spec"] ? generation + 1 : generation))
+        return o
     }
 
     private mutating func bumpVersion(_ o: inout Value) {
