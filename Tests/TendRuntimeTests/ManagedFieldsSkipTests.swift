@@ -23,10 +23,10 @@ struct ManagedFieldsSkipTests {
 
     static let handler: FakeAPIServer.Handler = { request, _ in
         if request.query["watch"] == "true" {
-            return .lines([F.event("ADDED", cm("c", rv: "11"))], thenStall: true)
+            return .lines([F.event("ADDED", ManagedFieldsSkipTests.cm("c", rv: "11"))], thenStall: true)
         }
-        if request.path == "/api/v1/namespaces/ns/configmaps/a" { return .json(200, cm("a", rv: "5")) }
-        return F.list([cm("a", rv: "5"), cm("b", rv: "6")], rv: "10")
+        if request.path == "/api/v1/namespaces/ns/configmaps/a" { return .json(200, ManagedFieldsSkipTests.cm("a", rv: "5")) }
+        return F.list([ManagedFieldsSkipTests.cm("a", rv: "5"), ManagedFieldsSkipTests.cm("b", rv: "6")], rv: "10")
     }
 
     @Test func cachedObjectsLackManagedFieldsWhileGetReturnsThem() async throws {
