@@ -377,9 +377,11 @@ public final class KubeClient: Sendable {
 
     // MARK: Decoding
 
-    static func decode(_ body: [UInt8], _ description: RequestDescription) throws(KubeError) -> Value {
+    static func decode(
+        _ body: [UInt8], _ description: RequestDescription, options: JSON.ParseOptions = JSON.ParseOptions()
+    ) throws(KubeError) -> Value {
         do {
-            return try JSON.parse(body)
+            return try JSON.parse(body, options: options)
         } catch {
             throw KubeError(.decoding, request: description, message: "invalid JSON in response: \(error.message) at \(error.line):\(error.column)")
         }

@@ -28,6 +28,9 @@ public struct ListOptions: Sendable, Hashable {
     public var resourceVersionMatch: ResourceVersionMatch?
     /// Server-side timeout for the list call.
     public var timeoutSeconds: Int?
+    /// Client-side (not sent): decode the items without their `metadata.managedFields`, for a
+    /// reader that drops it anyway (the informer cache). See ``TendValue/JSON/ParseOptions``.
+    public var skipsManagedFields = false
 
     public init(
         labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil, continueToken: String? = nil,
@@ -192,6 +195,9 @@ public struct WatchOptions: Sendable, Hashable {
     public var timeoutSeconds: Int
     /// Extra silence tolerated beyond `timeoutSeconds` before the connection is considered dead.
     public var idleMargin: Duration
+    /// Client-side (not sent): decode each event's object without its `metadata.managedFields`, for
+    /// a reader that drops it anyway (the informer cache). See ``TendValue/JSON/ParseOptions``.
+    public var skipsManagedFields = false
 
     public init(
         labelSelector: String? = nil, fieldSelector: String? = nil, resourceVersion: String? = nil,

@@ -59,7 +59,8 @@ public struct ResourceClient: ObjectReader, ObjectWriter, Sendable {
     public func list(_ options: ListOptions = ListOptions()) async throws(KubeError) -> ObjectList {
         let d = describe("list")
         let path = try self.path(d, namespace: namespace, name: nil, collection: true)
-        let value = try await send(.get, path, query: options.queryItems, d, idempotent: true)
+        let parse = options.skipsManagedFields ? JSON.ParseOptions.skippingManagedFields(of: .listItems) : JSON.ParseOptions()
+        let value = try await send(.get, path, query: options.queryItems, d, idempotent: true, parse: parse)
         let apiVersion = resource.groupVersion.apiVersion
         let items = (value["items"]?.arrayValue ?? []).map { Self.withTypeMeta($0, apiVersion: apiVersion, kind: resource.kind) }
         let metadata = value["metadata"]
@@ -157,7 +158,8 @@ public struct ResourceClient: ObjectReader, ObjectWriter, Sendable {
             if error.status?.code == 410 { throw KubeError(.expired, request: d, message: error.message, status: error.status) }
             throw error
         }
-        return WatchStream(response: response, request: d)
+        let parse = options.skipsManagedFields ? JSON.ParseOptions.skippingManagedFields(of: .watchEvent) : JSON.ParseOptions()
+        return WatchStream(response: response, request: d, parseOptions: parse)
     }
 
     // MARK: Internals
@@ -187,12 +189,12 @@ public struct ResourceClient: ObjectReader, ObjectWriter, Sendable {
 
     private func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil, contentType: String? = nil,
-        _ d: RequestDescription, idempotent: Bool
+        _ d: RequestDescription, idempotent: Bool, parse: JSON.ParseOptions = JSON.ParseOptions()
     ) async throws(KubeError) -> Value {
         let request = KubeClient.APIRequest(
             method: method, path: path, query: query, body: body, contentType: contentType, description: d, idempotent: idempotent)
         let response = try await client.send(request)
-        return try KubeClient.decode(response.body, d)
+        return try KubeClient.decode(response.body, d, options: parse)
     }
 
     private func describe(_ verb: String, name: String? = nil, object: Value? = nil, subresource: String? = nil) -> RequestDescription {

@@ -29,14 +29,16 @@ public struct WatchEvent: Sendable, Hashable {
     public var status: Status? { type == .error ? Status(object) : nil }
 
     /// Decodes one line of a watch stream: `{"type": "...", "object": {...}}`, parsed with one
-    /// `JSON.parse` of the line's bytes.
+    /// `JSON.parse` of the line's bytes (with `options`, e.g. skipping the object's managedFields).
     ///
     /// - Throws: ``KubeError/Code/expired`` for an ERROR event with a 410 Status (the
     ///   resourceVersion is too old: list again), ``KubeError/Code/decoding`` for a malformed line.
-    public static func decode(_ line: [UInt8], request: RequestDescription) throws(KubeError) -> WatchEvent {
+    public static func decode(
+        _ line: [UInt8], request: RequestDescription, options: JSON.ParseOptions = JSON.ParseOptions()
+    ) throws(KubeError) -> WatchEvent {
         let value: Value
         do {
-            value = try JSON.parse(line)
+            value = try JSON.parse(line, options: options)
         } catch {
             throw KubeError(.decoding, request: request, message: "invalid watch event: \(error.message) at column \(error.column)")
         }
@@ -72,12 +74,13 @@ public struct WatchStream: AsyncSequence, Sendable {
 
     let response: HTTPStreamResponse
     let request: RequestDescription
+    var parseOptions = JSON.ParseOptions()
 
     /// Stops the watch; a pending `next()` throws ``KubeError/Code/cancelled``.
     public func cancel() { response.cancel() }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(lines: response.body.makeAsyncIterator(), request: request)
+        Iterator(lines: response.body.makeAsyncIterator(), request: request, parseOptions: parseOptions)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
@@ -86,6 +89,7 @@ public struct WatchStream: AsyncSequence, Sendable {
 
         var lines: HTTPLineStream.Iterator
         let request: RequestDescription
+        let parseOptions: JSON.ParseOptions
         var done = false
 
         public mutating func next() async throws(KubeError) -> WatchEvent? {
@@ -108,7 +112,7 @@ public struct WatchStream: AsyncSequence, Sendable {
                 }
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
                 do {
-                    return try WatchEvent.decode(line, request: request)
+                    return try WatchEvent.decode(line, request: request, options: parseOptions)
                 } catch {
                     done = true
                     throw error

@@ -75,7 +75,8 @@ public final class Informer: Sendable {
 
     init(
         kind: GroupVersionKind, resource: ResourceClient, labelSelector: String?, fieldSelector: String?,
-        store: Store, clock: any RuntimeClock, logger: Logger, configuration: ReflectorConfiguration
+        store: Store, clock: any RuntimeClock, logger: Logger, configuration: ReflectorConfiguration,
+        skipsManagedFields: Bool = false
     ) {
         self.kind = kind
         self.resource = resource.resource.groupVersionResource
@@ -91,7 +92,7 @@ public final class Informer: Sendable {
         self.logger = logger
         self.reflector = Reflector(
             resource: resource, labelSelector: labelSelector, fieldSelector: fieldSelector, clock: clock, logger: logger,
-            configuration: configuration)
+            configuration: configuration, skipsManagedFields: skipsManagedFields)
     }
 
     // MARK: Sync

@@ -50,6 +50,9 @@ struct Reflector: Sendable {
     let clock: any RuntimeClock
     let logger: Logger
     let configuration: ReflectorConfiguration
+    /// The store's transform is the default, which drops `metadata.managedFields`: lists and watches
+    /// then leave it out at parse time instead of building it for the transform to remove.
+    let skipsManagedFields: Bool
 
     func run(into informer: Informer) async {
         var machineConfiguration = WatcherStateMachine.Configuration()
@@ -137,9 +140,10 @@ struct Reflector: Sendable {
 
     private func list(_ request: WatcherStateMachine.ListRequest, _ informer: Informer) async -> WatcherStateMachine.Input {
         informer.count { $0.listRequests += 1 }
-        let options = ListOptions(
+        var options = ListOptions(
             labelSelector: labelSelector, fieldSelector: fieldSelector, limit: request.limit,
             continueToken: request.continueToken, resourceVersion: request.resourceVersion)
+        options.skipsManagedFields = skipsManagedFields
         do {
             let page = try await resource.list(options)
             return .listPage(items: page.items, continueToken: page.continueToken, resourceVersion: page.resourceVersion)
@@ -154,10 +158,11 @@ struct Reflector: Sendable {
         pending: inout [WatcherStateMachine.Action]
     ) async -> WatcherStateMachine.Input? {
         informer.count { $0.watchRequests += 1 }
-        let options = WatchOptions(
+        var options = WatchOptions(
             labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
             allowWatchBookmarks: true, timeoutSeconds: Int.random(in: configuration.watchTimeoutSeconds),
             idleMargin: configuration.idleMargin)
+        options.skipsManagedFields = skipsManagedFields
         let stream: WatchStream
         do {
             stream = try await resource.watch(options)

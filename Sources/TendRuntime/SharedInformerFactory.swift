@@ -17,12 +17,16 @@ import Synchronization
 ///   calling task is cancelled; informers are stopped when it returns.
 /// - Informers never throw: list and watch errors are logged (with kind and step) and retried with
 ///   backoff. Objects pass through `transform` before they are stored (default: drop
-///   `metadata.managedFields`).
+///   `metadata.managedFields`). With the default, lists and watches skip `metadata.managedFields`
+///   already while decoding (``TendValue/JSON/ParseOptions/skipsManagedFields``): it is never built.
+///   A custom transform receives objects as the server sent them, managedFields included.
 public final class SharedInformerFactory: Sendable {
     public let client: KubeClient
     let clock: any RuntimeClock
     let logger: Logger
     let transform: @Sendable (Value) -> Value
+    /// True with the default transform: lists and watches skip managedFields while decoding.
+    let skipsManagedFields: Bool
     let configuration: ReflectorConfiguration
     private let state = Mutex(State())
 
@@ -50,6 +54,7 @@ public final class SharedInformerFactory: Sendable {
         self.clock = clock
         self.logger = logger
         self.transform = transform ?? Store.dropManagedFields
+        self.skipsManagedFields = transform == nil
         self.configuration = reflector
     }
 
@@ -84,7 +89,8 @@ public final class SharedInformerFactory: Sendable {
             storeConfiguration.transform = transform
             let informer = Informer(
                 kind: kind, resource: resource, labelSelector: labelSelector, fieldSelector: fieldSelector,
-                store: Store(storeConfiguration), clock: clock, logger: logger, configuration: configuration)
+                store: Store(storeConfiguration), clock: clock, logger: logger, configuration: configuration,
+                skipsManagedFields: skipsManagedFields)
             s.informers[key] = informer
             return (informer, Array(s.runners.values))
         }

@@ -11,26 +11,55 @@ public enum JSON {
     public static let maximumDepth = 512
 
     /// Parses one JSON document.
-    public static func parse(_ text: String) throws(JSONError) -> Value {
+    public static func parse(_ text: String, options: ParseOptions = ParseOptions()) throws(JSONError) -> Value {
         var text = text
         let result: Result<Value, JSONError> = text.withUTF8 { buffer in
-            Result { () throws(JSONError) -> Value in try parse(bytes: UnsafeRawBufferPointer(buffer)) }
+            Result { () throws(JSONError) -> Value in try parse(bytes: UnsafeRawBufferPointer(buffer), options: options) }
         }
         return try result.get()
     }
 
     /// Parses one JSON document from raw bytes (UTF-8).
-    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> Value {
+    public static func parse(_ bytes: [UInt8], options: ParseOptions = ParseOptions()) throws(JSONError) -> Value {
         let result: Result<Value, JSONError> = bytes.withUnsafeBytes { buffer in
-            Result { () throws(JSONError) -> Value in try parse(bytes: buffer) }
+            Result { () throws(JSONError) -> Value in try parse(bytes: buffer, options: options) }
         }
         return try result.get()
     }
 
     /// Parses one JSON document from a byte buffer that stays valid for the duration of the call.
-    public static func parse(bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
+    public static func parse(bytes: UnsafeRawBufferPointer, options: ParseOptions = ParseOptions()) throws(JSONError) -> Value {
         var parser = JSONParser(bytes)
-        return try parser.parseDocument()
+        return try parser.parseDocument(rootRole: JSONParser.Role(options))
+    }
+
+    /// How `parse` builds its result; the default builds every value.
+    public struct ParseOptions: Sendable, Hashable {
+        /// Where the Kubernetes objects are whose `metadata.managedFields` is skipped.
+        public enum ObjectPosition: Sendable, Hashable {
+            /// The document is the object (a get).
+            case document
+            /// The document is a watch event: the object is its `object` member.
+            case watchEvent
+            /// The document is a list: the objects are the elements of its `items` member.
+            case listItems
+        }
+
+        /// When set, `metadata.managedFields` of the objects at this position is checked like any other
+        /// value (a malformed one is an error at the same place) but left out of the result, as if
+        /// removed after parsing. `managedFields` anywhere else (another nesting, outside `metadata`)
+        /// is kept. For readers that drop it anyway, like the informer cache: it is often a fifth of
+        /// an object's bytes and made of many small objects and strings.
+        public var skipsManagedFields: ObjectPosition?
+
+        public init(skipsManagedFields: ObjectPosition? = nil) {
+            self.skipsManagedFields = skipsManagedFields
+        }
+
+        /// Skips `metadata.managedFields` of the objects at `position`.
+        public static func skippingManagedFields(of position: ObjectPosition) -> ParseOptions {
+            ParseOptions(skipsManagedFields: position)
+        }
     }
 
     /// Serializes `value` as compact JSON (no whitespace), keys in stored order.

@@ -66,3 +66,72 @@ enum Fixtures {
         ]
     }
 }
+
+extension Fixtures {
+    /// `metadata.managedFields` as the API server records it for `object`: one `FieldsV1` entry per
+    /// manager, each listing the fields that manager set (`f:` members, `k:{...}` list items keyed by
+    /// their merge key, `.` for the container itself), in the server's compact form.
+    static func managedFields(_ entries: [(manager: String, subresource: String?, fields: Value)]) -> Value {
+        .array(entries.map { entry in
+            var e: Value = [
+                "manager": .string(entry.manager), "operation": "Update", "apiVersion": "v1",
+                "time": "2026-11-29T01:00:05Z", "fieldsType": "FieldsV1", "fieldsV1": fieldsV1(entry.fields),
+            ]
+            if let subresource = entry.subresource { e["subresource"] = .string(subresource) }
+            return e
+        })
+    }
+
+    /// The `FieldsV1` set of every field of `value`.
+    /// (`f:metadata`, `f:spec`, `f:status` themselves carry no `.`, as on a real server).
+    static func fieldsV1(_ value: Value, level: Int = 0) -> Value {
+        guard case .object(let o) = value else { return [:] }
+        var out = Value.Object()
+        if level > 1 { out["."] = [:] }
+        for entry in o.entries {
+            let key = entry.key, member = entry.value
+            switch member {
+            case .object(let m) where m.count > 0:
+                out["f:" + key] = fieldsV1(member, level: level + 1)
+            case .array(let items) where items.first?.objectValue != nil:
+                // Lists of objects with a merge key are sets of `k:{"key":value}` items; others are atomic.
+                var list = Value.Object()
+                list["."] = [:]
+                for item in items {
+                    guard let mergeKey = ["name", "type", "containerPort", "ip", "mountPath"].first(where: { item[$0] != nil })
+                    else { continue }
+                    list["k:" + JSON.serialize([mergeKey: item[mergeKey]!])] = fieldsV1(item, level: 2)
+                }
+                out["f:" + key] = list.count > 1 ? .object(list) : [:]
+            default:
+                out["f:" + key] = [:]
+            }
+        }
+        return .object(out)
+    }
+
+    /// ``pod(_:)`` with the managedFields of a ReplicaSet's Pod: kube-controller-manager's create
+    /// (metadata and spec) and the kubelet's status updates.
+    static func podWithManagedFields(_ n: Int) -> Value {
+        var pod = pod(n)
+        var created: Value = ["metadata": pod["metadata"]!, "spec": pod["spec"]!]
+        for key in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] { created["metadata"]?[key] = nil }
+        created["spec"]?["nodeName"] = nil
+        let fields = managedFields([
+            ("kube-controller-manager", nil, created),
+            ("kubelet", "status", ["status": pod["status"]!]),
+        ])
+        pod["metadata"]?["managedFields"] = fields
+        return pod
+    }
+
+    /// ``configMap(_:)`` with the managedFields of its creator.
+    static func configMapWithManagedFields(_ n: Int) -> Value {
+        var cm = configMap(n)
+        let fields = managedFields([
+            ("tend-bench", nil, ["metadata": ["labels": cm["metadata"]!["labels"]!], "data": cm["data"]!]),
+        ])
+        cm["metadata"]?["managedFields"] = fields
+        return cm
+    }
+}
