@@ -101,6 +101,35 @@ struct JSONParser {
         }
     }
 
+    /// Adds a member to the object whose members start at `first` on the entry stack; a duplicate key
+    /// keeps its first position and takes the last value (as Go's decoder does). Objects of 16 members
+    /// or more check duplicates through `seen`, built on first need, so the check stays linear.
+    @inline(__always)
+    private mutating func addMember(_ key: String, _ value: Value, first: Int, seen: inout [String: Int]?) {
+        var duplicate: Int? = nil
+        if entryStack.count - first < 16 {
+            var n = first
+            while n < entryStack.count {
+                if buildsSmallStrings ? SmallASCIIString.equal(entryStack[n].key, key) : entryStack[n].key == key {
+                    duplicate = n
+                    break
+                }
+                n += 1
+            }
+        } else {
+            let stack = entryStack
+            var map = seen ?? Dictionary(uniqueKeysWithValues: (first..<stack.count).map { (stack[$0].key, $0) })
+            duplicate = map[key]
+            if duplicate == nil { map[key] = entryStack.count }
+            seen = map
+        }
+        if let duplicate {
+            entryStack[duplicate].value = value  // last value wins, first position kept
+        } else {
+            entryStack.append(Value.Object.Entry(key: key, value: value))
+        }
+    }
+
     private mutating func parseObject(depth: Int) throws(JSONError) -> Value {
         if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
         i += 1  // {
@@ -126,29 +155,7 @@ struct JSONParser {
             i += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            let count = entryStack.count - first
-            var duplicate: Int? = nil
-            if count < 16 {
-                var n = first
-                while n < entryStack.count {
-                    if buildsSmallStrings ? SmallASCIIString.equal(entryStack[n].key, key) : entryStack[n].key == key {
-                        duplicate = n
-                        break
-                    }
-                    n += 1
-                }
-            } else {
-                let stack = entryStack
-                var map = seen ?? Dictionary(uniqueKeysWithValues: (first..<stack.count).map { (stack[$0].key, $0) })
-                duplicate = map[key]
-                if duplicate == nil { map[key] = entryStack.count }
-                seen = map
-            }
-            if let duplicate {
-                entryStack[duplicate].value = value  // last value wins, first position kept
-            } else {
-                entryStack.append(Value.Object.Entry(key: key, value: value))
-            }
+            addMember(key, value, first: first, seen: &seen)
             skipWhitespace()
             guard i < end else { throw error("unexpected end of input inside an object, expected ',' or '}'") }
             let c = base[i]
@@ -229,29 +236,7 @@ struct JSONParser {
                 try skipValue(depth: depth)
             } else {
                 let value = memberRole == .plain ? try parseValue(depth: depth) : try parseValue(depth: depth, role: memberRole)
-                let count = entryStack.count - first
-                var duplicate: Int? = nil
-                if count < 16 {
-                    var n = first
-                    while n < entryStack.count {
-                        if entryStack[n].key == key {
-                            duplicate = n
-                            break
-                        }
-                        n += 1
-                    }
-                } else {
-                    let stack = entryStack
-                    var map = seen ?? Dictionary(uniqueKeysWithValues: (first..<stack.count).map { (stack[$0].key, $0) })
-                    duplicate = map[key]
-                    if duplicate == nil { map[key] = entryStack.count }
-                    seen = map
-                }
-                if let duplicate {
-                    entryStack[duplicate].value = value  // last value wins, first position kept
-                } else {
-                    entryStack.append(Value.Object.Entry(key: key, value: value))
-                }
+                addMember(key, value, first: first, seen: &seen)
             }
             skipWhitespace()
             guard i < end else { throw error("unexpected end of input inside an object, expected ',' or '}'") }
