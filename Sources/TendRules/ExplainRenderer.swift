@@ -74,7 +74,9 @@ public struct ExplainRenderer {
             let p = plan.children[i]
             switch p.action {
             case .create: out += "\(green)+ create\(reset) \(p.reference)\n"
-            case .update: out += "\(yellow)~ update\(reset) \(p.reference) (diff below)\n"
+            case .update:
+                out += "\(yellow)~ update\(reset) \(p.reference) (diff below)\n"
+                if let drift = p.drift { out += "      drifted: \(drift.summary); the template did not change, someone else changed the object\n" }
             case .unchanged: out += "= unchanged \(p.reference)\n"
             case .notOwned: out += "\(red)! refused\(reset) \(p.reference): exists, not managed by this rule (adoption refused; set adopt: true)\n"
             case .waiting(let dep): out += "= waiting \(p.reference): reads \(dep)\n"

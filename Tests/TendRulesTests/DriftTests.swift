@@ -135,6 +135,11 @@ struct DriftTests {
         #expect(child.drift?.managers == [Drift.Manager(name: "kubectl-edit", operation: "Update")])
         #expect(PlanRenderer(color: false).render(drifted).contains("drifted: data.x (changed by kubectl-edit/Update)"))
         #expect(PlanRenderer.json(drifted)["actions"]?[0]?["drift"]?["paths"] == ["data.x"])
+        // tend explain says it too, next to the update.
+        let traced = Planner(rule: rule, trace: true).plan(parent: parent, world: world, now: Date())
+        let explained = ExplainRenderer(color: false).render(ObjectExplanation(
+            object: ObjectExplanation.reference(of: parent), rules: [.init(rule: rule.name, checks: [SelectionCheck(.kind, true, "watches Secret")], plan: traced)]))
+        #expect(explained.contains("drifted: data.x (changed by kubectl-edit/Update); the template did not change, someone else changed the object"), "\(explained)")
 
         // Tend's own desired object changed (another parent name would be another object; change
         // the stored hash instead): a template change is not drift.
