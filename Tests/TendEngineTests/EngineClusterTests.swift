@@ -24,16 +24,6 @@ struct EngineClusterTests {
         return try #require(loaded.rules.first)
     }
 
-    /// Polls `condition` every 200 ms until it holds or `timeout` passes.
-    func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        Issue.record("timed out waiting for: \(what)")
-    }
-
     func get(_ client: KubeClient, _ kind: GroupVersionKind, _ ns: String, _ name: String) async -> Value? {
         try? await client.resource(kind, namespace: ns).get(name)
     }
@@ -49,7 +39,7 @@ struct EngineClusterTests {
         let setupCRDs = try await setup.resource(GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!)
         if (try? await setupCRDs.get("webapps.example.com")) != nil {
             _ = try? await setupCRDs.delete("webapps.example.com")
-            await eventually("old CRD gone") { (try? await setupCRDs.get("webapps.example.com")) == nil }
+            await poll(until: "old CRD gone") { (try? await setupCRDs.get("webapps.example.com")) == nil }
             try await Task.sleep(for: .seconds(2))
         }
         await setup.shutdown()
@@ -68,7 +58,7 @@ struct EngineClusterTests {
         try await Task.sleep(for: .seconds(1))
         let crd = try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name))
         _ = try await crds.create(crd)
-        await eventually("CRD established") {
+        await poll(until: "CRD established") {
             (await self.get(client, GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!, "", "webapps.example.com"))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
         }
         let webapps = try await waitForResource(client, Self.webapp, ns)
@@ -79,7 +69,7 @@ struct EngineClusterTests {
         ])
 
         // Children appear, in dependency order; routes read the service's cluster IP.
-        await eventually("children created") {
+        await poll(until: "children created") {
             let d = await self.get(client, Self.deployment, ns, "shop")
             let s = await self.get(client, Self.service, ns, "shop")
             let a = await self.get(client, Self.configMap, ns, "shop-www")
@@ -92,7 +82,7 @@ struct EngineClusterTests {
         let deployment = try #require(await get(client, Self.deployment, ns, "shop"))
         #expect(deployment["metadata"]?["ownerReferences"]?[0]?["kind"] == "WebApp")
         #expect(deployment["metadata"]?["labels"]?["tend.dev/rule"] == "webapp")
-        await eventually("status Pending with url") {
+        await poll(until: "status Pending with url") {
             let s = await self.get(client, Self.webapp, ns, "shop")?["status"]
             return s?["phase"] == "Pending" && s?["url"]?.stringValue?.hasPrefix("http://") == true
         }
@@ -100,7 +90,7 @@ struct EngineClusterTests {
         // Deployments stay unavailable without kubelets; patching their status drives the phase.
         let deployments = try await client.resource(Self.deployment, namespace: ns)
         _ = try await deployments.patchStatus("shop", .merge(["status": ["replicas": 2, "availableReplicas": 2, "readyReplicas": 2]]))
-        await eventually("phase Running and Ready") {
+        await poll(until: "phase Running and Ready") {
             let s = await self.get(client, Self.webapp, ns, "shop")?["status"]
             return s?["phase"] == "Running" && s?["conditions"]?.arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true
         }
@@ -124,13 +114,13 @@ struct EngineClusterTests {
         _ = try await deployments.patch("shop", .merge(["spec": ["replicas": 7]]))
         let configMaps = try await client.resource(Self.configMap, namespace: ns)
         _ = try await configMaps.delete("shop-api")
-        await eventually("hand edit reverted") { await self.get(client, Self.deployment, ns, "shop")?["spec"]?["replicas"] == 2 }
-        await eventually("deleted child recreated") { await self.get(client, Self.configMap, ns, "shop-api") != nil }
+        await poll(until: "hand edit reverted") { await self.get(client, Self.deployment, ns, "shop")?["spec"]?["replicas"] == 2 }
+        await poll(until: "deleted child recreated") { await self.get(client, Self.configMap, ns, "shop-api") != nil }
 
         // Pruning: includeWhen false removes the service; a shorter forEach removes a route.
         _ = try await webapps.patch("shop", .merge(["spec": ["expose": false, "hosts": ["www"]]]))
-        await eventually("service pruned") { await self.get(client, Self.service, ns, "shop") == nil }
-        await eventually("route pruned") { await self.get(client, Self.configMap, ns, "shop-api") == nil }
+        await poll(until: "service pruned") { await self.get(client, Self.service, ns, "shop") == nil }
+        await poll(until: "route pruned") { await self.get(client, Self.configMap, ns, "shop-api") == nil }
 
         // An existing object the rule does not own is not taken over: reported on the object instead.
         _ = try await deployments.create([
@@ -138,7 +128,7 @@ struct EngineClusterTests {
             "spec": ["replicas": 1, "selector": ["matchLabels": ["app": "x"]], "template": ["metadata": ["labels": ["app": "x"]], "spec": ["containers": [["name": "c", "image": "busybox"]]]]],
         ])
         _ = try await webapps.create(["apiVersion": "example.com/v1", "kind": "WebApp", "metadata": ["name": "taken", "labels": ["tier": "web"]], "spec": ["image": "nginx", "replicas": 3]])
-        await eventually("adoption refused") {
+        await poll(until: "adoption refused") {
             let c = await self.get(client, Self.webapp, ns, "taken")?["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
             return c?["reason"] == "NotOwned"
         }
@@ -153,7 +143,7 @@ struct EngineClusterTests {
         // A write the server rejects (422) becomes a condition on that object only.
         // (a host that is not a valid name part makes the route ConfigMap's name invalid)
         _ = try await webapps.create(["apiVersion": "example.com/v1", "kind": "WebApp", "metadata": ["name": "bad", "labels": ["tier": "web"]], "spec": ["image": "nginx", "replicas": 1, "expose": true, "hosts": ["Not_Valid"]]])
-        await eventually("422 reported on the object") {
+        await poll(until: "422 reported on the object") {
             let c = await self.get(client, Self.webapp, ns, "bad")?["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
             return c?["status"] == "False" && c?["reason"] == "Invalid" && (c?["message"]?.stringValue?.contains("bad-Not_Valid") ?? false)
         }
@@ -161,7 +151,7 @@ struct EngineClusterTests {
 
         // Deleting the watched object: the garbage collector removes children through ownerReferences.
         _ = try await webapps.delete("shop")
-        await eventually("children garbage-collected", timeout: .seconds(60)) { await self.get(client, Self.deployment, ns, "shop") == nil }
+        await poll(until: "children garbage-collected", timeout: .seconds(60)) { await self.get(client, Self.deployment, ns, "shop") == nil }
         running.cancel()
         _ = try? await crds.delete("webapps.example.com")
         await client.shutdown()

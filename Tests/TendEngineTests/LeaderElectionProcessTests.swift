@@ -56,7 +56,7 @@ extension EngineClusterTests {
         let a = try TendProcess(binary: binary, arguments: args, kubeconfig: kubeconfig, log: dir + "/a.log")
         let leases = try await client.resource(GroupVersionKind(apiVersion: "coordination.k8s.io/v1", kind: "Lease")!, namespace: ns)
         var holderA = ""
-        await eventually("a leader") {
+        await poll(until: "a leader") {
             holderA = (try? await leases.get("tend"))?["spec"]?["holderIdentity"]?.stringValue ?? ""
             return !holderA.isEmpty
         }
@@ -68,7 +68,7 @@ extension EngineClusterTests {
         try await Task.sleep(for: .seconds(2))
         let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "alice", "labels": ["greeting": "yes"]], "data": ["name": "Alice"]])
-        await eventually("the leader replies") { (try? await configMaps.get("alice-reply")) != nil }
+        await poll(until: "the leader replies") { (try? await configMaps.get("alice-reply")) != nil }
         #expect(a.output.contains("became leader"))
         #expect(!b.output.contains("became leader"), "the standby must not lead while the lease is held")
         #expect(!b.output.contains("applied child"), "the standby must not write")
@@ -77,14 +77,14 @@ extension EngineClusterTests {
         let killed = ContinuousClock.now
         kill(a.process.processIdentifier, SIGKILL)
         a.process.waitUntilExit()
-        await eventually("handover", timeout: .seconds(25)) {
+        await poll(until: "handover", timeout: .seconds(25)) {
             let holder = (try? await leases.get("tend"))?["spec"]?["holderIdentity"]?.stringValue ?? ""
             return !holder.isEmpty && holder != holderA
         }
         let handover = ContinuousClock.now - killed
         #expect(handover < .seconds(20), "handover took \(handover)")
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "bob", "labels": ["greeting": "yes"]], "data": ["name": "Bob"]])
-        await eventually("the new leader replies") { (try? await configMaps.get("bob-reply"))?["data"]?["message"] == "hello Bob" }
+        await poll(until: "the new leader replies") { (try? await configMaps.get("bob-reply"))?["data"]?["message"] == "hello Bob" }
 
         // SIGTERM: in-flight work finishes, the lease is released, exit status 0.
         kill(b.process.processIdentifier, SIGTERM)

@@ -29,15 +29,6 @@ struct PhaseTimingClusterTests {
                 - {from: [Running], to: Degraded, when: "${!self.spec.healthy}", for: 3s, reason: Unhealthy, message: "healthy is false"}
         """
 
-    func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("timed out waiting for: \(what)")
-    }
-
     @Test func aPendingTransitionFiresWhenDueWithoutAnyOtherEvent() async throws {
         let cluster = try LocalCluster.require()
         let (loaded, diagnostics) = RuleCompiler.compile(try YAML.parse(Self.ruleText, file: "probe.yaml"))
@@ -50,7 +41,7 @@ struct PhaseTimingClusterTests {
         if (try? await crds.get(crdName)) == nil {
             _ = try await crds.create(try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path))
         }
-        await eventually("CRD established") {
+        await poll(until: "CRD established") {
             (try? await crds.get(crdName))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
         }
         let ns = "phases-\(UInt32.random(in: 0...UInt32.max))"
@@ -59,7 +50,7 @@ struct PhaseTimingClusterTests {
         defer { Task { _ = try? await namespaces.delete(ns) } }
 
         var probes: ResourceClient?
-        await eventually("Probe served") {
+        await poll(until: "Probe served") {
             probes = try? await client.resource(Self.probe, namespace: ns)
             return probes != nil
         }
@@ -69,14 +60,14 @@ struct PhaseTimingClusterTests {
         defer { running.cancel() }
 
         _ = try await resource.create(["apiVersion": "phases.tend-test.dev/v1", "kind": "Probe", "metadata": ["name": "p"], "spec": ["healthy": true]])
-        await eventually("Running") { (try? await resource.get("p"))?["status"]?["phase"] == "Running" }
+        await poll(until: "Running") { (try? await resource.get("p"))?["status"]?["phase"] == "Running" }
 
         _ = try await resource.patch("p", .merge(["spec": ["healthy": false]]))
         let unhealthySince = ContinuousClock.now
-        await eventually("pending transition recorded") { (try? await resource.get("p"))?["status"]?["pendingTransition"]?["to"] == "Degraded" }
+        await poll(until: "pending transition recorded") { (try? await resource.get("p"))?["status"]?["pendingTransition"]?["to"] == "Degraded" }
         #expect((try await resource.get("p"))["status"]?["phase"] == "Running", "for: 3s must not fire at once")
 
-        await eventually("Degraded after 3 s", timeout: .seconds(20)) { (try? await resource.get("p"))?["status"]?["phase"] == "Degraded" }
+        await poll(until: "Degraded after 3 s", timeout: .seconds(20)) { (try? await resource.get("p"))?["status"]?["phase"] == "Degraded" }
         let waited = ContinuousClock.now - unhealthySince
         #expect(waited >= .seconds(3), "fired after \(waited)")
         #expect(waited < .seconds(10), "fired only after \(waited): the requeue did not happen when due")

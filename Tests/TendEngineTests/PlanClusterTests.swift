@@ -37,7 +37,7 @@ extension EngineClusterTests {
         defer { Task { _ = try? await namespaces.delete(ns) } }
         // Discovery may list the kind a moment before the API server serves it: retry the create.
         var webapps: ResourceClient?
-        await eventually("WebApp served and created") {
+        await poll(until: "WebApp served and created") {
             guard let r = try? await client.resource(EngineClusterTests.webapp, namespace: ns) else { return false }
             webapps = r
             let site: Value = [
@@ -61,7 +61,7 @@ extension EngineClusterTests {
         // 2. Run: it does what the plan said (and more as dependencies appear).
         let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
         let running = Task { try await engine.run() }
-        await eventually("children") {
+        await poll(until: "children") {
             (try? await client.resource(EngineClusterTests.configMap, namespace: ns).get("site-www")) != nil
         }
         for child in plan.children where child.action == .create {

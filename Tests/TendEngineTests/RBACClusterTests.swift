@@ -60,11 +60,11 @@ struct RBACClusterTests {
         // The CRD (idempotent), established and served before the engine's client starts discovery.
         let definition = try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name))
         _ = try await admin.resource(Self.crd).apply(definition, fieldManager: "rbac-test", force: true)
-        await eventually("CRD established") {
+        await poll(until: "CRD established") {
             (try? await admin.resource(Self.crd).get("webapps.\(Self.group)"))?["status"]?["conditions"]?.arrayValue?
                 .contains { $0["type"] == "Established" && $0["status"] == "True" } == true
         }
-        await eventually("CRD served") { (try? await admin.discovery.refresh().resource(for: Self.webapp)) != nil }
+        await poll(until: "CRD served") { (try? await admin.discovery.refresh().resource(for: Self.webapp)) != nil }
 
         let ns = "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
         _ = try await admin.resource(Self.namespace).create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
@@ -114,19 +114,6 @@ struct RBACClusterTests {
         config.tlsServerName = cluster.configuration.tlsServerName
         config.credentials.token = token
         return config
-    }
-
-    /// Polls `condition` every 200 ms until it holds or `timeout` passes; on a timeout the issue
-    /// carries `onTimeout()` (e.g. the engine's last log lines).
-    func eventually(
-        _ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool, onTimeout: () -> String = { "" }
-    ) async {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        Issue.record("timed out waiting for: \(what)\n\(onTimeout())")
     }
 
     func get(_ client: KubeClient, _ kind: GroupVersionKind, _ ns: String, _ name: String) async -> Value? {
@@ -181,29 +168,29 @@ struct RBACClusterTests {
             "spec": ["image": "nginx:1.27", "replicas": 2, "expose": true, "hosts": ["www", "api"]],
         ])
         // Children applied (patch), status written (webapps/status patch), Events recorded, Lease held.
-        await eventually("children created") {
+        await poll(until: "children created") {
             let d = await self.get(admin, Self.deployment, ns, "shop")
             let s = await self.get(admin, Self.service, ns, "shop")
             let r = await self.get(admin, Self.configMap, ns, "shop-www")
             return d != nil && s != nil && r != nil
-        } onTimeout: { logs.lines.withLock { $0.suffix(20).joined(separator: "\n") } }
-        await eventually("status Pending with url") {
+        } detail: { logs.lines.withLock { $0.suffix(20).joined(separator: "\n") } }
+        await poll(until: "status Pending with url") {
             let s = await self.get(admin, Self.webapp, ns, "shop")?["status"]
             return s?["phase"] == "Pending" && s?["url"]?.stringValue?.hasPrefix("http://") == true
         }
         let shop = try #require(await get(admin, Self.webapp, ns, "shop"))
         #expect(shop["metadata"]?["annotations"]?["tend.dev/inventory"] != nil, "inventory annotation (webapps patch)")
-        await eventually("Created events") {
+        await poll(until: "Created events") {
             let events = (try? await admin.resource(Self.event, namespace: ns).list())?.items ?? []
             return events.contains { $0["involvedObject"]?["name"] == "shop" && $0["reason"] == "Created" }
         }
         #expect(await get(admin, GroupVersionKind(apiVersion: "coordination.k8s.io/v1", kind: "Lease")!, ns, "tend")?["spec"]?["holderIdentity"] == "rbac-test")
         _ = try await admin.resource(Self.deployment, namespace: ns).patchStatus("shop", .merge(["status": ["replicas": 2, "availableReplicas": 2, "readyReplicas": 2]]))
-        await eventually("phase Running") { await self.get(admin, Self.webapp, ns, "shop")?["status"]?["phase"] == "Running" }
+        await poll(until: "phase Running") { await self.get(admin, Self.webapp, ns, "shop")?["status"]?["phase"] == "Running" }
         // Pruning (delete on services and configmaps).
         _ = try await webapps.patch("shop", .merge(["spec": ["expose": false, "hosts": ["www"]]]))
-        await eventually("service pruned") { await self.get(admin, Self.service, ns, "shop") == nil }
-        await eventually("route pruned") { await self.get(admin, Self.configMap, ns, "shop-api") == nil }
+        await poll(until: "service pruned") { await self.get(admin, Self.service, ns, "shop") == nil }
+        await poll(until: "route pruned") { await self.get(admin, Self.configMap, ns, "shop-api") == nil }
         // (Only this namespace: the engine watches all of them, including ones earlier runs are deleting.)
         let refused = logs.matching("forbidden").filter { $0.contains("\(ns)/") }
         #expect(refused.isEmpty, "no request of the engine was forbidden: \(refused)")
@@ -215,32 +202,32 @@ struct RBACClusterTests {
             "metadata": ["name": "second", "labels": ["tier": "web"]], "spec": ["image": "nginx", "replicas": 1],
         ])
         let statusDenied = #"cannot patch resource "webapps/status" in API group "\#(Self.group)""#
-        await eventually("forbidden status write logged") {
+        await poll(until: "forbidden status write logged") {
             logs.matching(statusDenied).contains { $0.contains("\(ns)/second") }
         }
         let line = logs.matching(statusDenied).first { $0.contains("\(ns)/second") } ?? ""
         #expect(line.contains("status write failed"))
         #expect(line.contains("forbidden"))
         #expect(line.contains("system:serviceaccount:\(ns):tend"))
-        await eventually("children are still applied") { await self.get(admin, Self.deployment, ns, "second") != nil }
+        await poll(until: "children are still applied") { await self.get(admin, Self.deployment, ns, "second") != nil }
         #expect(await get(admin, Self.webapp, ns, "second")?["status"]?["phase"] == nil)
         // Put back, the retried reconcile writes the status.
         try await apply(admin, [try #require(setup.manifests.first { $0["kind"] == "ClusterRole" })])
-        await eventually("status written once allowed", timeout: .seconds(90)) {
+        await poll(until: "status written once allowed", timeout: .seconds(90)) {
             await self.get(admin, Self.webapp, ns, "second")?["status"]?["phase"] == "Pending"
         }
 
         // Without `delete` on services pruning fails: the WebApp's Ready condition and a Warning Event say so.
         try await apply(admin, [try Self.clusterRole(setup.manifests, removing: "delete", on: "services")])
         _ = try await webapps.patch("second", .merge(["spec": ["expose": true]]))
-        await eventually("service created") { await self.get(admin, Self.service, ns, "second") != nil }
+        await poll(until: "service created") { await self.get(admin, Self.service, ns, "second") != nil }
         _ = try await webapps.patch("second", .merge(["spec": ["expose": false]]))
-        await eventually("prune forbidden on the Ready condition") {
+        await poll(until: "prune forbidden on the Ready condition") {
             let ready = await self.get(admin, Self.webapp, ns, "second")?["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
             return ready?["reason"] == "Forbidden"
                 && ready?["message"]?.stringValue?.contains(#"cannot delete resource "services" in API group """#) == true
         }
-        await eventually("Warning Event") {
+        await poll(until: "Warning Event") {
             let events = (try? await admin.resource(Self.event, namespace: ns).list())?.items ?? []
             return events.contains {
                 $0["involvedObject"]?["name"] == "second" && $0["type"] == "Warning" && $0["reason"] == "Forbidden"
@@ -256,7 +243,7 @@ struct RBACClusterTests {
             "apiVersion": .string(Self.webapp.apiVersion), "kind": "WebApp",
             "metadata": ["name": "third", "labels": ["tier": "web"]], "spec": ["image": "nginx", "replicas": 1],
         ])
-        await eventually("create forbidden on the Ready condition") {
+        await poll(until: "create forbidden on the Ready condition") {
             let ready = await self.get(admin, Self.webapp, ns, "third")?["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
             return ready?["reason"] == "Forbidden"
                 && ready?["message"]?.stringValue?.contains(#"cannot create resource "deployments" in API group "apps""#) == true

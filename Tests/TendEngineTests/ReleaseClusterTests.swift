@@ -33,25 +33,25 @@ extension EngineClusterTests {
         ])
         let (_, running) = start(rules, client)
         defer { running.cancel() }
-        await eventually("copy in target") { await self.get(client, Self.configMap, target, "settings")?["data"]?["color"] == "blue" }
-        await eventually("source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings")?["data"]?["color"] == "blue" }
+        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
 
         // The label goes: the server-side selector no longer sends the source (a DELETED without a
         // deletionTimestamp). Its copy is deleted and its finalizer removed; the source stays.
         _ = try await configMaps.patch("settings", .merge(["metadata": ["labels": ["tend.dev/replicate": .null]]]))
-        await eventually("copy deleted") { await self.get(client, Self.configMap, target, "settings") == nil }
-        await eventually("finalizer removed") {
+        await poll(until: "copy deleted") { await self.get(client, Self.configMap, target, "settings") == nil }
+        await poll(until: "finalizer removed") {
             let finalizers = await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"]
             return finalizers == nil || finalizers == .array([])
         }
         let released = try #require(await get(client, Self.configMap, src, "settings"), "the source itself stays")
         #expect(released["data"] == ["color": "blue"])
         #expect(released["metadata"]?["labels"] == ["keep": "me"])
-        await eventually("Released event") { await self.hasEvent(client, src, "settings", reason: "Released") }
+        await poll(until: "Released event") { await self.hasEvent(client, src, "settings", reason: "Released") }
 
         // Nothing holds it any more: deleting it completes at once.
         _ = try await configMaps.delete("settings")
-        await eventually("source gone promptly", timeout: .seconds(10)) { await self.get(client, Self.configMap, src, "settings") == nil }
+        await poll(until: "source gone promptly", timeout: .seconds(10)) { await self.get(client, Self.configMap, src, "settings") == nil }
         running.cancel()
         await deleteNamespaces(client, [src, target])
         await client.shutdown()
@@ -73,8 +73,8 @@ extension EngineClusterTests {
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true"]], "data": ["color": "blue"],
         ])
         let (_, first) = start(rules, client)
-        await eventually("copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
-        await eventually("source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
+        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
         #expect(await get(client, Self.configMap, target, "settings")?["metadata"]?["annotations"]?[Rule.ownerAnnotation] == .string("\(src)/settings"))
         first.cancel()
         _ = try? await first.value
@@ -85,8 +85,8 @@ extension EngineClusterTests {
 
         let (_, second) = start(rules, client)
         defer { second.cancel() }
-        await eventually("copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
-        await eventually("finalizer removed") {
+        await poll(until: "copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
+        await poll(until: "finalizer removed") {
             let finalizers = await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"]
             return finalizers == nil || finalizers == .array([])
         }
@@ -112,8 +112,8 @@ extension EngineClusterTests {
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true"]], "data": ["color": "blue"],
         ])
         let (_, first) = start(rules, client)
-        await eventually("copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
-        await eventually("source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
+        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
         first.cancel()
         _ = try? await first.value
 
@@ -124,8 +124,8 @@ extension EngineClusterTests {
 
         let (_, second) = start(rules, client)
         defer { second.cancel() }
-        await eventually("copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
-        await eventually("source gone once its finalizer was removed") { await self.get(client, Self.configMap, src, "settings") == nil }
+        await poll(until: "copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
+        await poll(until: "source gone once its finalizer was removed") { await self.get(client, Self.configMap, src, "settings") == nil }
         second.cancel()
         await deleteNamespaces(client, [src, target])
         await client.shutdown()
@@ -171,34 +171,34 @@ extension EngineClusterTests {
              await get(client, Self.configMap, other, "app") != nil]
         }
         func finalizers() async -> Value? { await get(client, Self.configMap, home, "app")?["metadata"]?["finalizers"] }
-        await eventually("children created") { await children() == [true, true, true] }
-        await eventually("finalizer added") { await finalizers() == [.string(Rule.finalizer)] }
+        await poll(until: "children created") { await children() == [true, true, true] }
+        await poll(until: "finalizer added") { await finalizers() == [.string(Rule.finalizer)] }
         let before = try #require(await get(client, Self.configMap, home, "app"))
 
         // The CEL filter turns false (the object stays in the cache, deselected on the client side).
         _ = try await configMaps.patch("app", .merge(["data": ["enabled": "no"]]))
-        await eventually("children deleted after the filter turned false") { await children() == [false, false, false] }
-        await eventually("finalizer removed") { let f = await finalizers(); return f == nil || f == .array([]) }
+        await poll(until: "children deleted after the filter turned false") { await children() == [false, false, false] }
+        await poll(until: "finalizer removed") { let f = await finalizers(); return f == nil || f == .array([]) }
         let released = try #require(await get(client, Self.configMap, home, "app"))
         #expect(released["data"] == ["enabled": "no"], "only the user's change")
         #expect(released["metadata"]?["labels"] == before["metadata"]?["labels"])
         #expect(released["metadata"]?["annotations"] == before["metadata"]?["annotations"])
-        await eventually("Released event") { await self.hasEvent(client, home, "app", reason: "Released") }
+        await poll(until: "Released event") { await self.hasEvent(client, home, "app", reason: "Released") }
 
         // It matches again: reconciled again, children back.
         _ = try await configMaps.patch("app", .merge(["data": ["enabled": "yes"]]))
-        await eventually("children back") { await children() == [true, true, true] }
-        await eventually("finalizer back") { await finalizers() == [.string(Rule.finalizer)] }
+        await poll(until: "children back") { await children() == [true, true, true] }
+        await poll(until: "finalizer back") { await finalizers() == [.string(Rule.finalizer)] }
 
         // The label goes (the server-side selector stops sending it): released again.
         _ = try await configMaps.patch("app", .merge(["metadata": ["labels": ["release-test": .null]]]))
-        await eventually("children deleted after the label went") { await children() == [false, false, false] }
-        await eventually("finalizer removed again") { let f = await finalizers(); return f == nil || f == .array([]) }
+        await poll(until: "children deleted after the label went") { await children() == [false, false, false] }
+        await poll(until: "finalizer removed again") { let f = await finalizers(); return f == nil || f == .array([]) }
         #expect(await get(client, Self.configMap, home, "app")?["data"] == ["enabled": "yes"])
 
         // Relabelled: children come back.
         _ = try await configMaps.patch("app", .merge(["metadata": ["labels": ["release-test": .string(s)]]]))
-        await eventually("children back after relabelling") { await children() == [true, true, true] }
+        await poll(until: "children back after relabelling") { await children() == [true, true, true] }
 
         running.cancel()
         await deleteNamespaces(client, [home, other])

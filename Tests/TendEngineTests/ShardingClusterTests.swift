@@ -44,7 +44,7 @@ extension EngineClusterTests {
         }
         let tasks = engines.map { e in Task { try await e.0.run() } }
         defer { for t in tasks { t.cancel() } }
-        await eventually("every object reconciled") {
+        await poll(until: "every object reconciled") {
             let items = (try? await configMaps.list(ListOptions(labelSelector: "tend.dev/rule=\(ns)")).items) ?? []
             return items.count == count
         }

@@ -83,7 +83,7 @@ extension EngineClusterTests {
         let children: [(GroupVersionKind, String)] = [
             (Self.resourceQuota, "team-quota"), (Self.limitRange, "team-limits"), (Self.networkPolicy, "default-deny"), (Self.roleBinding, "team-edit"),
         ]
-        await eventually("four children") {
+        await poll(until: "four children") {
             for (kind, name) in children where await self.get(client, kind, team, name) == nil { return false }
             return true
         }
@@ -108,13 +108,13 @@ extension EngineClusterTests {
 
         // The team label is followed.
         try await label(client, namespace: team, ["tend.dev/team": "ops"])
-        await eventually("role binding follows the team label") {
+        await poll(until: "role binding follows the team label") {
             await self.get(client, Self.roleBinding, team, "team-edit")?["subjects"]?[0]?["name"] == "ops"
         }
 
         // Deleting the namespace: the namespace controller removes it with everything in it.
         _ = try await client.resource(Self.namespaceKind).delete(team)
-        await eventually("namespace gone", timeout: .seconds(60)) { await self.get(client, Self.namespaceKind, "", team) == nil }
+        await poll(until: "namespace gone", timeout: .seconds(60)) { await self.get(client, Self.namespaceKind, "", team) == nil }
         running.cancel()
         await deleteNamespaces(client, [plain])
         await client.shutdown()
@@ -156,7 +156,7 @@ extension EngineClusterTests {
         defer { running.cancel() }
 
         // Copied into both labelled namespaces, not into the unlabelled one nor onto the source.
-        await eventually("copies in a and b") {
+        await poll(until: "copies in a and b") {
             for ns in [a, b] {
                 if await self.get(client, Self.configMap, ns, "settings")?["data"]?["color"] != "blue" { return false }
                 if await self.get(client, Self.secret, ns, "creds")?["data"]?["token"] != .string(secretBase64) { return false }
@@ -176,7 +176,7 @@ extension EngineClusterTests {
         // Editing a source updates its copies.
         _ = try await configMaps.patch("settings", .merge(["data": ["color": "red"]]))
         _ = try await secrets.patch("creds", .merge(["data": ["token": .string(rotatedBase64)]]))
-        await eventually("copies updated") {
+        await poll(until: "copies updated") {
             for ns in [a, b] {
                 if await self.get(client, Self.configMap, ns, "settings")?["data"]?["color"] != "red" { return false }
                 if await self.get(client, Self.secret, ns, "creds")?["data"]?["token"] != .string(rotatedBase64) { return false }
@@ -186,13 +186,13 @@ extension EngineClusterTests {
 
         // Labelling a third namespace adds copies there (a Namespace lookup change reconciles every source).
         try await label(client, namespace: c, ["tend.dev/replicas": "enabled"])
-        await eventually("copies in c") {
+        await poll(until: "copies in c") {
             let configMap = await self.get(client, Self.configMap, c, "settings"), secret = await self.get(client, Self.secret, c, "creds")
             return configMap != nil && secret != nil
         }
         // Unlabelling one prunes them.
         try await label(client, namespace: b, ["tend.dev/replicas": .null])
-        await eventually("copies in b pruned") {
+        await poll(until: "copies in b pruned") {
             let configMap = await self.get(client, Self.configMap, b, "settings"), secret = await self.get(client, Self.secret, b, "creds")
             return configMap == nil && secret == nil
         }
@@ -202,16 +202,16 @@ extension EngineClusterTests {
         let copiesInA = try await client.resource(Self.configMap, namespace: a)
         _ = try await copiesInA.patch("settings", .merge(["metadata": ["finalizers": ["example.com/hold"]]]))
         _ = try await configMaps.delete("settings")
-        await eventually("unheld copy deleted") { await self.get(client, Self.configMap, c, "settings") == nil }
-        await eventually("held copy terminating") { await self.get(client, Self.configMap, a, "settings")?["metadata"]?["deletionTimestamp"] != nil }
+        await poll(until: "unheld copy deleted") { await self.get(client, Self.configMap, c, "settings") == nil }
+        await poll(until: "held copy terminating") { await self.get(client, Self.configMap, a, "settings")?["metadata"]?["deletionTimestamp"] != nil }
         try await Task.sleep(for: .seconds(2))
         let held = try #require(await get(client, Self.configMap, src, "settings"), "the source must outlive its copies")
         #expect(held["metadata"]?["deletionTimestamp"] != nil)
         #expect(held["metadata"]?["finalizers"] == ["tend.dev/cleanup"])
         _ = try await copiesInA.patch("settings", .merge(["metadata": ["finalizers": .null]]))
-        await eventually("source gone after its last copy") { await self.get(client, Self.configMap, src, "settings") == nil }
+        await poll(until: "source gone after its last copy") { await self.get(client, Self.configMap, src, "settings") == nil }
         _ = try await secrets.delete("creds")
-        await eventually("secret and its copies gone") {
+        await poll(until: "secret and its copies gone") {
             for ns in [src, a, c] where await self.get(client, Self.secret, ns, "creds") != nil { return false }
             return true
         }
@@ -236,13 +236,13 @@ extension EngineClusterTests {
         let crds = try await setup.resource(Self.crdKind)
         // A CRD another test is deleting goes first.
         if let existing = try? await crds.get("webapps.example.com"), existing["metadata"]?["deletionTimestamp"] != nil {
-            await eventually("terminating CRD gone") { (try? await crds.get("webapps.example.com")) == nil }
+            await poll(until: "terminating CRD gone") { (try? await crds.get("webapps.example.com")) == nil }
         }
         if (try? await crds.get("webapps.example.com")) == nil {
             let crd = try #require(webappRule.schema).customResourceDefinition(phasePath: webappRule.status.phase?.path, statusFields: webappRule.status.fields.map(\.name))
             _ = try await crds.create(crd)
         }
-        await eventually("CRD established") {
+        await poll(until: "CRD established") {
             (await self.get(setup, Self.crdKind, "", "webapps.example.com"))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
         }
         await setup.shutdown()
@@ -263,7 +263,7 @@ extension EngineClusterTests {
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "shared", "labels": ["tend.dev/replicate": "true"]], "data": ["k": "v"],
         ])
         // Both rules work through the ConfigMap child informer they share.
-        await eventually("webapp route and replicated copy") {
+        await poll(until: "webapp route and replicated copy") {
             let route = await self.get(client, Self.configMap, src, "shop-www"), copy = await self.get(client, Self.configMap, target, "shared")
             return route != nil && copy != nil
         }
@@ -275,7 +275,7 @@ extension EngineClusterTests {
         #expect(engine.informerCount == 9)
         // The source goes while the engine runs, so its copy goes with it.
         _ = try await client.resource(Self.configMap, namespace: src).delete("shared")
-        await eventually("source and copy gone") {
+        await poll(until: "source and copy gone") {
             let source = await self.get(client, Self.configMap, src, "shared"), copy = await self.get(client, Self.configMap, target, "shared")
             return source == nil && copy == nil
         }
@@ -313,10 +313,10 @@ extension EngineClusterTests {
         _ = try await client.resource(Self.configMap, namespace: app).create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "web", "labels": ["central": "yes"]]])
         let (_, running) = start([rule], client)
         defer { running.cancel() }
-        await eventually("child reads the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "1" }
+        await poll(until: "child reads the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "1" }
         // The looked-up object lives in another namespace than its reader: its change still reconciles it.
         _ = try await defaults.patch("defaults", .merge(["data": ["level": "2"]]))
-        await eventually("child follows the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "2" }
+        await poll(until: "child follows the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "2" }
         running.cancel()
         await deleteNamespaces(client, [app, platform])
         await client.shutdown()
@@ -347,15 +347,15 @@ extension EngineClusterTests {
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "other"], "data": ["k": "v"]])
         let (_, running) = start([rule], client)
         defer { running.cancel() }
-        await eventually("label and annotation added") {
+        await poll(until: "label and annotation added") {
             let m = await self.get(client, Self.configMap, ns, "target")?["metadata"]
             return m?["labels"]?["stamped-by"] == "tend" && m?["annotations"]?["example.com/stamped-from"] == .string(ns)
         }
         // A hand edit of an owned field is put back; fields the rule does not set are left alone.
         _ = try await configMaps.patch("target", .merge(["metadata": ["labels": ["stamped-by": "someone", "extra": "kept"]]]))
-        await eventually("hand edit reverted") { await self.get(client, Self.configMap, ns, "target")?["metadata"]?["labels"]?["stamped-by"] == "tend" }
+        await poll(until: "hand edit reverted") { await self.get(client, Self.configMap, ns, "target")?["metadata"]?["labels"]?["stamped-by"] == "tend" }
         _ = try await configMaps.patch("target", .merge(["metadata": ["labels": ["stamped-by": .null]]]))
-        await eventually("removed label restored") { await self.get(client, Self.configMap, ns, "target")?["metadata"]?["labels"]?["stamped-by"] == "tend" }
+        await poll(until: "removed label restored") { await self.get(client, Self.configMap, ns, "target")?["metadata"]?["labels"]?["stamped-by"] == "tend" }
         let target = try #require(await get(client, Self.configMap, ns, "target"))
         #expect(target["metadata"]?["labels"]?["extra"] == "kept")
         #expect(target["data"]?["k"] == "v")

@@ -37,16 +37,6 @@ struct SuspendClusterTests {
         return try #require(rule, "\(diagnostics)")
     }
 
-    /// Polls `condition` every 200 ms until it holds or `timeout` passes (generous: loaded CI machine).
-    func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async -> Bool) async {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        Issue.record("timed out waiting for: \(what)")
-    }
-
     @Test func suspendedObjectIsLeftAloneUntilTheAnnotationGoes() async throws {
         let cluster = try LocalCluster.require()
         let marker = "s\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
@@ -66,14 +56,14 @@ struct SuspendClusterTests {
         let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
         let running = Task { try await engine.run() }
         func copy(_ name: String) async -> Value? { (try? await configMaps.get("\(name)-copy"))?["data"]?["value"] }
-        await eventually("both copies created") {
+        await poll(until: "both copies created") {
             let (held, free) = (await copy("held"), await copy("free"))
             return held == "1" && free == "1"
         }
 
         // Suspend `held`; the engine says so once with a Normal Event.
         _ = try await configMaps.patch("held", .merge(["metadata": ["annotations": ["tend.dev/reconcile": "suspended"]]]))
-        await eventually("Suspended event") {
+        await poll(until: "Suspended event") {
             let events = (try? await client.resource(Self.event, namespace: ns).list().items) ?? []
             return events.contains { $0["reason"] == "Suspended" && $0["involvedObject"]?["name"] == "held" && $0["type"] == "Normal" }
         }
@@ -81,7 +71,7 @@ struct SuspendClusterTests {
         _ = try await configMaps.patch("held", .merge(["data": ["value": "2"]]))
         _ = try await configMaps.patch("free", .merge(["data": ["value": "2"]]))
         _ = try await configMaps.patch("held-copy", .merge(["data": ["value": "hand"]]))
-        await eventually("positive control: the unsuspended object's copy follows") { await copy("free") == "2" }
+        await poll(until: "positive control: the unsuspended object's copy follows") { await copy("free") == "2" }
         // A short bounded wait after the control caught up: the suspended object's copy stays as it is.
         let quiet = ContinuousClock.now + .seconds(3)
         while ContinuousClock.now < quiet {
@@ -93,7 +83,7 @@ struct SuspendClusterTests {
 
         // Resumed: the annotation's removal is an update, and the child catches up.
         _ = try await configMaps.patch("held", .merge(["metadata": ["annotations": ["tend.dev/reconcile": .null]]]))
-        await eventually("the resumed object's copy catches up") { await copy("held") == "2" }
+        await poll(until: "the resumed object's copy catches up") { await copy("held") == "2" }
         let events = (try? await client.resource(Self.event, namespace: ns).list().items) ?? []
         #expect(events.filter { $0["reason"] == "Suspended" }.count == 1, "one Suspended event, not one per reconcile")
         #expect(events.first { $0["reason"] == "Suspended" }?["count"]?.intValue ?? 1 == 1)
