@@ -69,10 +69,10 @@ extension RuleController {
         let created = Set(outcome.created), applied = Set(outcome.applied)
         for child in plan.children {
             if created.contains(child.reference) {
-                writes.append(ShadowWrite(verdict: .accepted(.create), target: "\(child.reference)"))
+                writes.append(ShadowWrite(verdict: .accepted(.create), target: "\(child.reference)", content: child.desired))
             } else if applied.contains(child.reference) {
                 let fields = child.live.map { changedFields(desired: child.desired, live: $0) } ?? []
-                writes.append(ShadowWrite(verdict: .accepted(.update), target: "\(child.reference)", fields: fields))
+                writes.append(ShadowWrite(verdict: .accepted(.update), target: "\(child.reference)", fields: fields, content: child.desired))
             }
         }
         let deleted = Set(outcome.deleted), orphaned = Set(outcome.orphaned)
@@ -83,7 +83,7 @@ extension RuleController {
         if outcome.finalizerRemoved || (outcome.parentPatched && plan.removeFinalizer) {
             writes.append(ShadowWrite(verdict: .accepted(.finalizer), target: "\(plan.parent)"))
         } else if outcome.parentPatched, let patch = plan.parentPatch {
-            writes.append(ShadowWrite(verdict: .accepted(.patch), target: "\(plan.parent)", fields: changedFields(desired: patch, live: parent)))
+            writes.append(ShadowWrite(verdict: .accepted(.patch), target: "\(plan.parent)", fields: changedFields(desired: patch, live: parent), content: patch))
         }
         switch status {
         case .success(true)?:

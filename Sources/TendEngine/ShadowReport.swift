@@ -1,10 +1,11 @@
 import TendKube
+import TendValue
 
 /// One write a reconcile in shadow mode (`tend run --dry-run`) sent as a server-side dry run.
 ///
 /// Pure data; its ``description`` is the log line (`would create ConfigMap.v1 ns/x`,
-/// `would update Deployment.v1.apps ns/web (fields: spec.replicas)`), and equal writes have equal
-/// descriptions, which is what ``ShadowReport`` compares.
+/// `would update Deployment.v1.apps ns/web (fields: spec.replicas)`). ``ShadowReport`` compares
+/// writes by description and ``content``.
 struct ShadowWrite: Sendable, Hashable, CustomStringConvertible {
     /// The `operation` label of `tend_shadow_writes_total`.
     enum Operation: String, Sendable, Hashable, CaseIterable {
@@ -26,6 +27,10 @@ struct ShadowWrite: Sendable, Hashable, CustomStringConvertible {
     var target: String
     /// The fields an update or a patch changes, when known.
     var fields: [String] = []
+    /// What is written, when it is stable from one reconcile to the next (a child's desired object,
+    /// the parent's patch; not a status, whose condition times move): a create of other content is
+    /// another write, although its line reads the same.
+    var content: Value? = nil
 
     var description: String {
         switch verdict {
@@ -93,10 +98,11 @@ struct ShadowReport: Sendable {
         entries[object] = nil
     }
 
-    /// Order-insensitive: children of one level are written concurrently.
+    /// Of the writes' descriptions and contents; order-insensitive (children of one level are
+    /// written concurrently).
     static func fingerprint(_ writes: [ShadowWrite]) -> Int {
         var hasher = Hasher()
-        for line in writes.map(\.description).sorted() { hasher.combine(line) }
+        for write in writes.map({ $0.hashValue }).sorted() { hasher.combine(write) }
         return hasher.finalize()
     }
 

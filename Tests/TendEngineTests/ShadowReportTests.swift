@@ -1,6 +1,7 @@
 import Testing
 @testable import TendEngine
 import TendKube
+import TendValue
 
 /// Shadow mode's log deduplication: an object's planned writes are logged when they change.
 struct ShadowReportTests {
@@ -32,6 +33,11 @@ struct ShadowReportTests {
         do { let logged = report.changed(a, writes: []); #expect(!logged) }
         #expect(report.count == 0)
         do { let logged = report.changed(a, writes: [update]); #expect(logged) }
+        // Other content, the same line: logged again.
+        var other = update
+        other.content = ["data": ["v": "2"]]
+        do { let logged = report.changed(a, writes: [other]); #expect(logged) }
+        do { let logged = report.changed(a, writes: [other]); #expect(!logged) }
     }
 
     @Test func aDeletedObjectIsForgotten() {
