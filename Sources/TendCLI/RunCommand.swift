@@ -20,6 +20,15 @@ struct RunCommand: AsyncParsableCommand {
             files' contents (checked every --reload-interval), reloads the rules: a set with errors changes \
             nothing; otherwise unchanged rules keep running, changed and new ones start, removed ones stop \
             (deleting nothing).
+
+            --dry-run is shadow mode: everything runs as usual (informers, queues, leader election, \
+            reloads, metrics, health), but every write is sent as a server-side dry run (dryRun=All), so \
+            admission and validation still run and nothing is persisted: no children, deletes, patches, \
+            finalizers, status or Events. Each object's planned writes are logged at info level (which \
+            --dry-run turns on) when they change: "would create ConfigMap.v1 ns/x", "would update ... \
+            (fields: ...)", "would delete ...", "would write status of ..."; a write the server would \
+            refuse is a warning with its message. Metrics: tend_shadow_writes_total{rule,operation}, \
+            tend_shadow_rejections_total{rule}. See docs/planning.md.
             """)
 
     @Argument(help: "Rule files or directories.")
@@ -44,6 +53,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("shard-index"), help: "The shard this process reconciles (0..<shards).")
     var shardIndex: Int = 0
+
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "Shadow mode: send every write as a server-side dry run, persist nothing, log what would be written.")
+    var dryRun = false
 
     @Flag(name: .shortAndLong, help: "More logging (-v info, -vv debug, -vvv trace).")
     var verbose: Int
@@ -81,7 +95,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = Logging.make(verbosity: verbose, format: logFormat)
+        // Shadow mode's report is its info lines.
+        let logger = Logging.make(verbosity: dryRun ? max(verbose, 1) : verbose, format: logFormat)
         // SIGHUP is caught from the start (its default action ends the process); reloads wait for the engine.
         let (hangups, hangup) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let hangupWatcher = SignalWatcher(signals: [SIGHUP]) { hangup.yield() }
@@ -98,6 +113,7 @@ struct RunCommand: AsyncParsableCommand {
         var options = EngineOptions()
         options.namespace = cluster.namespace
         options.workers = workers
+        options.dryRun = dryRun
         options.resyncPeriod = Self.parseDuration(resyncPeriod) ?? options.resyncPeriod
         if shards > 1 { options.shard = ShardFilter(shards: shards, index: shardIndex) }
         if leaderElect {
@@ -116,6 +132,7 @@ struct RunCommand: AsyncParsableCommand {
         let client = KubeClient(configuration: configuration, options: clientOptions)
         let engine = Engine(rules: loaded.rules, client: client, options: options, logger: logger)
         logger.info("starting", metadata: ["rules": "\(loaded.rules.map(\.name).joined(separator: ","))", "server": "\(configuration.server)"])
+        if dryRun { logger.info("shadow mode (--dry-run): writes are server-side dry runs; nothing is persisted") }
         var health: HealthServer?
         if let healthAddress, let (host, port) = Self.splitAddress(healthAddress) {
             do {

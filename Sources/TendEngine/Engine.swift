@@ -51,7 +51,7 @@ public final class Engine: Sendable {
         self.options = options
         self.logger = logger
         factory = SharedInformerFactory(client: client, logger: logger)
-        events = EventRecorder(client: client, logger: logger)
+        events = EventRecorder(client: client, logger: logger, writesEvents: !options.dryRun)
         metrics = EngineMetrics(factory: options.metrics)
         slots = Mutex(Slots(active: []))
         let initial = rules.map { RuleSlot(controller: makeController($0)) }

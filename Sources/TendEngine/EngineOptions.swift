@@ -22,6 +22,12 @@ public struct EngineOptions: Sendable {
     /// Where the engine records its metrics (see docs/metrics.md); a no-op by default. Pass a
     /// ``MetricsRegistry``'s factory to serve them, and the same factory to the `KubeClient`'s options.
     public var metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    /// Shadow mode (`tend run --dry-run`): everything runs as usual, but every write the rules make
+    /// (children, prunes, the parent's fields and finalizer, the status) is sent as a server-side dry
+    /// run (`dryRun=All`) and nothing is persisted; no Event is written. Each object's planned writes
+    /// are logged when they change, and counted (`tend_shadow_writes_total`,
+    /// `tend_shadow_rejections_total`); see ``ShadowGuard`` and docs/planning.md.
+    public var dryRun = false
 
     public struct LeaderElection: Sendable {
         public var namespace: String

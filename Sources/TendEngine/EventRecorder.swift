@@ -22,6 +22,8 @@ public final class EventRecorder: Sendable {
     public let burst = 25
     public let refillInterval: Duration = .seconds(300)
     public static let bufferSize = 1000
+    /// When false (shadow mode), ``record(_:type:reason:message:)`` does nothing: no Event is written.
+    public let writesEvents: Bool
 
     private struct Seen { var name: String; var namespace: String; var count: Int; var last: ContinuousClock.Instant }
     private struct Budget { var tokens: Double; var updated: ContinuousClock.Instant }
@@ -36,16 +38,18 @@ public final class EventRecorder: Sendable {
     private let writes = AsyncStream<Write>.makeStream(bufferingPolicy: .bufferingOldest(EventRecorder.bufferSize))
     private let pending = Mutex(0)
 
-    public init(client: KubeClient, logger: Logger) {
+    public init(client: KubeClient, logger: Logger, writesEvents: Bool = true) {
         self.client = client
         self.logger = logger
+        self.writesEvents = writesEvents
     }
 
     public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
 
     /// Queues an Event about `object` (which must have apiVersion, kind, metadata name and uid).
-    /// Returns at once; the write happens in ``run()``.
+    /// Returns at once; the write happens in ``run()``. Does nothing unless ``writesEvents``.
     public func record(_ object: Value, type: EventType, reason: String, message: String) {
+        guard writesEvents else { return }
         guard let uid = object["metadata"]?["uid"]?.stringValue, let name = object["metadata"]?["name"]?.stringValue else { return }
         let namespace = object["metadata"]?["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         let key = "\(uid)|\(type.rawValue)|\(reason)|\(message)"

@@ -69,12 +69,12 @@ extension PlanExecutor {
             }
             _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
             count(child.action == .create ? .create : .update)
-            logger.info("applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
+            logger.log(level: writeLogLevel, "applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
             return child.action == .create ? .created(child.reference) : .applied(child.reference)
         } catch {
             var message = "apply \(child.reference): \(summary(error))"
             if let hint = await createHint(error, kind: child.kind) { message += hint }
-            logger.warning("apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
+            logger.log(level: dryRun ? .debug : .warning, "apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
             return .failed(.init(reason: reason(for: error, default: "ApplyFailed"), message: message, child: child.id))
         }
     }

@@ -25,6 +25,9 @@ public struct PlanExecutor: Sendable {
         self.metrics = metrics
     }
 
+    /// Writes are logged at info level; dry runs only at debug level (shadow mode reports them itself).
+    var writeLogLevel: Logger.Level { dryRun ? .debug : .info }
+
     func count(_ operation: ChildWriteMetrics.Operation) {
         if !dryRun { metrics?.record(operation) }
     }
@@ -34,6 +37,10 @@ public struct PlanExecutor: Sendable {
         public var applied: [ObjectReference] = []
         public var created: [ObjectReference] = []
         public var deleted: [ObjectReference] = []
+        /// Pruned children released (`onDelete: orphan`) rather than deleted.
+        public var orphaned: [ObjectReference] = []
+        /// Whether Tend's finalizer was removed from an object being released.
+        public var finalizerRemoved = false
         public var refused: [ObjectReference] = []
         public var failures: [ReconcilePlan.Problem] = []
         public var writes = 0
@@ -81,10 +88,11 @@ public struct PlanExecutor: Sendable {
                     }
                     let patch: Value = ["metadata": ["labels": [Rule.ruleLabel: .null, Rule.ownerUIDLabel: .null], "annotations": [Rule.childIDAnnotation: .null, ObjectMatch.appliedHashAnnotation: .null], "ownerReferences": owners.isEmpty ? .null : .array(owners)]]
                     _ = try await resource.patch(pruned.key.name, .merge(patch), options: WriteOptions(dryRun: dryRun))
+                    outcome.orphaned.append(pruned.reference)
                     count(.orphan)
                 }
                 outcome.writes += 1
-                logger.info("pruned child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(pruned.reference)", "policy": "\(pruned.policy.rawValue)"])
+                logger.log(level: writeLogLevel, "pruned child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(pruned.reference)", "policy": "\(pruned.policy.rawValue)"])
             } catch {
                 outcome.failures.append(.init(reason: reason(for: error, default: "PruneFailed"), message: "delete \(pruned.reference): \(summary(error))", child: pruned.id))
             }
@@ -162,7 +170,8 @@ public struct PlanExecutor: Sendable {
             let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
             _ = try await resource.patch(plan.parent.key.name, .json(patch), options: WriteOptions(dryRun: dryRun))
             outcome.writes += 1
-            logger.info("removed finalizer", metadata: ["rule": "\(plan.rule)", "object": "\(plan.parent)"])
+            outcome.finalizerRemoved = true
+            logger.log(level: writeLogLevel, "removed finalizer", metadata: ["rule": "\(plan.rule)", "object": "\(plan.parent)"])
         } catch where error.isNotFound {
             // The object is gone.
         } catch {

@@ -34,6 +34,7 @@ extension RuleController {
         case .deleting(let live):
             let plan = Planner(rule: rule).plan(parent: live, world: world(), now: Date())
             let outcome = await executor.execute(plan, rule: rule)
+            if let shadow { return shadowRelease(shadow, key, plan: plan, live: live, outcome: outcome, logger: logger) }
             recordEvents(parent: live, plan: plan, outcome: outcome)
             try check(outcome, plan: plan, logger: logger)
             return plan.removeFinalizer ? finishRelease(key) : .requeue(after: Self.cleanupRecheck)
@@ -47,6 +48,7 @@ extension RuleController {
                 return .requeue(after: Self.suspendedReleaseRecheck)
             }
             let outcome = await executor.execute(plan, rule: rule)
+            if let shadow { return shadowRelease(shadow, key, plan: plan, live: live, outcome: outcome, logger: logger) }
             for f in outcome.failures { events.record(live, type: .warning, reason: f.reason, message: f.message) }
             try check(outcome, plan: plan, logger: logger)
             if plan.hasChanges {
@@ -71,6 +73,13 @@ extension RuleController {
     /// How often an object that left the rule's scope while suspended is read again, to release
     /// it once the suspension is lifted.
     static let suspendedReleaseRecheck: Duration = .seconds(60)
+
+    /// Shadow mode: reports the dry run of a release or deletion plan and ends, without waiting
+    /// for deletions that never happen.
+    private func shadowRelease(_ shadow: ShadowGuard, _ key: ObjectKey, plan: ReconcilePlan, live: Value, outcome: PlanExecutor.Outcome, logger: Logger) -> ReconcileResult {
+        _ = finishShadow(shadow, plan: plan, parent: live, outcome: outcome, status: nil, logger: logger)
+        return finishRelease(key)
+    }
 
     private func finishRelease(_ key: ObjectKey) -> ReconcileResult {
         state.withLock { $0.departures.remove(key) }

@@ -23,6 +23,8 @@ final class RuleController: Sendable {
     let queue: WorkQueue<ObjectKey>
     /// Fights with other writers over children's fields (``ContestTracker``).
     let contests: ContestGuard
+    /// Set in shadow mode (``EngineOptions/dryRun``): what was logged per object, and the shadow metrics.
+    let shadow: ShadowGuard?
 
     struct State {
         var parent: Informer?
@@ -53,7 +55,10 @@ final class RuleController: Sendable {
         var logger = logger
         logger[metadataKey: "rule"] = "\(rule.name)"
         self.logger = logger
-        executor = PlanExecutor(client: client, logger: logger, metrics: ChildWriteMetrics(rule: rule.name, factory: options.metrics))
+        var executor = PlanExecutor(client: client, logger: logger, metrics: ChildWriteMetrics(rule: rule.name, factory: options.metrics))
+        executor.dryRun = options.dryRun
+        self.executor = executor
+        shadow = options.dryRun ? ShadowGuard(rule: rule.name, metrics: options.metrics) : nil
         self.events = events
         contests = ContestGuard(rule: rule.name, metrics: options.metrics)
         queue = WorkQueue(
@@ -184,6 +189,7 @@ final class RuleController: Sendable {
             state.withLock {
                 if case .deleted = change {
                     $0.uidToKey[uid] = nil
+                    shadow?.report.withLock { $0.forget(ObjectReference(kind: rule.watch.kind, key: key)) }
                     $0.suspended.remove(key)
                     // Deleted, or only no longer sent (a server-side selector stopped matching): the
                     // reconcile this enqueues finds out, and releases the object in the latter case.
@@ -280,14 +286,24 @@ final class RuleController: Sendable {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let parent = parent(key) else { return try await releaseIfOutOfScope(key) }
         state.withLock { $0.departures.remove(key) }
-        let expectations = state.withLock { $0.expectations }
-        let planned = Planner(rule: rule).plan(parent: parent, world: world(), now: Date()).skippingPending(expectations, parent: parent)
-        let plan = await holdingContested(planned, parent: parent)
+        var plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
+        if shadow == nil {
+            // Shadow mode writes nothing: no expectation waits for the cache, no contest is tracked.
+            let expectations = state.withLock { $0.expectations }
+            plan = await holdingContested(plan.skippingPending(expectations, parent: parent), parent: parent)
+        }
         var logger = self.logger
         logger[metadataKey: "object"] = "\(plan.parent)"
         noteSuspension(key, parent: parent, suspended: plan.suspended, logger: logger)
         if plan.suspended { return .done }
         let outcome = await executor.execute(plan, rule: rule)
+        if let shadow {
+            var status: Result<Bool, KubeError>?
+            if let desired = plan.status(reporting: outcome.failures, parent: parent, now: Date()), !outcome.failures.isEmpty || plan.statusChanged {
+                status = await executor.writeStatus(desired, plan: plan)
+            }
+            return finishShadow(shadow, plan: plan, parent: parent, outcome: outcome, status: status, logger: logger)
+        }
         rememberWrites(plan, outcome: outcome, parent: parent)
         let failures = outcome.failures
         var statusWrite: Result<Bool, KubeError> = .success(false)

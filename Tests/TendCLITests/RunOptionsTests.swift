@@ -24,4 +24,11 @@ struct RunOptionsTests {
         #expect(help.stdout.contains("(default: 5s)"))
         #expect(help.stdout.contains("SIGHUP"))
     }
+
+    @Test func helpDocumentsShadowMode() throws {
+        let help = try RuleCommandsTests().tend(["run", "--help"])
+        #expect(help.stdout.contains("--dry-run"))
+        #expect(help.stdout.contains("shadow mode"))
+        #expect(help.stdout.contains("tend_shadow_rejections_total"))
+    }
 }

@@ -1,0 +1,71 @@
+import Testing
+@testable import TendEngine
+import TendKube
+import TendValue
+
+/// Shadow mode's log deduplication: an object's planned writes are logged when they change.
+struct ShadowReportTests {
+    static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
+
+    static func object(_ name: String) -> ObjectReference { ObjectReference(kind: configMap, key: ObjectKey(namespace: "ns", name: name)) }
+
+    static func create(_ name: String) -> ShadowWrite { ShadowWrite(verdict: .accepted(.create), target: "\(object(name))") }
+
+    @Test func theSameWritesTwiceAreLoggedOnce() {
+        var report = ShadowReport()
+        let writes = [Self.create("a-child"), ShadowWrite(verdict: .accepted(.status), target: "\(Self.object("a"))", fields: ["status.phase"])]
+        do { let logged = report.changed(Self.object("a"), writes: writes); #expect(logged) }
+        do { let logged = report.changed(Self.object("a"), writes: writes); #expect(!logged) }
+        do { let logged = report.changed(Self.object("a"), writes: writes.reversed()); #expect(!logged, "order does not matter") }
+        do { let logged = report.changed(Self.object("b"), writes: writes); #expect(logged, "per object") }
+    }
+
+    @Test func aChangeIsLoggedAgain() {
+        var report = ShadowReport()
+        let a = Self.object("a")
+        do { let logged = report.changed(a, writes: [Self.create("x")]); #expect(logged) }
+        let update = ShadowWrite(verdict: .accepted(.update), target: "\(Self.object("x"))", fields: ["data.v"])
+        do { let logged = report.changed(a, writes: [update]); #expect(logged) }
+        do { let logged = report.changed(a, writes: [update]); #expect(!logged) }
+        let rejected = ShadowWrite(verdict: .rejected("apply ConfigMap.v1 ns/x: invalid"), target: "\(a)")
+        do { let logged = report.changed(a, writes: [update, rejected]); #expect(logged) }
+        // Nothing to write forgets the object: writes that come back are logged again.
+        do { let logged = report.changed(a, writes: []); #expect(!logged) }
+        #expect(report.count == 0)
+        do { let logged = report.changed(a, writes: [update]); #expect(logged) }
+        // Other content, the same line: logged again.
+        var other = update
+        other.content = ["data": ["v": "2"]]
+        do { let logged = report.changed(a, writes: [other]); #expect(logged) }
+        do { let logged = report.changed(a, writes: [other]); #expect(!logged) }
+    }
+
+    @Test func aDeletedObjectIsForgotten() {
+        var report = ShadowReport()
+        let a = Self.object("a")
+        do { let logged = report.changed(a, writes: [Self.create("x")]); #expect(logged) }
+        report.forget(a)
+        #expect(report.count == 0)
+        do { let logged = report.changed(a, writes: [Self.create("x")]); #expect(logged) }
+    }
+
+    @Test func theRecordIsBounded() {
+        var report = ShadowReport(capacity: 100)
+        for i in 0..<1000 { _ = report.changed(Self.object("o\(i)"), writes: [Self.create("c\(i)")]) }
+        #expect(report.count <= 100)
+        // The most recent objects are still remembered; the oldest were forgotten.
+        do { let logged = report.changed(Self.object("o999"), writes: [Self.create("c999")]); #expect(!logged) }
+        do { let logged = report.changed(Self.object("o0"), writes: [Self.create("c0")]); #expect(logged) }
+    }
+
+    @Test func logLines() {
+        let cm = "\(Self.object("x"))"
+        #expect(ShadowWrite(verdict: .accepted(.create), target: cm).description == "would create \(cm)")
+        #expect(ShadowWrite(verdict: .accepted(.update), target: cm, fields: ["data.a", "data.b"]).description == "would update \(cm) (fields: data.a, data.b)")
+        #expect(ShadowWrite(verdict: .accepted(.delete), target: cm).description == "would delete \(cm)")
+        #expect(ShadowWrite(verdict: .accepted(.status), target: cm).description == "would write status of \(cm)")
+        #expect(ShadowWrite(verdict: .rejected("apply \(cm): bad"), target: cm).description == "dry run rejected: apply \(cm): bad")
+        #expect(ShadowWrite(verdict: .rejected("x"), target: cm).isWarning)
+        #expect(!ShadowWrite(verdict: .accepted(.create), target: cm).isWarning)
+    }
+}
