@@ -277,7 +277,12 @@ struct JSONParser {
 
     // MARK: Strings
 
-    private mutating func parseString() throws(JSONError) -> String {
+    /// Scans the string starting at the opening quote at `i` and leaves `i` after its closing
+    /// quote: the offset of its first content byte, its raw contents (escapes not decoded), and
+    /// whether they hold escapes or non-ASCII bytes. Control characters and a missing closing quote
+    /// are errors (the latter located at the opening quote).
+    @inline(__always)
+    private mutating func scanString() throws(JSONError) -> (start: Int, raw: UnsafeBufferPointer<UInt8>, hasEscape: Bool, hasNonASCII: Bool) {
         let open = i
         i += 1  // opening quote
         let start = i
@@ -318,6 +323,11 @@ struct JSONParser {
         }
         let raw = UnsafeBufferPointer(start: base + start, count: i - start)
         i += 1  // closing quote
+        return (start, raw, hasEscape, hasNonASCII)
+    }
+
+    private mutating func parseString() throws(JSONError) -> String {
+        let (start, raw, hasEscape, hasNonASCII) = try scanString()
         if !hasEscape {
             if !hasNonASCII {
                 if raw.count <= SmallASCIIString.capacity, buildsSmallStrings {
@@ -502,47 +512,7 @@ struct JSONParser {
     /// Checks a string as ``parseString()`` does. ASCII strings (the whole of managedFields, whose
     /// `k:{...}` keys are full of escaped quotes) are checked without allocating.
     private mutating func skipString() throws(JSONError) {
-        // The scan of parseString(), kept separate so that hot function stays as it is.
-        let open = i
-        i += 1  // opening quote
-        let start = i
-        var hasEscape = false
-        var hasNonASCII = false
-        // Skip 8 plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte).
-        while i + 8 <= end {
-            let v = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let high: UInt64 = 0x8080_8080_8080_8080
-            let quote = v ^ (ones &* 0x22)
-            let backslash = v ^ (ones &* 0x5C)
-            let special =
-                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((v &- ones &* 0x20) & ~v) | v
-            let found = special & high
-            if found != 0 {
-                // The lowest flagged byte is exact (borrows only create false positives above it).
-                i += found.trailingZeroBitCount >> 3
-                break
-            }
-            i += 8
-        }
-        while i < end {
-            let c = base[i]
-            if c == UInt8(ascii: "\"") { break }
-            if c == UInt8(ascii: "\\") {
-                hasEscape = true
-                i += 2
-                continue
-            }
-            if c < 0x20 { throw error("control character U+00\(hex2(c)) must be escaped in a string") }
-            if c >= 0x80 { hasNonASCII = true }
-            i += 1
-        }
-        guard i < end else {
-            i = open
-            throw error("unterminated string")
-        }
-        let raw = UnsafeBufferPointer(start: base + start, count: i - start)
-        i += 1  // closing quote
+        let (start, raw, hasEscape, hasNonASCII) = try scanString()
         guard hasEscape || hasNonASCII else { return }
         if hasNonASCII {
             // Rare here: build and drop it, which checks UTF-8 and escapes in parseString's order.
