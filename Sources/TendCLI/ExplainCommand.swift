@@ -49,19 +49,12 @@ struct ExplainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = RuleLoader().load(paths: rules)
-        let color = Terminal.useColor(2)
-        for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
-        if loaded.hasErrors { throw ExitCode(1) }
+        let loaded = try planning.loadRules(rules)
         guard let (kind, name) = parsedObject else { throw ExitCode(1) }
         let date = planning.date
         let explanation: ObjectExplanation
         if planning.state.isEmpty {
-            let logger = Logging.make(verbosity: planning.verbose)
-            let configuration = try cluster.load()
-            var clientOptions = KubeClient.Options()
-            clientOptions.logger = logger
-            let client = KubeClient(configuration: configuration, options: clientOptions)
+            let (client, configuration, logger) = try planning.makeClient(cluster)
             let engine = Engine(rules: loaded.rules, client: client, options: EngineOptions(), logger: logger)
             do {
                 explanation = try await engine.explain(kind, name: name, namespace: cluster.namespace ?? configuration.namespace, now: date)
@@ -74,9 +67,7 @@ struct ExplainCommand: AsyncParsableCommand {
                 throw fail("\(error)")
             }
         } else {
-            let world = StateLoader().load(paths: planning.state)
-            for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
-            if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+            let world = try planning.loadState()
             // Objects as the offline cluster holds them (with the UIDs it gives objects without one).
             let cluster = OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped)
             let objects = cluster.world.all

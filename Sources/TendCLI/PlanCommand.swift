@@ -28,25 +28,16 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
-        let loaded = RuleLoader().load(paths: rules)
-        let color = Terminal.useColor(2)
-        for d in loaded.diagnostics { Terminal.writeStderr(d.render(source: loaded.sources[d.location.file], color: color) + "\n") }
-        if loaded.hasErrors { throw ExitCode(1) }
+        let loaded = try planning.loadRules(rules)
         let plans: [ReconcilePlan]
         if planning.state.isEmpty {
-            let logger = Logging.make(verbosity: planning.verbose)
-            let configuration = try cluster.load()
-            var clientOptions = KubeClient.Options()
-            clientOptions.logger = logger
-            let client = KubeClient(configuration: configuration, options: clientOptions)
+            let (client, _, logger) = try planning.makeClient(cluster)
             var options = EngineOptions()
             options.namespace = cluster.namespace
             plans = await Engine(rules: loaded.rules, client: client, options: options, logger: logger).planAll()
             await client.shutdown()
         } else {
-            let world = StateLoader().load(paths: planning.state)
-            for d in world.diagnostics { Terminal.writeStderr(d.render(source: world.sources[d.location.file], color: color) + "\n") }
-            if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+            let world = try planning.loadState()
             let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: planning.date)
             plans = run.plans()
         }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TendKube
+import TendRules
+import TendValue
 
 /// Options `tend plan` and `tend explain` share: where the cluster state comes from (a live
 /// cluster, or YAML files), the output format, a fixed clock and log verbosity.
@@ -25,4 +28,37 @@ struct PlanningOptions: ParsableArguments {
     var format: OutputFormat { OutputFormat(rawValue: output) ?? .text }
     /// `--now`, else the current time.
     var date: Date { now.flatMap(RFC3339.parse) ?? Date() }
+}
+
+/// The steps `tend plan` and `tend explain` share.
+extension PlanningOptions {
+    /// The rules at `paths`; every diagnostic is printed, and errors end the command (exit 1).
+    func loadRules(_ paths: [String]) throws -> RuleLoader.Result {
+        let loaded = RuleLoader().load(paths: paths)
+        Self.report(loaded.diagnostics, sources: loaded.sources)
+        if loaded.hasErrors { throw ExitCode(1) }
+        return loaded
+    }
+
+    /// The objects of `--state`; every diagnostic is printed, and errors end the command (exit 1).
+    func loadState() throws -> StateLoader.Result {
+        let world = StateLoader().load(paths: state)
+        Self.report(world.diagnostics, sources: world.sources)
+        if world.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+        return world
+    }
+
+    /// A client for the cluster `cluster` names, logging at `--verbose`; the caller shuts it down.
+    func makeClient(_ cluster: ClusterOptions) throws -> (client: KubeClient, configuration: ClientConfiguration, logger: Logger) {
+        let logger = Logging.make(verbosity: verbose)
+        let configuration = try cluster.load()
+        var clientOptions = KubeClient.Options()
+        clientOptions.logger = logger
+        return (KubeClient(configuration: configuration, options: clientOptions), configuration, logger)
+    }
+
+    private static func report(_ diagnostics: [Diagnostic], sources: [String: String]) {
+        let color = Terminal.useColor(2)
+        for d in diagnostics { Terminal.writeStderr(d.render(source: sources[d.location.file], color: color) + "\n") }
+    }
 }
