@@ -16,52 +16,13 @@
 /// without the option, goes through the plain functions, untouched (an extra role test per member
 /// there cost 10 % on ConfigMap events).
 struct JSONParser {
-    private let base: UnsafePointer<UInt8>
-    private let end: Int
-    private var i = 0
-    private let buffer: UnsafeRawBufferPointer
-    private let entryStack = ScratchStack<Value.Object.Entry>()
-    private let valueStack = ScratchStack<Value>()
-    private let buildsSmallStrings = SmallASCIIString.isAvailable
-
-    /// What a container being parsed is, on the way to the `managedFields` to skip.
-    enum Role: UInt8 {
-        /// Anything else: parsed in full.
-        case plain
-        /// A watch event: its `object` member is a Kubernetes object.
-        case watchEvent
-        /// A list: its `items` member holds Kubernetes objects.
-        case list
-        /// A list's `items` array: each element is a Kubernetes object.
-        case items
-        /// A Kubernetes object: its `metadata` member is object metadata.
-        case object
-        /// Object metadata: its `managedFields` member is skipped.
-        case metadata
-        /// Not a container: the member to skip.
-        case skipped
-
-        /// The role of the value of member `key` of an object of this role.
-        @inline(__always) func member(_ key: String) -> Role {
-            switch self {
-            case .watchEvent: return key == "object" ? .object : .plain
-            case .list: return key == "items" ? .items : .plain
-            case .object: return key == "metadata" ? .metadata : .plain
-            case .metadata: return key == "managedFields" ? .skipped : .plain
-            case .plain, .items, .skipped: return .plain
-            }
-        }
-
-        /// The role of a document parsed with `options`.
-        init(_ options: JSON.ParseOptions) {
-            switch options.skipsManagedFields {
-            case nil: self = .plain
-            case .document: self = .object
-            case .watchEvent: self = .watchEvent
-            case .listItems: self = .list
-            }
-        }
-    }
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var i = 0
+    let buffer: UnsafeRawBufferPointer
+    let entryStack = ScratchStack<Value.Object.Entry>()
+    let valueStack = ScratchStack<Value>()
+    let buildsSmallStrings = SmallASCIIString.isAvailable
 
     init(_ buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
@@ -87,7 +48,7 @@ struct JSONParser {
 
     // MARK: Values
 
-    private mutating func parseValue(depth: Int) throws(JSONError) -> Value {
+    mutating func parseValue(depth: Int) throws(JSONError) -> Value {
         guard i < end else { throw error("unexpected end of input, expected a JSON value") }
         switch base[i] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -105,7 +66,7 @@ struct JSONParser {
     /// keeps its first position and takes the last value (as Go's decoder does). Objects of 16 members
     /// or more check duplicates through `seen`, built on first need, so the check stays linear.
     @inline(__always)
-    private mutating func addMember(_ key: String, _ value: Value, first: Int, seen: inout [String: Int]?) {
+    mutating func addMember(_ key: String, _ value: Value, first: Int, seen: inout [String: Int]?) {
         var duplicate: Int? = nil
         if entryStack.count - first < 16 {
             var n = first
@@ -130,7 +91,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONError) -> Value {
+    mutating func parseObject(depth: Int) throws(JSONError) -> Value {
         if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
         i += 1  // {
         skipWhitespace()
@@ -167,7 +128,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONError) -> Value {
+    mutating func parseArray(depth: Int) throws(JSONError) -> Value {
         if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
         i += 1  // [
         skipWhitespace()
@@ -192,89 +153,6 @@ struct JSONParser {
         }
     }
 
-    // MARK: Containers on the way to a skipped member
-
-    /// ``parseValue(depth:)`` for a value of `role`: containers go to the role-aware copies below.
-    private mutating func parseValue(depth: Int, role: Role) throws(JSONError) -> Value {
-        guard i < end else { throw error("unexpected end of input, expected a JSON value") }
-        switch base[i] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1, role: role)
-        case UInt8(ascii: "["):
-            return role == .items ? try parseItems(depth: depth + 1) : try parseArray(depth: depth + 1)
-        default: return try parseValue(depth: depth)
-        }
-    }
-
-    /// ``parseObject(depth:)`` (same checks, errors and duplicate handling) whose members get their
-    /// role from `role`; the member to skip is checked by ``skipValue(depth:)`` and left out.
-    private mutating func parseObject(depth: Int, role: Role) throws(JSONError) -> Value {
-        if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
-        i += 1  // {
-        skipWhitespace()
-        if i < end, base[i] == UInt8(ascii: "}") {
-            i += 1
-            return .object(Value.Object())
-        }
-        let first = entryStack.count
-        defer { entryStack.pop(to: first) }
-        var seen: [String: Int]? = nil
-        while true {
-            skipWhitespace()
-            guard i < end, base[i] == UInt8(ascii: "\"") else {
-                throw error(i < end ? "expected a string key, found \(describeByte(at: i))" : "unexpected end of input inside an object")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard i < end, base[i] == UInt8(ascii: ":") else {
-                throw error(i < end ? "expected ':' after object key, found \(describeByte(at: i))" : "unexpected end of input inside an object")
-            }
-            i += 1
-            skipWhitespace()
-            let memberRole = role.member(key)
-            if memberRole == .skipped {
-                // Checked as if parsed, never built: nothing to store, nothing to de-duplicate.
-                try skipValue(depth: depth)
-            } else {
-                let value = memberRole == .plain ? try parseValue(depth: depth) : try parseValue(depth: depth, role: memberRole)
-                addMember(key, value, first: first, seen: &seen)
-            }
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of input inside an object, expected ',' or '}'") }
-            let c = base[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { return .object(Value.Object(uniqueEntries: entryStack.popArray(from: first))) }
-            i -= 1
-            throw error("expected ',' or '}' in an object, found \(describeByte(at: i))")
-        }
-    }
-
-    /// ``parseArray(depth:)`` for a list's `items`: each element is a Kubernetes object.
-    private mutating func parseItems(depth: Int) throws(JSONError) -> Value {
-        if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
-        i += 1  // [
-        skipWhitespace()
-        if i < end, base[i] == UInt8(ascii: "]") {
-            i += 1
-            return .array([])
-        }
-        let first = valueStack.count
-        defer { valueStack.pop(to: first) }
-        while true {
-            skipWhitespace()
-            let element = try parseValue(depth: depth, role: .object)
-            valueStack.append(element)
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of input inside an array, expected ',' or ']'") }
-            let c = base[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { return .array(valueStack.popArray(from: first)) }
-            i -= 1
-            throw error("expected ',' or ']' in an array, found \(describeByte(at: i))")
-        }
-    }
-
     // MARK: Strings
 
     /// Scans the string starting at the opening quote at `i` and leaves `i` after its closing
@@ -282,7 +160,7 @@ struct JSONParser {
     /// whether they hold escapes or non-ASCII bytes. Control characters and a missing closing quote
     /// are errors (the latter located at the opening quote).
     @inline(__always)
-    private mutating func scanString() throws(JSONError) -> (start: Int, raw: UnsafeBufferPointer<UInt8>, hasEscape: Bool, hasNonASCII: Bool) {
+    mutating func scanString() throws(JSONError) -> (start: Int, raw: UnsafeBufferPointer<UInt8>, hasEscape: Bool, hasNonASCII: Bool) {
         let open = i
         i += 1  // opening quote
         let start = i
@@ -326,7 +204,7 @@ struct JSONParser {
         return (start, raw, hasEscape, hasNonASCII)
     }
 
-    private mutating func parseString() throws(JSONError) -> String {
+    mutating func parseString() throws(JSONError) -> String {
         let (start, raw, hasEscape, hasNonASCII) = try scanString()
         if !hasEscape {
             if !hasNonASCII {
@@ -345,7 +223,7 @@ struct JSONParser {
         return try unescape(raw, offset: start)
     }
 
-    private mutating func unescape(_ raw: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONError) -> String {
+    mutating func unescape(_ raw: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONError) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var k = 0
@@ -401,7 +279,7 @@ struct JSONParser {
         return s
     }
 
-    private func hex4(_ raw: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
+    func hex4(_ raw: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
         guard at + 4 <= raw.count else { return nil }
         var v: UInt32 = 0
         for n in 0..<4 {
@@ -418,7 +296,7 @@ struct JSONParser {
         return v
     }
 
-    private func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
         switch scalar {
         case 0..<0x80:
             out.append(UInt8(scalar))
@@ -437,140 +315,9 @@ struct JSONParser {
         }
     }
 
-    // MARK: Skipping
-
-    /// Moves past one value, checking it exactly as ``parseValue(depth:role:)`` would (same errors at
-    /// the same offsets, same depth limit) without building it.
-    private mutating func skipValue(depth: Int) throws(JSONError) {
-        guard i < end else { throw error("unexpected end of input, expected a JSON value") }
-        switch base[i] {
-        case UInt8(ascii: "{"): try skipObject(depth: depth + 1)
-        case UInt8(ascii: "["): try skipArray(depth: depth + 1)
-        case UInt8(ascii: "\""): try skipString()
-        case UInt8(ascii: "t"): try expectLiteral("true")
-        case UInt8(ascii: "f"): try expectLiteral("false")
-        case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
-        default: throw error("unexpected \(describeByte(at: i)), expected a JSON value")
-        }
-    }
-
-    private mutating func skipObject(depth: Int) throws(JSONError) {
-        if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
-        i += 1  // {
-        skipWhitespace()
-        if i < end, base[i] == UInt8(ascii: "}") {
-            i += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard i < end, base[i] == UInt8(ascii: "\"") else {
-                throw error(i < end ? "expected a string key, found \(describeByte(at: i))" : "unexpected end of input inside an object")
-            }
-            try skipString()
-            skipWhitespace()
-            guard i < end, base[i] == UInt8(ascii: ":") else {
-                throw error(i < end ? "expected ':' after object key, found \(describeByte(at: i))" : "unexpected end of input inside an object")
-            }
-            i += 1
-            skipWhitespace()
-            try skipValue(depth: depth)
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of input inside an object, expected ',' or '}'") }
-            let c = base[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { return }
-            i -= 1
-            throw error("expected ',' or '}' in an object, found \(describeByte(at: i))")
-        }
-    }
-
-    private mutating func skipArray(depth: Int) throws(JSONError) {
-        if depth > JSON.maximumDepth { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
-        i += 1  // [
-        skipWhitespace()
-        if i < end, base[i] == UInt8(ascii: "]") {
-            i += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            try skipValue(depth: depth)
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of input inside an array, expected ',' or ']'") }
-            let c = base[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { return }
-            i -= 1
-            throw error("expected ',' or ']' in an array, found \(describeByte(at: i))")
-        }
-    }
-
-    /// Checks a string as ``parseString()`` does. ASCII strings (the whole of managedFields, whose
-    /// `k:{...}` keys are full of escaped quotes) are checked without allocating.
-    private mutating func skipString() throws(JSONError) {
-        let (start, raw, hasEscape, hasNonASCII) = try scanString()
-        guard hasEscape || hasNonASCII else { return }
-        if hasNonASCII {
-            // Rare here: build and drop it, which checks UTF-8 and escapes in parseString's order.
-            if hasEscape {
-                _ = try unescape(raw, offset: start)
-            } else if String(validating: raw, as: UTF8.self) == nil {
-                i = start
-                throw error("invalid UTF-8 in string")
-            }
-            return
-        }
-        try checkEscapes(raw, offset: start)
-    }
-
-    /// The escape checks of ``unescape(_:offset:)``, same errors and offsets, without decoding. With
-    /// ASCII contents and valid escapes the decoded string is always valid UTF-8.
-    private mutating func checkEscapes(_ raw: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONError) {
-        var k = 0
-        while k < raw.count {
-            if raw[k] != UInt8(ascii: "\\") {
-                k += 1
-                continue
-            }
-            guard k + 1 < raw.count else { break }
-            let e = raw[k + 1]
-            k += 2
-            switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                continue
-            case UInt8(ascii: "u"):
-                guard let scalar = hex4(raw, k) else {
-                    i = offset + k - 2
-                    throw error("invalid \\u escape: expected four hex digits")
-                }
-                k += 4
-                if (0xD800...0xDBFF).contains(scalar) {
-                    guard k + 5 < raw.count + 0, raw[k] == UInt8(ascii: "\\"), raw[k + 1] == UInt8(ascii: "u"),
-                        let low = hex4(raw, k + 2), (0xDC00...0xDFFF).contains(low)
-                    else {
-                        i = offset + k - 6
-                        throw error("unpaired surrogate in \\u escape")
-                    }
-                    k += 6
-                } else if (0xDC00...0xDFFF).contains(scalar) {
-                    i = offset + k - 6
-                    throw error("unpaired surrogate in \\u escape")
-                }
-            default:
-                i = offset + k - 2
-                throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))' in string")
-            }
-        }
-    }
-
     // MARK: Numbers
 
-    private mutating func parseNumber() throws(JSONError) -> Value {
+    mutating func parseNumber() throws(JSONError) -> Value {
         let start = i
         var negative = false
         if base[i] == UInt8(ascii: "-") {
@@ -620,16 +367,16 @@ struct JSONParser {
 
     // MARK: Helpers
 
-    @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
+    @inline(__always) func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
 
-    @inline(__always) private mutating func skipWhitespace() {
+    @inline(__always) mutating func skipWhitespace() {
         while i < end {
             let c = base[i]
             if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { return }
         }
     }
 
-    private mutating func expectLiteral(_ word: StaticString) throws(JSONError) {
+    mutating func expectLiteral(_ word: StaticString) throws(JSONError) {
         let n = word.utf8CodeUnitCount
         let w = word.utf8Start
         if i + n <= end {
@@ -643,20 +390,20 @@ struct JSONParser {
         throw error("unexpected \(describeByte(at: i)), expected a JSON value")
     }
 
-    private func describeByte(at offset: Int) -> String {
+    func describeByte(at offset: Int) -> String {
         guard offset < end else { return "end of input" }
         let c = base[offset]
         if c >= 0x21 && c < 0x7F { return "character '\(Character(Unicode.Scalar(c)))'" }
         return "byte 0x\(hex2(c))"
     }
 
-    private func hex2(_ c: UInt8) -> String {
+    func hex2(_ c: UInt8) -> String {
         let digits = Array("0123456789ABCDEF")
         return String([digits[Int(c >> 4)], digits[Int(c & 0xF)]])
     }
 
     /// An error at the current offset, with its line and column computed from the buffer.
-    private func error(_ message: String) -> JSONError {
+    func error(_ message: String) -> JSONError {
         let offset = min(i, end)
         var line = 1
         var lineStart = 0
