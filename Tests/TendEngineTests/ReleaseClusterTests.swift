@@ -57,15 +57,16 @@ extension EngineClusterTests {
         await client.shutdown()
     }
 
-    /// The source loses its label while no engine runs: nothing sends a DELETED for it, and its
-    /// only child is in another namespace (no ownerReference). The next engine finds the source
-    /// through the copy's `tend.dev/owner` annotation and releases it.
-    @Test func sourceUnlabelledWhileTendWasDownIsReleasedAtTheNextStart() async throws {
+    /// A `rules/replicate` source in a new namespace with its copy in another one, reconciled by an
+    /// engine that is still running (`engine`): the copy exists and the source holds Tend's finalizer.
+    func replicatedSource(_ prefix: String) async throws -> (
+        client: KubeClient, rules: [Rule], src: String, target: String, configMaps: ResourceClient, engine: Task<Void, any Error>
+    ) {
         let cluster = try LocalCluster.require()
         let client = KubeClient(configuration: cluster.configuration)
         let rules = try Self.shippedRules("rules/replicate/rule.yaml")
         let s = Self.suffix()
-        let src = "rd-src-\(s)", target = "rd-target-\(s)"
+        let src = "\(prefix)-src-\(s)", target = "\(prefix)-target-\(s)"
         try await createNamespace(client, src)
         try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
         let configMaps = try await client.resource(Self.configMap, namespace: src)
@@ -75,6 +76,14 @@ extension EngineClusterTests {
         let (_, first) = start(rules, client)
         await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
         await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        return (client, rules, src, target, configMaps, first)
+    }
+
+    /// The source loses its label while no engine runs: nothing sends a DELETED for it, and its
+    /// only child is in another namespace (no ownerReference). The next engine finds the source
+    /// through the copy's `tend.dev/owner` annotation and releases it.
+    @Test func sourceUnlabelledWhileTendWasDownIsReleasedAtTheNextStart() async throws {
+        let (client, rules, src, target, configMaps, first) = try await replicatedSource("rd")
         #expect(await get(client, Self.configMap, target, "settings")?["metadata"]?["annotations"]?[Rule.ownerAnnotation] == .string("\(src)/settings"))
         first.cancel()
         _ = try? await first.value
@@ -100,20 +109,7 @@ extension EngineClusterTests {
     /// deletionTimestamp); the next engine finds it in its first list, runs the cleanup (the copy in
     /// the other namespace is deleted) and removes the finalizer, and the source goes.
     @Test func sourceDeletedWhileTendWasDownIsCleanedUpAtTheNextStart() async throws {
-        let cluster = try LocalCluster.require()
-        let client = KubeClient(configuration: cluster.configuration)
-        let rules = try Self.shippedRules("rules/replicate/rule.yaml")
-        let s = Self.suffix()
-        let src = "dd-src-\(s)", target = "dd-target-\(s)"
-        try await createNamespace(client, src)
-        try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
-        let configMaps = try await client.resource(Self.configMap, namespace: src)
-        _ = try await configMaps.create([
-            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true"]], "data": ["color": "blue"],
-        ])
-        let (_, first) = start(rules, client)
-        await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
-        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        let (client, rules, src, target, configMaps, first) = try await replicatedSource("dd")
         first.cancel()
         _ = try? await first.value
 
