@@ -39,7 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
         } else {
             let world = try planning.loadState()
             let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: planning.date)
-            plans = run.plans()
+            plans = run.plans(followingChains: true)
         }
         let summary = PlanRenderer.summarize(plans)
         switch planning.format {

@@ -13,6 +13,8 @@ struct CacheWorld: WorldSnapshot {
     /// Stores by kind; several stores of a kind (different selectors) are searched in order.
     let stores: [GroupVersionKind: [Store]]
     let namespaced: [GroupVersionKind: Bool]
+    /// Kinds the server does not serve: held, with no objects.
+    var unserved: Set<GroupVersionKind> = []
 
     func object(_ kind: GroupVersionKind, namespace: String, name: String) -> Value? {
         let key = ObjectKey(namespace: namespaced[kind] == false ? "" : namespace, name: name)
@@ -35,4 +37,7 @@ struct CacheWorld: WorldSnapshot {
     }
 
     func isNamespaced(_ kind: GroupVersionKind) -> Bool? { namespaced[kind] }
+
+    /// Kinds with an informer, and kinds not served (which have no objects).
+    func holds(_ kind: GroupVersionKind) -> Bool { stores[kind] != nil || unserved.contains(kind) }
 }

@@ -38,9 +38,4 @@ struct Departures: Sendable {
     mutating func remove(_ key: ObjectKey) {
         if let old = byKey.removeValue(forKey: key) { byUID[old.uid] = nil }
     }
-
-    /// Whether `object`'s metadata lists Tend's finalizer.
-    static func hasFinalizer(_ object: Value) -> Bool {
-        object["metadata"]?["finalizers"]?.arrayValue?.contains(.string(Rule.finalizer)) == true
-    }
 }

@@ -28,6 +28,17 @@ extension Engine {
             await controller.waitForSync()
             plans += await controller.planAll()
         }
+        // What rules watching the objects these plans write would do with them (ChainFollower),
+        // each against its own rule's cache.
+        let started: [RuleController] = controllers.filter(\.isStarted)
+        func world(_ rule: Rule) -> any WorldSnapshot {
+            started.first { $0.rule.name == rule.name }?.world() ?? InMemoryWorld()
+        }
+        func namespaceLabels(_ namespace: String) -> Value? {
+            for controller in started { if let labels = controller.namespaceLabels(namespace) { return labels } }
+            return nil
+        }
+        plans += ChainFollower(rules: started.map(\.rule)).follow(plans, world: world, namespaceLabels: namespaceLabels, now: Date())
         return plans
     }
 }
@@ -53,6 +64,9 @@ extension RuleController {
         var dryRun = executor
         dryRun.dryRun = true
         var plan = Planner(rule: rule, trace: trace).plan(parent: parent, world: world(), now: now)
+        if !plan.uncachedKinds.isEmpty, await holdKinds(plan.uncachedKinds) {
+            plan = Planner(rule: rule, trace: trace).plan(parent: parent, world: world(), now: now)
+        }
         for i in plan.children.indices where plan.children[i].action.isWrite {
             let child = plan.children[i]
             do {
@@ -65,7 +79,7 @@ extension RuleController {
                     plan.problems.append(.init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object", child: child.id))
                     continue
                 }
-                let result = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: true))
+                let result = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: rule.fieldManager, force: true, dryRun: true))
                 if child.action == .update, let live = child.live,
                     PlanRenderer.projection(of: live, onto: child.desired) == PlanRenderer.projection(of: result, onto: child.desired),
                     live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation] == child.desired["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]

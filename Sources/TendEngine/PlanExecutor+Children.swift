@@ -67,7 +67,7 @@ extension PlanExecutor {
             {
                 return .refused(child.reference, .init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
             }
-            _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+            _ = try await applyOwned(child.desired, resource: resource, rule: rule)
             count(child.action == .create ? .create : .update)
             logger.log(level: writeLogLevel, "applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
             return child.action == .create ? .created(child.reference) : .applied(child.reference)

@@ -6,8 +6,8 @@ public import TendValue
 
 /// Carries out a ``ReconcilePlan`` against the API server.
 ///
-/// Order: a patch adding Tend's finalizer to the parent; children in dependency order (server-side
-/// apply, field manager `tend`, forcing only the fields the rule sets; one level at a time, the
+/// Order: a patch adding the rule's finalizer to the parent; children in dependency order (server-side
+/// apply as the rule's own field manager, forcing only the fields the rule sets; one level at a time, the
 /// children of a level together, with the parent's inventory annotation); prunes; the removal of
 /// Tend's finalizer; then the status (through the status subresource when the kind has one). A failing write does not stop the others: every failure is
 /// collected so the status can report it, and the caller retries the object with backoff.
@@ -59,14 +59,14 @@ public struct PlanExecutor: Sendable {
         var outcome = Outcome()
         let addsFinalizer = plan.parentPatch?["metadata"]?["finalizers"] != nil
         if plan.release == nil, let patch = plan.parentPatch, !plan.removeFinalizer, addsFinalizer {
-            let result = await applyParent(patch, plan: plan)
+            let result = await applyParent(patch, plan: plan, rule: rule)
             // No finalizer, no children that need one: for a parent that is gone they would leak.
             if case .gone = result { return outcome }
             merge(result, into: &outcome)
             if case .failed = result { return outcome }
         }
         let alongside = plan.release == nil && !plan.removeFinalizer && !addsFinalizer ? plan.parentPatch : nil
-        async let inventory = applyParentIfAny(alongside, plan: plan)
+        async let inventory = applyParentIfAny(alongside, plan: plan, rule: rule)
         await applyChildren(plan, rule: rule, into: &outcome)
         if let result = await inventory { merge(result, into: &outcome) }
         for pruned in plan.prune {
@@ -87,7 +87,7 @@ public struct PlanExecutor: Sendable {
                         $0["uid"]?.stringValue != plan.parentUID
                     }
                     let patch: Value = ["metadata": ["labels": [Rule.ruleLabel: .null, Rule.ownerUIDLabel: .null], "annotations": [Rule.childIDAnnotation: .null, ObjectMatch.appliedHashAnnotation: .null], "ownerReferences": owners.isEmpty ? .null : .array(owners)]]
-                    _ = try await resource.patch(pruned.key.name, .merge(patch), options: WriteOptions(dryRun: dryRun))
+                    _ = try await resource.patch(pruned.key.name, .merge(patch), options: WriteOptions(dryRun: dryRun, fieldManager: rule.fieldManager))
                     outcome.orphaned.append(pruned.reference)
                     count(.orphan)
                 }
@@ -98,10 +98,10 @@ public struct PlanExecutor: Sendable {
             }
         }
         if let release = plan.release {
-            if plan.removeFinalizer { await removeFinalizer(release, plan: plan, outcome: &outcome) }
+            if plan.removeFinalizer { await removeFinalizer(release, plan: plan, rule: rule, outcome: &outcome) }
         } else if plan.removeFinalizer {
             // Removing the finalizer: apply without the fields Tend owned, which releases them.
-            merge(await applyParent(Value.emptyObject, plan: plan), into: &outcome)
+            merge(await applyParent(Value.emptyObject, plan: plan, rule: rule), into: &outcome)
         }
         return outcome
     }
@@ -123,25 +123,25 @@ public struct PlanExecutor: Sendable {
     }
 
     /// ``applyParent(_:plan:)`` when there is a patch.
-    private func applyParentIfAny(_ patch: Value?, plan: ReconcilePlan) async -> ParentResult? {
+    private func applyParentIfAny(_ patch: Value?, plan: ReconcilePlan, rule: Rule) async -> ParentResult? {
         guard let patch else { return nil }
-        return await applyParent(patch, plan: plan)
+        return await applyParent(patch, plan: plan, rule: rule)
     }
 
-    /// Applies `patch` (the fields of the parent the rule owns) with server-side apply; an empty
-    /// patch releases every field Tend owned on it.
+    /// Applies `patch` (the fields of the parent the rule owns) with server-side apply as the rule;
+    /// an empty patch releases every field the rule owned on it.
     ///
     /// The body names the parent's uid: a server-side apply creates what does not exist, and a
     /// reconcile working from a cache that still holds a parent just deleted must never bring it
     /// back (with the uid, the server refuses: "uid mismatch ... no existing object").
-    private func applyParent(_ patch: Value, plan: ReconcilePlan) async -> ParentResult {
+    private func applyParent(_ patch: Value, plan: ReconcilePlan, rule: Rule) async -> ParentResult {
         do {
             let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
             var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)]]
             if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
             if !plan.parentUID.isEmpty { body["metadata"]?["uid"] = .string(plan.parentUID) }
             do {
-                _ = try await resource.apply(body.merging(patch), options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
+                _ = try await applyOwned(body.merging(patch), resource: resource, rule: rule)
             } catch where error.isConflict && !plan.parentUID.isEmpty {
                 // The uid precondition failed: gone, or replaced by another object of that name.
                 let live = try? await resource.get(plan.parent.key.name)
@@ -156,51 +156,62 @@ public struct PlanExecutor: Sendable {
         }
     }
 
-    /// Removes only Tend's finalizer from an object being released, leaving every other field (and
-    /// the fields Tend applied) as they are: a JSON patch that first tests the finalizers are still
+    /// Removes only the rule's finalizer (and the legacy shared one) from an object being released,
+    /// leaving every other field (and the fields the rule applied) as they are: a JSON patch that first tests the finalizers are still
     /// the ones planned, so a concurrent change fails the write (and the object is retried) instead
     /// of being overwritten.
-    func removeFinalizer(_ release: ReconcilePlan.Release, plan: ReconcilePlan, outcome: inout Outcome) async {
-        let remaining = release.finalizers.filter { $0 != Rule.finalizer }
+    func removeFinalizer(_ release: ReconcilePlan.Release, plan: ReconcilePlan, rule: Rule, outcome: inout Outcome) async {
+        let remaining = release.finalizers.filter { !rule.handlesFinalizer($0) }
         let patch: [Value] = [
             ["op": "test", "path": "/metadata/finalizers", "value": .array(release.finalizers.map(Value.string))],
             ["op": "replace", "path": "/metadata/finalizers", "value": .array(remaining.map(Value.string))],
         ]
         do {
             let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
-            _ = try await resource.patch(plan.parent.key.name, .json(patch), options: WriteOptions(dryRun: dryRun))
+            _ = try await resource.patch(plan.parent.key.name, .json(patch), options: WriteOptions(dryRun: dryRun, fieldManager: rule.fieldManager))
             outcome.writes += 1
             outcome.finalizerRemoved = true
             logger.log(level: writeLogLevel, "removed finalizer", metadata: ["rule": "\(plan.rule)", "object": "\(plan.parent)"])
         } catch where error.isNotFound {
             // The object is gone.
         } catch {
-            outcome.failures.append(.init(reason: reason(for: error, default: "PatchFailed"), message: "remove finalizer \(Rule.finalizer) from \(plan.parent): \(summary(error))"))
+            outcome.failures.append(.init(reason: reason(for: error, default: "PatchFailed"), message: "remove finalizer \(rule.finalizer) from \(plan.parent): \(summary(error))"))
         }
     }
 
-    /// Writes the status, including failures from ``execute(_:rule:)`` in the Ready condition.
+    /// Writes the status as the rule's status manager, including failures from ``execute(_:rule:)``
+    /// in the Ready condition.
     /// - Returns: whether a write was made.
-    public func writeStatus(_ status: Value, plan: ReconcilePlan) async -> Result<Bool, KubeError> {
+    public func writeStatus(_ status: Value, plan: ReconcilePlan, rule: Rule) async -> Result<Bool, KubeError> {
+        await writeStatusSteps(status, plan: plan, rule: rule).map { $0 != nil }
+    }
+
+    /// ``writeStatus(_:plan:rule:)``, returning the resourceVersion of each write it made, in order
+    /// (nil when it made none): a merge patch removing fields first when there are any, then the apply.
+    func writeStatusSteps(_ status: Value, plan: ReconcilePlan, rule: Rule) async -> Result<[String]?, KubeError> {
         do {
             let resource = try await client.resource(plan.parent.kind, namespace: plan.parent.key.namespace.isEmpty ? nil : plan.parent.key.namespace)
             guard resource.resource.hasStatus else {
                 logger.debug("kind has no status subresource; status not written", metadata: ["rule": "\(plan.rule)", "object": "\(plan.parent)"])
-                return .success(false)
+                return .success(nil)
             }
             var body: Value = ["apiVersion": .string(plan.parent.kind.apiVersion), "kind": .string(plan.parent.kind.kind), "metadata": ["name": .string(plan.parent.key.name)], "status": status]
             if !plan.parent.key.namespace.isEmpty { body["metadata"]?["namespace"] = .string(plan.parent.key.namespace) }
+            var versions: [String] = []
+            func record(_ written: Value) {
+                if let v = written["metadata"]?["resourceVersion"]?.stringValue { versions.append(v) }
+            }
             if !plan.statusFieldsToRemove.isEmpty {
                 // Removed with a merge patch first: a server-side apply that drops a field it owned
                 // leaves a null behind on some API server versions (1.20), which typed CRD schemas reject.
                 var removal = Value.Object()
                 for field in plan.statusFieldsToRemove { removal[field] = .null }
-                _ = try await resource.patchStatus(plan.parent.key.name, .merge(["status": .object(removal)]), options: WriteOptions(dryRun: dryRun, fieldManager: Rule.fieldManager))
+                record(try await resource.patchStatus(plan.parent.key.name, .merge(["status": .object(removal)]), options: WriteOptions(dryRun: dryRun, fieldManager: rule.statusFieldManager)))
             }
-            _ = try await resource.applyStatus(body, options: ApplyOptions(fieldManager: Rule.fieldManager, force: true, dryRun: dryRun))
-            return .success(true)
+            record(try await applyOwned(body, resource: resource, rule: rule, status: true))
+            return .success(versions)
         } catch where error.isNotFound {
-            return .success(false)
+            return .success(nil)
         } catch {
             return .failure(error)
         }

@@ -61,24 +61,58 @@ extension RuleController {
             }
         }
         if let hold { plan.requeueAfter = min(plan.requeueAfter ?? hold, hold) }
+        return await holdingContestedFields(plan, parent: parent, now: now)
+    }
+
+    /// The same for the fields of the watched object the rule owns (`patch`, inventory, finalizer):
+    /// the rule's last apply of them is remembered (``State/appliedFields``), and a plan that must
+    /// apply the very same fields again, after the cache has shown the object since, means another
+    /// writer changed them. Another rule setting the same field is such a writer: the two no longer
+    /// take turns at full speed; after ``ContestTracker/Policy/threshold`` re-applies a Warning Event
+    /// `FieldsContested` names the fields and the other manager (`rule other`), and the rule backs off.
+    private func holdingContestedFields(_ plan: ReconcilePlan, parent: Value, now: RuntimeInstant) async -> ReconcilePlan {
+        guard let fields = plan.parentFields else { return plan }
+        var plan = plan
+        let hash = ObjectMatch.hash(fields)
+        let appliedBefore = state.withLock { $0.appliedFields[plan.parent.key] == hash }
+        guard let patch = plan.parentPatch, appliedBefore else {
+            contests.tracker.withLock { $0.planned(plan.parent, desiredHash: hash, now: now) }
+            return plan
+        }
+        switch contests.tracker.withLock({ $0.drifted(plan.parent, desiredHash: hash, now: now) }) {
+        case .hold(let until):
+            plan.parentPatch = nil
+            let wait = max(until - now, .milliseconds(1))
+            plan.requeueAfter = min(plan.requeueAfter ?? wait, wait)
+            logger.debug("holding contested fields", metadata: ["object": "\(plan.parent)", "seconds": "\(wait.seconds)"])
+        case .applyAndAnnounce:
+            await announceContest(plan.parent, desired: patch, drift: Drift.analyze(desired: patch, live: parent) ?? Drift(paths: []), parent: parent, reason: "FieldsContested")
+        case .apply:
+            break
+        }
         return plan
     }
 
     /// Records the `ChildContested` Event and counts the contest.
     private func announceContest(_ child: PlannedChild, parent: Value) async {
-        var drift = child.drift ?? Drift(paths: [])
+        await announceContest(child.reference, desired: child.desired, drift: child.drift ?? Drift(paths: []), parent: parent, reason: "ChildContested")
+    }
+
+    /// Records a contest Event (`reason`) on `parent` about `reference` and counts the contest.
+    private func announceContest(_ reference: ObjectReference, desired: Value, drift: Drift, parent: Value, reason: String) async {
+        var drift = drift
         // The cache drops managedFields: read them from the server, before Tend's apply takes the field back.
-        if let resource = try? await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace),
-            let live = try? await resource.get(child.key.name),
-            let fresh = Drift.analyze(desired: child.desired, live: live)
+        if let resource = try? await client.resource(reference.kind, namespace: reference.key.namespace.isEmpty ? nil : reference.key.namespace),
+            let live = try? await resource.get(reference.key.name),
+            let fresh = Drift.analyze(desired: desired, live: live, excluding: rule.ownManagers)
         {
             drift = fresh
         }
         let policy = contests.tracker.withLock { $0.policy }
-        let message = Self.contestMessage(child.reference, drift: drift, policy: policy)
+        let message = Self.contestMessage(reference, drift: drift, policy: policy)
         contests.contested.increment()
-        logger.warning("child contested by another writer", metadata: ["object": "\(ObjectKey(of: parent).map { "\($0)" } ?? "")", "child": "\(child.reference)", "fields": "\(drift.pathList)", "managers": "\(drift.managerList ?? "unknown")"])
-        events.record(parent, type: .warning, reason: "ChildContested", message: message)
+        logger.warning("contested by another writer", metadata: ["object": "\(ObjectKey(of: parent).map { "\($0)" } ?? "")", "target": "\(reference)", "fields": "\(drift.pathList)", "managers": "\(drift.managerList ?? "unknown")"])
+        events.record(parent, type: .warning, reason: reason, message: message)
     }
 
     /// `ConfigMap ns/web-config: data.x is also changed by rival (Update); re-applied 5 times in

@@ -20,7 +20,7 @@ extension RuleController {
     func releaseIfOutOfScope(_ key: ObjectKey) async throws -> ReconcileResult {
         let (cached, departed) = state.withLock { ($0.parent?.store.get(key), $0.departures[key]) }
         let uid = cached?["metadata"]?["uid"]?.stringValue ?? departed?.uid ?? ""
-        let hasFinalizer = cached.map(Departures.hasFinalizer) ?? departed?.hasFinalizer ?? false
+        let hasFinalizer = cached.map(rule.hasFinalizer) ?? departed?.hasFinalizer ?? false
         guard !uid.isEmpty, hasFinalizer || hasManagedChildren(uid: uid) else { return finishRelease(key) }
         var logger = self.logger
         logger[metadataKey: "object"] = "\(ObjectReference(kind: rule.watch.kind, key: key))"
@@ -44,7 +44,7 @@ extension RuleController {
                 // Not released while suspended. The object may no longer be sent to the cache (a
                 // server-side selector), so no event would report the annotation's removal: check again later.
                 logger.debug("out of scope but suspended; not released")
-                state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(live)) }
+                state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(live)) }
                 return .requeue(after: Self.suspendedReleaseRecheck)
             }
             let outcome = await executor.execute(plan, rule: rule)
@@ -60,7 +60,7 @@ extension RuleController {
             // said about the finalizer is kept, so that reconcile does not drop the key unread
             // (an owner found through a child was recorded without knowing it).
             if plan.prune.isEmpty && !plan.needsFinalizer { return finishRelease(key) }
-            state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(live) && !plan.removeFinalizer) }
+            state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(live) && !plan.removeFinalizer) }
             return .requeue(after: Self.cleanupRecheck)
         }
     }
@@ -133,7 +133,7 @@ extension RuleController {
         let orphaned = plan.prune.filter { $0.policy == .orphan }.map(\.reference)
         if !deleted.isEmpty { parts.append("deleted " + list(deleted)) }
         if !orphaned.isEmpty { parts.append("released " + list(orphaned)) }
-        if plan.removeFinalizer { parts.append("removed finalizer \(Rule.finalizer)") }
+        if plan.removeFinalizer { parts.append("removed finalizer \(Rule.finalizer(ofRule: plan.rule))") }
         return "no longer selected by rule \(plan.rule): " + parts.joined(separator: "; ")
     }
 }

@@ -39,6 +39,13 @@ final class RuleController: Sendable {
         /// Objects last seen suspended (`tend.dev/reconcile: suspended`), so the `Suspended` Event
         /// is recorded once per suspension, not at every reconcile (see ``noteSuspension(_:parent:)``).
         var suspended: Set<ObjectKey> = []
+        /// The hash of the watched object's fields (``ReconcilePlan/parentFields``) this rule last
+        /// applied, by object, to tell drift from its own changes (``holdingContestedFields``).
+        var appliedFields: [ObjectKey: String] = [:]
+        /// Informers started for kinds only an inventory names, until they have listed (``holdKinds(_:)``).
+        var inventoryInformers: [GroupVersionKind: Informer] = [:]
+        /// Kinds of an inventory the server does not serve (``holdKinds(_:)``).
+        var unserved: Set<GroupVersionKind> = []
         /// The handlers ``setUp()`` added to shared informers, for ``detach()``.
         var handlers: [(Informer, Int)] = []
     }
@@ -184,43 +191,51 @@ final class RuleController: Sendable {
     private func parentChanged(_ change: StoreChange) {
         let object = change.object
         let key = change.key
-        state.withLock { $0.expectations.observed(ObjectReference(kind: rule.watch.kind, key: key)) }
+        state.withLock { $0.expectations.observed(ObjectReference(kind: rule.watch.kind, key: key), version: object["metadata"]?["resourceVersion"]?.stringValue) }
         if let uid = object["metadata"]?["uid"]?.stringValue {
             state.withLock {
                 if case .deleted = change {
                     $0.uidToKey[uid] = nil
+                    $0.appliedFields[key] = nil
                     shadow?.report.withLock { $0.forget(ObjectReference(kind: rule.watch.kind, key: key)) }
                     $0.suspended.remove(key)
                     // Deleted, or only no longer sent (a server-side selector stopped matching): the
                     // reconcile this enqueues finds out, and releases the object in the latter case.
-                    $0.departures.record(key, uid: uid, hasFinalizer: Departures.hasFinalizer(object))
+                    $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(object))
                 } else {
                     $0.uidToKey[uid] = key
                 }
             }
         }
-        if case .updated(let old, let new) = change, !Self.worthReconciling(old: old, new: new) { return }
+        if case .updated(let old, let new) = change, !Self.worthReconciling(old: old, new: new, inventory: rule.inventoryAnnotation) { return }
         enqueue(key)
     }
 
-    /// Updates that only Tend's own bookkeeping makes (the status, the child inventory annotation)
-    /// do not need another reconcile of the parent. The inventory is written from the plan, so a
-    /// change to it alone cannot change the next plan.
-    static func worthReconciling(old: Value, new: Value) -> Bool {
+    /// Whether an update of a watched object can change what the rule plans for it. Everything the
+    /// rule's expressions may read counts, Tend's own writes included: a status write (a phase
+    /// transition, a status field) or a patched field re-triggers the reconcile, as another writer's
+    /// change would, so children reading `self.status` follow and chains of phases advance. Only the
+    /// resourceVersion, `managedFields` and the rule's own inventory annotation (written from the
+    /// plan, so a change to it alone cannot change the next plan) are ignored. A reconcile that
+    /// finds nothing to change writes nothing, so this cannot loop.
+    static func worthReconciling(old: Value, new: Value, inventory: String) -> Bool {
         var a = old, b = new
-        a["status"] = .null
-        b["status"] = .null
-        let inventory = FieldPath([.key("metadata"), .key("annotations"), .key(Planner.inventoryAnnotation)])
-        a.remove(inventory)
-        b.remove(inventory)
-        a.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
-        b.remove(FieldPath([.key("metadata"), .key("resourceVersion")]))
-        a.remove(FieldPath([.key("metadata"), .key("managedFields")]))
-        b.remove(FieldPath([.key("metadata"), .key("managedFields")]))
+        for path in [
+            FieldPath([.key("metadata"), .key("annotations"), .key(inventory)]),
+            FieldPath([.key("metadata"), .key("resourceVersion")]),
+            FieldPath([.key("metadata"), .key("managedFields")]),
+        ] {
+            a.remove(path)
+            b.remove(path)
+        }
+        // Without the inventory, an annotations map may be left empty on one side only.
+        let annotations = FieldPath([.key("metadata"), .key("annotations")])
+        if a[path: annotations] == .emptyObject { a.remove(annotations) }
+        if b[path: annotations] == .emptyObject { b.remove(annotations) }
         return a != b
     }
 
-    private func childChanged(_ change: StoreChange) {
+    func childChanged(_ change: StoreChange) {
         let labels = change.object["metadata"]?["labels"]
         guard labels?[Rule.ruleLabel]?.stringValue == rule.name, let uid = labels?[Rule.ownerUIDLabel]?.stringValue else { return }
         if let kind = GroupVersionKind(apiVersion: change.object["apiVersion"]?.stringValue ?? "", kind: change.object["kind"]?.stringValue ?? "") {
@@ -270,7 +285,7 @@ final class RuleController: Sendable {
 
     /// The world as the cache has it now.
     func world() -> CacheWorld {
-        state.withLock { CacheWorld(stores: $0.stores, namespaced: $0.namespaced) }
+        state.withLock { CacheWorld(stores: $0.stores, namespaced: $0.namespaced, unserved: $0.unserved) }
     }
 
     func namespaceLabels(_ namespace: String) -> Value? {
@@ -287,6 +302,9 @@ final class RuleController: Sendable {
         guard let parent = parent(key) else { return try await releaseIfOutOfScope(key) }
         state.withLock { $0.departures.remove(key) }
         var plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
+        if !plan.uncachedKinds.isEmpty, await holdKinds(plan.uncachedKinds) {
+            plan = Planner(rule: rule).plan(parent: parent, world: world(), now: Date())
+        }
         if shadow == nil {
             // Shadow mode writes nothing: no expectation waits for the cache, no contest is tracked.
             let expectations = state.withLock { $0.expectations }
@@ -300,7 +318,7 @@ final class RuleController: Sendable {
         if let shadow {
             var status: Result<Bool, KubeError>?
             if let desired = plan.status(reporting: outcome.failures, parent: parent, now: Date()), !outcome.failures.isEmpty || plan.statusChanged {
-                status = await executor.writeStatus(desired, plan: plan)
+                status = await executor.writeStatus(desired, plan: plan, rule: rule)
             }
             return finishShadow(shadow, plan: plan, parent: parent, outcome: outcome, status: status, logger: logger)
         }
@@ -309,7 +327,11 @@ final class RuleController: Sendable {
         var statusWrite: Result<Bool, KubeError> = .success(false)
         if let status = plan.status(reporting: failures, parent: parent, now: Date()) {
             if !failures.isEmpty || plan.statusChanged {
-                statusWrite = await executor.writeStatus(status, plan: plan)
+                let steps = await executor.writeStatusSteps(status, plan: plan, rule: rule)
+                if case .success(let versions?) = steps {
+                    state.withLock { $0.expectations.statusWritten(to: plan.parent, cached: parent, steps: versions.dropLast()) }
+                }
+                statusWrite = steps.map { $0 != nil }
             }
         }
         recordEvents(parent: parent, plan: plan, outcome: outcome)
@@ -361,6 +383,7 @@ final class RuleController: Sendable {
             }
             if let patch = plan.parentPatch, outcome.parentPatched {
                 s.expectations.applied(patch, to: plan.parent, cached: parent)
+                s.appliedFields[plan.parent.key] = plan.parentFields.map(ObjectMatch.hash)
             }
         }
     }

@@ -22,4 +22,17 @@ package enum RFC3339 {
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: d)
     }
+
+    /// UTC with millisecond precision, for times Tend measures durations from (`pendingTransition.since`):
+    /// with whole seconds, a `for: 3s` could fire up to a second early.
+    /// A whole second is written without a fraction, as ``format(_:)`` writes it.
+    package static func formatMilliseconds(_ d: Date) -> String {
+        let milliseconds = (d.timeIntervalSince1970 * 1000).rounded(.down)
+        if milliseconds.truncatingRemainder(dividingBy: 1000) == 0 { return format(Date(timeIntervalSince1970: milliseconds / 1000)) }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        // Truncated, never rounded up: a time measured from must not lie after the instant it records.
+        return f.string(from: Date(timeIntervalSince1970: milliseconds / 1000))
+    }
 }

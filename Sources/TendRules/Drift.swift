@@ -34,8 +34,11 @@ public struct Drift: Sendable, Hashable {
             self.name = name
             self.operation = operation
         }
-        /// `kubectl-edit (Update)`.
-        public var description: String { operation.isEmpty ? name : "\(name) (\(operation))" }
+        /// `kubectl-edit (Update)`; another of Tend's rules is named as such: `rule web`.
+        public var description: String {
+            if let rule = Rule.ruleName(ofManager: name) { return "rule \(rule)" }
+            return operation.isEmpty ? name : "\(name) (\(operation))"
+        }
     }
 
     /// The paths, comma-separated: `data.x, data.y`.
@@ -47,17 +50,22 @@ public struct Drift: Sendable, Hashable {
     /// The line `tend plan` shows: `data.x (changed by rival/Update)`.
     public var summary: String {
         guard !managers.isEmpty else { return pathList }
-        let who = managers.map { $0.operation.isEmpty ? $0.name : "\($0.name)/\($0.operation)" }.joined(separator: ", ")
+        let who = managers.map { m in
+            if let rule = Rule.ruleName(ofManager: m.name) { return "rule \(rule)" }
+            return m.operation.isEmpty ? m.name : "\(m.name)/\(m.operation)"
+        }.joined(separator: ", ")
         return "\(pathList) (changed by \(who))"
     }
 
     /// Where `live` differs from `desired` in the fields `desired` sets, and which managers other
-    /// than `excludingManager` own those fields in `live`'s `managedFields`. Nil when nothing differs.
-    public static func analyze(desired: Value, live: Value, excludingManager: String = Rule.fieldManager) -> Drift? {
+    /// than `excluding` (the rule's own: ``Rule/ownManagers``) own those fields in `live`'s
+    /// `managedFields`. Another rule's manager (`tend/<rule>`) is a writer like any other. Nil when
+    /// nothing differs.
+    public static func analyze(desired: Value, live: Value, excluding: Set<String> = [Rule.legacyFieldManager]) -> Drift? {
         var paths: [FieldPath] = []
         collect(live: live, desired: desired, at: .root, into: &paths)
         guard !paths.isEmpty else { return nil }
-        return Drift(paths: paths, managers: managers(of: live, owning: paths, excluding: excludingManager))
+        return Drift(paths: paths, managers: managers(of: live, owning: paths, excluding: excluding))
     }
 
     private static func collect(live: Value?, desired: Value, at path: FieldPath, into paths: inout [FieldPath]) {
@@ -73,10 +81,10 @@ public struct Drift: Sendable, Hashable {
     }
 
     /// Entries of `live`'s `metadata.managedFields` other than `excluded` that own one of `paths`.
-    public static func managers(of live: Value, owning paths: [FieldPath], excluding excluded: String = Rule.fieldManager) -> [Manager] {
+    public static func managers(of live: Value, owning paths: [FieldPath], excluding excluded: Set<String> = [Rule.legacyFieldManager]) -> [Manager] {
         var out: [Manager] = []
         for entry in live["metadata"]?["managedFields"]?.arrayValue ?? [] {
-            guard let name = entry["manager"]?.stringValue, name != excluded, let fields = entry["fieldsV1"] else { continue }
+            guard let name = entry["manager"]?.stringValue, !excluded.contains(name), let fields = entry["fieldsV1"] else { continue }
             let manager = Manager(name: name, operation: entry["operation"]?.stringValue ?? "")
             if !out.contains(manager), paths.contains(where: { owns(fields, $0) }) { out.append(manager) }
         }

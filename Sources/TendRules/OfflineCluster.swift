@@ -6,17 +6,33 @@ public import TendValue
 ///
 /// It approximates what the API server does closely enough for rule tests: an apply merges the
 /// desired object into the live one (server-side apply's result when Tend owns the fields it sets),
-/// a create assigns a UID, resourceVersion and generation (and a Service its cluster IP), status writes replace `status`,
-/// deletes remove the object and (emulating the garbage collector) every object whose controller
-/// ownerReference points at it. It does not validate schemas or run other controllers.
+/// a create assigns a UID, resourceVersion, generation and creationTimestamp (a Service its cluster
+/// IP, a Pod `status.phase: Pending`), the `default:` values of a CRD's schema are filled in on every
+/// write (``StructuralDefaults``: CRDs among the objects, and the schemas rules declare), status
+/// writes replace `status`, deletes remove the object and (emulating the garbage collector) every
+/// object whose controller ownerReference points at it. It does not validate schemas or run other
+/// controllers.
 public struct OfflineCluster: Sendable {
     public var world: InMemoryWorld
+    /// The schema defaults known, by kind.
+    public private(set) var defaults = StructuralDefaults()
+    /// The time new objects are created at (`creationTimestamp`).
+    public var now = Date()
     private var nextUID = 1
     private var nextVersion = 1
 
     public init(objects: [Value] = [], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped) {
         world = InMemoryWorld(clusterScoped: clusterScoped)
+        // CRDs first, so objects of their kinds are defaulted whatever the order of the files.
+        for o in objects where o["kind"] == "CustomResourceDefinition" { defaults.register(crd: o) }
         for o in objects { put(o) }
+    }
+
+    /// Learns a CRD's schema defaults (``StructuralDefaults``) and applies them to the objects of its
+    /// kinds already stored, as the API server does when it reads them.
+    public mutating func learn(crd: Value) {
+        defaults.register(crd: crd)
+        for object in world.all where defaults.applied(to: object) != object { world.put(defaults.applied(to: object)) }
     }
 
     /// Creates or replaces an object as a user would with `kubectl apply`, filling in server fields.
@@ -26,7 +42,8 @@ public struct OfflineCluster: Sendable {
     /// labels and annotations others added (the applied ones win), and its `status` (unless the applied
     /// object has one); `generation` goes up when `spec` changed. The rest is the applied object.
     public mutating func put(_ object: Value) {
-        var o = object
+        if object["kind"] == "CustomResourceDefinition" { learn(crd: object) }
+        var o = defaults.applied(to: object)
         if let kind = object["apiVersion"]?.stringValue.flatMap({ api in object["kind"]?.stringValue.flatMap { GroupVersionKind(apiVersion: api, kind: $0) } }),
            let name = object["metadata"]?["name"]?.stringValue,
            let live = world.object(kind, namespace: object["metadata"]?["namespace"]?.stringValue ?? "", name: name) {
@@ -44,6 +61,12 @@ public struct OfflineCluster: Sendable {
         }
         if o["metadata"]?["generation"] == nil {
             try? o.set(FieldPath([.key("metadata"), .key("generation")]), to: 1)
+        }
+        if o["metadata"]?["creationTimestamp"] == nil {
+            try? o.set(FieldPath([.key("metadata"), .key("creationTimestamp")]), to: .string(RFC3339.format(now)))
+        }
+        if o["apiVersion"] == "v1", o["kind"] == "Pod", o["status"] == nil {
+            o["status"] = ["phase": "Pending"]
         }
         bumpVersion(&o)
         world.put(o)
@@ -83,7 +106,7 @@ public struct OfflineCluster: Sendable {
     public mutating func apply(_ plan: ReconcilePlan) -> Int {
         var writes = 0
         for child in plan.children where child.action.isWrite {
-            var object = child.live.map { $0.merging(child.desired) } ?? child.desired
+            var object = defaults.applied(to: child.live.map { $0.merging(child.desired) } ?? child.desired)
             if child.live == nil { object = Self.withoutNulls(object) }
             if child.live == nil { put(object) } else {
                 bumpVersion(&object)
@@ -116,7 +139,7 @@ public struct OfflineCluster: Sendable {
             writes += 1
         }
         if plan.removeFinalizer {
-            let remaining = (parent["metadata"]?["finalizers"]?.arrayValue ?? []).filter { $0 != .string(Rule.finalizer) }
+            let remaining = (parent["metadata"]?["finalizers"]?.arrayValue ?? []).filter { $0.stringValue.map { Rule.finalizer(ofRule: plan.rule) == $0 || Rule.legacyFinalizer == $0 } != true }
             try? parent.set(FieldPath([.key("metadata"), .key("finalizers")]), to: .array(remaining))
             writes += 1
         }

@@ -8,7 +8,9 @@ public import TendValue
 public struct OfflineRun: Sendable {
     public var rules: [Rule]
     public var cluster: OfflineCluster
-    public var now: Date
+    public var now: Date {
+        didSet { cluster.now = now }
+    }
     /// Rule coverage, one per rule in `rules` order, when collecting it (`tend test`): every plan
     /// ``converge(maxRounds:)`` makes is then traced and recorded. Nil (the default): plans are
     /// not traced.
@@ -18,25 +20,52 @@ public struct OfflineRun: Sendable {
         self.rules = rules
         self.cluster = cluster
         self.now = now
+        self.cluster.now = now
+        // The CRDs the rules declare (`tend crds`), for kinds the state has no CRD of: their defaults
+        // apply offline as the API server applies them.
+        for rule in rules {
+            guard let schema = rule.schema, !self.cluster.defaults.knows(rule.watch.kind) else { continue }
+            self.cluster.learn(crd: schema.customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name)))
+        }
         if collectCoverage { coverage = rules.map(RuleCoverage.init(rule:)) }
     }
 
     /// The objects `rule` reconciles in the current state, in key order.
     public func parents(of rule: Rule) -> [Value] {
-        let namespaces = cluster.world.list(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!, namespace: nil, labelSelector: "")
-        func labels(of namespace: String) -> Value? {
-            namespaces.first { $0["metadata"]?["name"]?.stringValue == namespace }?["metadata"]?["labels"]
-        }
-        return cluster.world.list(rule.watch.kind, namespace: nil, labelSelector: "").filter {
-            rule.watch.matches($0, namespaceLabels: labels(of: $0["metadata"]?["namespace"]?.stringValue ?? ""))
+        cluster.world.list(rule.watch.kind, namespace: nil, labelSelector: "").filter {
+            rule.watch.matches($0, namespaceLabels: namespaceLabels($0["metadata"]?["namespace"]?.stringValue ?? ""))
         }
     }
 
-    /// One plan per rule and watched object, without carrying any out.
-    public func plans() -> [ReconcilePlan] {
-        rules.flatMap { rule in
+    /// Objects of the rule's watched kind that it no longer selects but still has something of: its
+    /// inventory annotation, its finalizer, or children labelled with their uid. `tend run` finds
+    /// them through the parent cache's events and their children, and releases them
+    /// (``Planner/planRelease(parent:world:)``): their children are deleted, the finalizer removed.
+    func departed(from rule: Rule) -> [Value] {
+        let selected = Set(parents(of: rule).compactMap { $0["metadata"]?["uid"]?.stringValue })
+        return cluster.world.list(rule.watch.kind, namespace: nil, labelSelector: "").filter { object in
+            guard let uid = object["metadata"]?["uid"]?.stringValue, !selected.contains(uid) else { return false }
+            if rule.hasFinalizer(object) || !rule.inventoryKinds(of: object).isEmpty { return true }
+            let selector = "\(Rule.ruleLabel)=\(rule.name),\(Rule.ownerUIDLabel)=\(uid)"
+            return rule.children.compactMap(\.kind).contains { !cluster.world.list($0, namespace: nil, labelSelector: selector).isEmpty }
+        }
+    }
+
+    /// The labels of the namespace `name`, when the state has it.
+    func namespaceLabels(_ name: String) -> Value? {
+        cluster.get(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!, namespace: "", name: name)?["metadata"]?["labels"]
+    }
+
+    /// One plan per rule and watched object, without carrying any out; then, when `followingChains`,
+    /// the plans that follow from them: what rules watching the objects these plans write would do
+    /// (``ChainFollower``).
+    public func plans(followingChains: Bool = false) -> [ReconcilePlan] {
+        let first = rules.flatMap { rule in
             parents(of: rule).map { Planner(rule: rule).plan(parent: $0, world: cluster.world, now: now) }
         }
+        guard followingChains else { return first }
+        let world = cluster.world
+        return first + ChainFollower(rules: rules).follow(first, world: { _ in world }, namespaceLabels: namespaceLabels, now: now)
     }
 
     /// Reconciles every rule and object, carrying plans out, until a round makes no write (or
@@ -55,6 +84,11 @@ public struct OfflineRun: Sendable {
                     else { continue }
                     let plan = planner.plan(parent: current, world: cluster.world, now: now)
                     coverage?[index].record(plan, parent: current)
+                    writes += cluster.apply(plan)
+                }
+                // Objects that left the rule's scope are released, as `tend run` releases them.
+                for departed in departed(from: rule) {
+                    let plan = departed.isBeingDeleted ? planner.plan(parent: departed, world: cluster.world, now: now) : planner.planRelease(parent: departed, world: cluster.world)
                     writes += cluster.apply(plan)
                 }
             }

@@ -37,6 +37,7 @@ public struct PlanRenderer {
         let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
         let green = color ? "\u{1B}[32m" : "", yellow = color ? "\u{1B}[33m" : "", red = color ? "\u{1B}[31m" : ""
         var out = "\(bold)rule \(plan.rule): \(plan.parent)\(reset)\n"
+        if let origin = plan.followsFrom { out += "  (\(origin.description))\n" }
         if plan.suspended { out += "  \(yellow)= suspended\(reset): \(Self.suspendedNote)\n" }
         for c in plan.children {
             switch c.action {
@@ -77,7 +78,7 @@ public struct PlanRenderer {
         for problem in plan.problems where problem.reason != "Waiting" {
             out += "  \(red)! \(problem.reason)\(reset): \(problem.message)\n"
         }
-        if plan.removeFinalizer { out += "  ~ remove finalizer \(Rule.finalizer)\n" }
+        if plan.removeFinalizer { out += "  ~ remove finalizer \(Rule.finalizer(ofRule: plan.rule))\n" }
         return out
     }
 
@@ -152,6 +153,12 @@ public struct PlanRenderer {
             "problems": .array(plan.problems.map { ["reason": .string($0.reason), "message": .string($0.message)] }),
         ]
         if plan.suspended { out["suspended"] = true }
+        if let origin = plan.followsFrom {
+            out["followsFrom"] = [
+                "rule": .string(origin.rule), "action": origin.created ? "create" : "update", "depth": .int(Int64(origin.depth)),
+                "object": ["apiVersion": .string(origin.object.kind.apiVersion), "kind": .string(origin.object.kind.kind), "namespace": .string(origin.object.key.namespace), "name": .string(origin.object.key.name)],
+            ]
+        }
         if let patch = plan.parentPatch { out["patch"] = patch }
         if plan.statusChanged, let status = plan.status { out["status"] = status }
         if let change = plan.phaseChange {

@@ -89,7 +89,7 @@ extension Context {
             } else if let live {
                 let hashMatches = live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue == object["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue
                 action = hashMatches && ObjectMatch.contains(live, object) ? .unchanged : .update
-                if action == .update && hashMatches { drift = Drift.analyze(desired: object, live: live) }
+                if action == .update && hashMatches { drift = Drift.analyze(desired: object, live: live, excluding: rule.ownManagers) }
             } else {
                 action = .create
             }
@@ -199,7 +199,9 @@ extension Context {
         }
         if !sameScope || child.onDelete == .orphan { plan.needsFinalizer = true }
         // The hash of everything above marks what Tend last applied.
-        let hash = ObjectMatch.hash(object)
+        // The field manager is part of it: a child applied by another manager (Tend's single manager
+        // before per-rule ownership) is applied once more, which takes over that manager's fields.
+        let hash = ObjectMatch.hash(["fieldManager": .string(rule.fieldManager), "object": object])
         annotations[ObjectMatch.appliedHashAnnotation] = .string(hash)
         try? object.set(FieldPath([.key("metadata"), .key("annotations")]), to: .object(annotations))
         return (kind, ObjectKey(namespace: namespaced == true ? namespace : "", name: name), object)

@@ -132,7 +132,7 @@ extension Context {
         }
         if !history.isEmpty { status["phaseHistory"] = .array(history) }
         if let pending = step.pending {
-            status["pendingTransition"] = ["to": .string(pending.to), "since": .string(RFC3339.format(pending.since))]
+            status["pendingTransition"] = ["to": .string(pending.to), "since": .string(RFC3339.formatMilliseconds(pending.since))]
         }
     }
 }

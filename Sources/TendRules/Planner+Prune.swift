@@ -6,8 +6,7 @@ extension Context {
     /// rendered, and the parent's inventory annotation (kinds of templates since removed).
     func childKinds(_ plan: ReconcilePlan) -> [GroupVersionKind] {
         var kinds: [GroupVersionKind] = rule.children.compactMap(\.kind) + plan.children.map(\.kind)
-        let inventory = parent["metadata"]?["annotations"]?[Planner.inventoryAnnotation]?.stringValue ?? ""
-        for entry in inventory.split(separator: ",") {
+        for entry in rule.inventoryKinds(of: parent) {
             let parts = entry.split(separator: "/")
             guard parts.count >= 2, let kindName = parts.last else { continue }
             let apiVersion = parts.dropLast().joined(separator: "/")
@@ -20,7 +19,14 @@ extension Context {
     mutating func planPrune(into plan: inout ReconcilePlan) {
         guard !parentUID.isEmpty else { return }  // without a UID, nothing can be attributed to this parent
         let policies = Dictionary(rule.children.map { ($0.id, $0.onDelete) }, uniquingKeysWith: { a, _ in a })
-        for kind in childKinds(plan) where world.isNamespaced(kind) != nil {
+        for kind in childKinds(plan) {
+            // A kind the snapshot does not hold (no informer yet for the kind of a template since
+            // removed) cannot be searched: it stays in the inventory until it can be.
+            guard world.holds(kind) else {
+                if !plan.uncachedKinds.contains(kind) { plan.uncachedKinds.append(kind) }
+                continue
+            }
+            guard world.isNamespaced(kind) != nil else { continue }
             for live in world.list(kind, namespace: nil, labelSelector: managedSelector) {
                 guard let key = ObjectKey(of: live), isManaged(live) else { continue }
                 let ref = ObjectReference(kind: kind, key: key)
@@ -41,7 +47,7 @@ extension Context {
     /// The parent is being deleted: remove (or release) every managed child, then drop the finalizer.
     mutating func planDeletion(into plan: inout ReconcilePlan) {
         let finalizers = parent["metadata"]?["finalizers"]?.arrayValue ?? []
-        guard finalizers.contains(.string(Rule.finalizer)) else { return }
+        guard rule.hasFinalizer(parent) else { return }
         planPrune(into: &plan)
         // Children with an ownerReference and onDelete: delete are left to the garbage collector.
         let parentUID = self.parentUID

@@ -46,7 +46,7 @@ extension Context {
             let (ra, rb) = (order(a.element), order(b.element))
             return ra != rb ? ra > rb : a.offset < b.offset
         }.map(\.element)
-        let hasFinalizer = finalizers.contains(Rule.finalizer)
+        let hasFinalizer = finalizers.contains(where: rule.handlesFinalizer)
         let pending = !plan.prune.isEmpty || !terminating.isEmpty
         plan.needsFinalizer = hasFinalizer && pending
         plan.removeFinalizer = hasFinalizer && !pending

@@ -104,19 +104,29 @@ extension Context {
                 plan.problems.append(.init(reason: "TemplateError", message: "patch: \(d)"))
             }
         }
-        let kinds = Set(plan.children.filter { $0.action != .notOwned }.map { "\($0.kind.apiVersion)/\($0.kind.kind)" })
-        if !kinds.isEmpty && !parentUID.isEmpty {
-            let inventory = kinds.sorted().joined(separator: ",")
-            let previous = parent["metadata"]?["annotations"]?[Planner.inventoryAnnotation]?.stringValue ?? ""
-            // Keep kinds from the previous inventory while they still have children to prune.
-            let pending = Set(plan.prune.map { "\($0.kind.apiVersion)/\($0.kind.kind)" })
-            let merged = Set(inventory.split(separator: ",").map(String.init)).union(previous.split(separator: ",").map(String.init).filter { pending.contains($0) })
-            try? patch.set(FieldPath([.key("metadata"), .key("annotations"), .key(Planner.inventoryAnnotation)]), to: .string(merged.sorted().joined(separator: ",")))
+        if !parentUID.isEmpty, let inventory = inventory(plan) {
+            try? patch.set(FieldPath([.key("metadata"), .key("annotations"), .key(rule.inventoryAnnotation)]), to: .string(inventory))
         }
         if plan.needsFinalizer {
-            try? patch.set(FieldPath([.key("metadata"), .key("finalizers")]), to: [.string(Rule.finalizer)])
+            try? patch.set(FieldPath([.key("metadata"), .key("finalizers")]), to: [.string(rule.finalizer)])
         }
         guard patch != .emptyObject else { return }
+        plan.parentFields = patch
         plan.parentPatch = ObjectMatch.contains(parent, patch) ? nil : patch
+    }
+
+    /// The rule's inventory after this reconcile: the kinds of the children it keeps, and of the
+    /// inventory so far every kind that may still have children of this parent (being pruned now,
+    /// being deleted, or in a kind the snapshot cannot search yet). A kind is forgotten only once no
+    /// child of it is left. Nil when there is nothing to list.
+    func inventory(_ plan: ReconcilePlan) -> String? {
+        func name(_ kind: GroupVersionKind) -> String { "\(kind.apiVersion)/\(kind.kind)" }
+        var kinds = Set(plan.children.filter { $0.action != .notOwned }.map { name($0.kind) })
+        var pending = Set(plan.prune.map { name($0.kind) }).union(plan.uncachedKinds.map(name))
+        for live in terminating {
+            if let api = live["apiVersion"]?.stringValue, let kind = live["kind"]?.stringValue { pending.insert("\(api)/\(kind)") }
+        }
+        kinds.formUnion(rule.inventoryKinds(of: parent).filter { pending.contains($0) })
+        return kinds.isEmpty ? nil : kinds.sorted().joined(separator: ",")
     }
 }

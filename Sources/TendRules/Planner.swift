@@ -34,10 +34,6 @@ public struct Planner: Sendable {
         self.trace = trace
     }
 
-    /// Annotation on the parent listing the kinds of children Tend created for it, so children of a
-    /// template that was later removed from the rule can still be found and pruned.
-    public static let inventoryAnnotation = "tend.dev/inventory"
-
     public func plan(parent: Value, world: some WorldSnapshot, now: Date) -> ReconcilePlan {
         let key = ObjectKey(of: parent) ?? ObjectKey(name: "")
         var plan = ReconcilePlan(rule: rule.name, parent: ObjectReference(kind: rule.watch.kind, key: key))

@@ -14,8 +14,13 @@ public struct ReconcilePlan: Sendable {
     public var children: [PlannedChild] = []
     /// Children Tend manages for this parent that are no longer desired.
     public var prune: [PrunedChild] = []
-    /// The fields of the parent the rule owns (`spec.patch`), when they differ from the live object.
+    /// The fields of the parent the rule owns (`spec.patch`, its inventory and finalizer), when they
+    /// differ from the live object.
     public var parentPatch: Value?
+    /// The fields of the parent the rule owns, whether or not they differ from the live object (nil
+    /// when it owns none): what the engine compares with its last apply to tell another writer's
+    /// change (drift) from a change of its own.
+    public var parentFields: Value?
     /// The desired `status` fields (phase, conditions, observedGeneration, fields), when a status is declared.
     public var status: Value?
     /// Whether the written status differs from the live one.
@@ -32,6 +37,10 @@ public struct ReconcilePlan: Sendable {
     public var needsFinalizer = false
     /// The parent is being deleted and every child is handled: remove Tend's finalizer.
     public var removeFinalizer = false
+    /// Kinds in the rule's inventory the snapshot does not hold (``WorldSnapshot/holds(_:)``): their
+    /// children could not be searched, so they stay in the inventory; the engine starts informers
+    /// for them and plans again.
+    public var uncachedKinds: [GroupVersionKind] = []
     /// Problems found while planning; each also shows in the Ready condition.
     public var problems: [Problem] = []
     /// Set when the plan releases an object that left the rule's scope
@@ -41,6 +50,9 @@ public struct ReconcilePlan: Sendable {
     /// The object carries `tend.dev/reconcile: suspended` (``Planner/isSuspended(_:)``): the plan is
     /// empty and nothing is written for it.
     public var suspended = false
+    /// Set on a plan of an object another rule's plan writes, made by ``ChainFollower``: what it
+    /// would do once that write is made.
+    public var followsFrom: FollowsFrom?
     /// What the planner evaluated, when it was asked to record it (`tend explain`).
     public var trace: PlanTrace?
 

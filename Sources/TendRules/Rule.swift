@@ -26,8 +26,6 @@ public struct Rule: Sendable {
     /// sets it; comments, formatting, key order and the file's position do not change it).
     public var fingerprint: String = ""
 
-    /// The field manager Tend uses for server-side apply of this rule's objects.
-    public static let fieldManager = "tend"
     /// Label put on every child: the name of the rule that manages it.
     public static let ruleLabel = "tend.dev/rule"
     /// Label put on every child: the UID of the watched object it belongs to.
@@ -38,8 +36,6 @@ public struct Rule: Sendable {
     /// cluster-scoped child of a namespaced owner): the owner as `namespace/name` (`name` when the
     /// owner is cluster-scoped), so the owner can be found from the child alone, e.g. after a restart.
     public static let ownerAnnotation = "tend.dev/owner"
-    /// Finalizer put on a watched object whose children cannot all carry an ownerReference.
-    public static let finalizer = "tend.dev/cleanup"
 }
 
 extension Rule {

@@ -17,6 +17,8 @@ public struct RuleLoader {
         public var sources: [String: String] = [:]
         /// Files that held at least one rule document.
         public var ruleFiles: [String] = []
+        /// The fields each loaded rule sets on its watched objects (``RuleConflicts``).
+        var claims: [RuleConflicts.Claim] = []
 
         public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
         public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
@@ -46,6 +48,7 @@ public struct RuleLoader {
                 }
             }
         }
+        result.diagnostics += RuleConflicts.diagnostics(result.claims)
         return result
     }
 
@@ -86,7 +89,10 @@ public struct RuleLoader {
                     seenNames[name] = at
                 }
             }
-            if let rule, !duplicate { result.rules.append(rule) }
+            if let rule, !duplicate {
+                result.rules.append(rule)
+                result.claims += RuleConflicts.claims(of: rule, document: document)
+            }
         }
         if anyRule { result.ruleFiles.append(file) }
     }

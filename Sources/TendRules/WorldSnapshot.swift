@@ -15,6 +15,15 @@ public protocol WorldSnapshot: Sendable {
     func list(_ kind: GroupVersionKind, namespace: String?, labelSelector: String) -> [Value]
     /// Whether `kind` is namespaced; nil when the kind is unknown to the server.
     func isNamespaced(_ kind: GroupVersionKind) -> Bool?
+    /// Whether the snapshot holds the objects of `kind` Tend manages, so that an empty ``list(_:namespace:labelSelector:)``
+    /// means there are none. A live cache holds only the kinds it has informers for; a kind it does
+    /// not hold is never taken to have no children (the engine starts an informer for it first).
+    func holds(_ kind: GroupVersionKind) -> Bool
+}
+
+extension WorldSnapshot {
+    /// Snapshots in memory hold every kind.
+    public func holds(_ kind: GroupVersionKind) -> Bool { true }
 }
 
 /// A snapshot held in memory: for offline planning, tests, and as a reference implementation.

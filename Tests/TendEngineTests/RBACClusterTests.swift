@@ -179,7 +179,7 @@ struct RBACClusterTests {
             return s?["phase"] == "Pending" && s?["url"]?.stringValue?.hasPrefix("http://") == true
         }
         let shop = try #require(await get(admin, Self.webapp, ns, "shop"))
-        #expect(shop["metadata"]?["annotations"]?["tend.dev/inventory"] != nil, "inventory annotation (webapps patch)")
+        #expect(shop["metadata"]?["annotations"]?["inventory.tend.dev/webapp"] != nil, "inventory annotation (webapps patch)")
         await poll(until: "Created events") {
             let events = (try? await admin.resource(Self.event, namespace: ns).list())?.items ?? []
             return events.contains { $0["involvedObject"]?["name"] == "shop" && $0["reason"] == "Created" }

@@ -34,7 +34,7 @@ extension EngineClusterTests {
         let (_, running) = start(rules, client)
         defer { running.cancel() }
         await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings")?["data"]?["color"] == "blue" }
-        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["cleanup.tend.dev/replicate-configmaps"] }
 
         // The label goes: the server-side selector no longer sends the source (a DELETED without a
         // deletionTimestamp). Its copy is deleted and its finalizer removed; the source stays.
@@ -75,7 +75,7 @@ extension EngineClusterTests {
         ])
         let (_, first) = start(rules, client)
         await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
-        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["tend.dev/cleanup"] }
+        await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["cleanup.tend.dev/replicate-configmaps"] }
         return (client, rules, src, target, configMaps, first)
     }
 
@@ -168,7 +168,7 @@ extension EngineClusterTests {
         }
         func finalizers() async -> Value? { await get(client, Self.configMap, home, "app")?["metadata"]?["finalizers"] }
         await poll(until: "children created") { await children() == [true, true, true] }
-        await poll(until: "finalizer added") { await finalizers() == [.string(Rule.finalizer)] }
+        await poll(until: "finalizer added") { await finalizers() == [.string(rule.finalizer)] }
         let before = try #require(await get(client, Self.configMap, home, "app"))
 
         // The CEL filter turns false (the object stays in the cache, deselected on the client side).
@@ -184,7 +184,7 @@ extension EngineClusterTests {
         // It matches again: reconciled again, children back.
         _ = try await configMaps.patch("app", .merge(["data": ["enabled": "yes"]]))
         await poll(until: "children back") { await children() == [true, true, true] }
-        await poll(until: "finalizer back") { await finalizers() == [.string(Rule.finalizer)] }
+        await poll(until: "finalizer back") { await finalizers() == [.string(rule.finalizer)] }
 
         // The label goes (the server-side selector stops sending it): released again.
         _ = try await configMaps.patch("app", .merge(["metadata": ["labels": ["release-test": .null]]]))

@@ -112,6 +112,17 @@ extension EngineClusterTests {
             await self.get(client, Self.roleBinding, team, "team-edit")?["subjects"]?[0]?["name"] == "ops"
         }
 
+        // Removing the profile label releases the namespace: the rule's children there are deleted
+        // (as the rule's offline test says); labelling it again brings them back.
+        try await label(client, namespace: team, ["tend.dev/profile": .null])
+        await poll(until: "children deleted on release") {
+            let quota = await self.get(client, Self.resourceQuota, team, "team-quota"), binding = await self.get(client, Self.roleBinding, team, "team-edit")
+            return quota == nil && binding == nil
+        }
+        #expect(await get(client, Self.namespaceKind, "", team) != nil, "the namespace itself stays")
+        try await label(client, namespace: team, ["tend.dev/profile": "team"])
+        await poll(until: "children back when labelled again") { await self.get(client, Self.resourceQuota, team, "team-quota") != nil }
+
         // Deleting the namespace: the namespace controller removes it with everything in it.
         _ = try await client.resource(Self.namespaceKind).delete(team)
         await poll(until: "namespace gone", timeout: .seconds(60)) { await self.get(client, Self.namespaceKind, "", team) == nil }
@@ -171,7 +182,7 @@ extension EngineClusterTests {
         #expect(copy["metadata"]?["ownerReferences"] == nil)
         #expect(await get(client, Self.configMap, c, "settings") == nil)
         let source = try #require(await get(client, Self.configMap, src, "settings"))
-        #expect(source["metadata"]?["finalizers"] == ["tend.dev/cleanup"])
+        #expect(source["metadata"]?["finalizers"] == ["cleanup.tend.dev/replicate-configmaps"])
 
         // Editing a source updates its copies.
         _ = try await configMaps.patch("settings", .merge(["data": ["color": "red"]]))
@@ -207,7 +218,7 @@ extension EngineClusterTests {
         try await Task.sleep(for: .seconds(2))
         let held = try #require(await get(client, Self.configMap, src, "settings"), "the source must outlive its copies")
         #expect(held["metadata"]?["deletionTimestamp"] != nil)
-        #expect(held["metadata"]?["finalizers"] == ["tend.dev/cleanup"])
+        #expect(held["metadata"]?["finalizers"] == ["cleanup.tend.dev/replicate-configmaps"])
         _ = try await copiesInA.patch("settings", .merge(["metadata": ["finalizers": .null]]))
         await poll(until: "source gone after its last copy") { await self.get(client, Self.configMap, src, "settings") == nil }
         _ = try await secrets.delete("creds")

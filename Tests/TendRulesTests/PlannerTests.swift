@@ -214,7 +214,7 @@ func webapp(replicas: Int64 = 2, expose: Bool = true, hosts: [String] = ["a", "b
         #expect(plan.needsFinalizer)
         #expect(plan.children[0].desired["metadata"]?["ownerReferences"] == nil)
         #expect(plan.children[0].desired["metadata"]?["annotations"]?[Rule.ownerAnnotation] == "team-a/shop", "the owner is named where no ownerReference can")
-        #expect(plan.parentPatch?["metadata"]?["finalizers"] == [.string(Rule.finalizer)])
+        #expect(plan.parentPatch?["metadata"]?["finalizers"] == [.string(rule.finalizer)])
         cluster.apply(plan)
         // Deleting the parent: the finalizer holds it until the child is gone.
         cluster.delete(webappKind, namespace: "team-a", name: "shop")
@@ -357,7 +357,7 @@ func webapp(replicas: Int64 = 2, expose: Bool = true, hosts: [String] = ["a", "b
         let created = try #require(cluster.get(configMapKind, namespace: "team-a", name: "shop-data"))
         #expect(created["metadata"]?["labels"]?[Rule.ruleLabel] == "keep")
         // onDelete: orphan needs the finalizer, so the object can release the child before it goes.
-        #expect(cluster.get(webappKind, namespace: "team-a", name: "shop")?["metadata"]?["finalizers"] == [.string(Rule.finalizer)])
+        #expect(cluster.get(webappKind, namespace: "team-a", name: "shop")?["metadata"]?["finalizers"] == [.string(rule.finalizer)])
         var parent = try #require(cluster.get(webappKind, namespace: "team-a", name: "shop"))
         parent["spec"]?["expose"] = false
         run.cluster.world.put(parent)

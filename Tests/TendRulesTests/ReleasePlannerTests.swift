@@ -59,9 +59,9 @@ import TendValue
         let rule = try compileRule(Self.mixedRule)
         var cluster = converged(rule, [webapp()]).cluster
         var parent = try #require(cluster.get(webappKind, namespace: "team-a", name: "shop"))
-        #expect(parent["metadata"]?["finalizers"] == [.string(Rule.finalizer)])
+        #expect(parent["metadata"]?["finalizers"] == [.string(rule.finalizer)])
         // Someone else's finalizer too.
-        parent["metadata"]?["finalizers"] = ["example.com/keep", .string(Rule.finalizer)]
+        parent["metadata"]?["finalizers"] = ["example.com/keep", .string(rule.finalizer)]
         cluster.world.put(parent)
 
         let first = Planner(rule: rule).planRelease(parent: parent, world: cluster.world)
@@ -79,7 +79,7 @@ import TendValue
         let second = Planner(rule: rule).planRelease(parent: middle, world: cluster.world)
         #expect(second.prune.isEmpty)
         #expect(second.removeFinalizer)
-        #expect(second.release?.finalizers == ["example.com/keep", Rule.finalizer])
+        #expect(second.release?.finalizers == ["example.com/keep", rule.finalizer])
         cluster.apply(second)
         let released = try #require(cluster.get(webappKind, namespace: "team-a", name: "shop"), "the object itself stays")
         #expect(released["metadata"]?["finalizers"] == ["example.com/keep"], "only Tend's finalizer is removed")

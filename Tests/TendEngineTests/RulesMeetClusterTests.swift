@@ -1,0 +1,435 @@
+import Foundation
+import Logging
+import Testing
+import TendEngine
+import TendKube
+import TendRules
+import TendTesting
+import TendValue
+import TendYAML
+
+/// Rules that meet, against the real control plane: two rules on one object, rules chained through
+/// each other's objects, children that read the object's own status, chains of timed phases,
+/// a template removed, and objects written by Tend's former single field manager. The rules are the
+/// ones in `examples/meet`, whose offline tests (`tend test examples/meet`) say the same.
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(4)))
+struct RulesMeetClusterTests {
+    static let namespaceKind = GroupVersionKind(apiVersion: "v1", kind: "Namespace")!
+    static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
+    static let secret = GroupVersionKind(apiVersion: "v1", kind: "Secret")!
+    static let service = GroupVersionKind(apiVersion: "v1", kind: "Service")!
+    static let quota = GroupVersionKind(apiVersion: "v1", kind: "ResourceQuota")!
+    static let limits = GroupVersionKind(apiVersion: "v1", kind: "LimitRange")!
+    static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
+
+    /// The rules of one file of `examples/meet`.
+    static func rules(_ file: String) throws -> [Rule] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let loaded = RuleLoader().load(paths: [root.appendingPathComponent("examples/meet/\(file)").path])
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        return loaded.rules
+    }
+
+    static func rule(_ text: String) throws -> Rule {
+        let (rule, diagnostics) = RuleCompiler.compile(try YAML.parse(text, file: "rule.yaml"))
+        return try #require(rule, "\(diagnostics)")
+    }
+
+    /// A client, a fresh namespace (labelled `labels`) and its name; the namespace goes at the end.
+    struct Fixture {
+        let client: KubeClient
+        let namespace: String
+        let cluster: LocalCluster
+
+        init(prefix: String, labels: Value = .emptyObject) async throws {
+            cluster = try LocalCluster.require()
+            client = KubeClient(configuration: cluster.configuration)
+            namespace = "\(prefix)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+            _ = try await client.resource(RulesMeetClusterTests.namespaceKind).create([
+                "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace), "labels": labels],
+            ])
+        }
+
+        func resource(_ kind: GroupVersionKind) async throws -> ResourceClient {
+            var found: ResourceClient?
+            await poll(until: "\(kind) served") {
+                found = try? await client.resource(kind, namespace: namespace)
+                return found != nil
+            }
+            return try #require(found)
+        }
+
+        func get(_ kind: GroupVersionKind, _ name: String) async -> Value? {
+            try? await client.resource(kind, namespace: namespace).get(name)
+        }
+
+        /// Runs an engine over `rules` (scoped to the namespace unless `clusterWide`); cancel the task to stop it.
+        func start(_ rules: [Rule], clusterWide: Bool = false) -> (Engine, Task<Void, any Error>) {
+            var options = EngineOptions()
+            if !clusterWide { options.namespace = namespace }
+            var logger = Logger(label: "meet")
+            logger.logLevel = .error
+            let engine = Engine(rules: rules, client: client, options: options, logger: logger)
+            return (engine, Task { try await engine.run() })
+        }
+
+        /// Installs the CRD a rule's schema declares and waits until it is served.
+        func installCRD(_ rule: Rule) async throws {
+            let schema = try #require(rule.schema)
+            let crds = try await client.resource(RulesMeetClusterTests.crdKind)
+            let crd = schema.customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name))
+            let name = try #require(crd["metadata"]?["name"]?.stringValue)
+            if (try? await crds.get(name)) == nil { _ = try await crds.create(crd) }
+            await poll(until: "CRD \(name) established") {
+                (try? await crds.get(name))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
+            }
+        }
+
+        func tearDown() async {
+            _ = try? await client.resource(RulesMeetClusterTests.namespaceKind).delete(namespace)
+            await client.shutdown()
+        }
+    }
+
+    /// Samples `read` every 500 ms for `duration` and returns the distinct values seen.
+    static func distinctValues(for duration: Duration, _ read: () async -> String?) async -> Set<String> {
+        var seen = Set<String>()
+        let end = ContinuousClock.now + duration
+        while ContinuousClock.now < end {
+            seen.insert(await read() ?? "<absent>")
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        return seen
+    }
+
+    @Test func twoRulesOnOneNamespaceBothHoldAndLeaveItAlone() async throws {
+        let f = try await Fixture(prefix: "meet-ns", labels: ["example.com/tier": "team"])
+        let (_, running) = f.start(try Self.rules("namespaces.yaml"), clusterWide: true)
+        defer { running.cancel() }
+        let ns = f.namespace
+        let namespaces = try await f.client.resource(Self.namespaceKind)
+        func namespace() async -> Value? { try? await namespaces.get(ns) }
+        await poll(until: "quota, limits, label and inventory") {
+            let n = await namespace()
+            let quota = await f.get(Self.quota, "team-quota"), limits = await f.get(Self.limits, "team-limits")
+            return quota != nil && limits != nil
+                && n?["metadata"]?["labels"]?["example.com/cost-center"] == .string(ns + "-cc")
+                && n?["metadata"]?["annotations"]?["inventory.tend.dev/team-quota"] == "v1/LimitRange,v1/ResourceQuota"
+        }
+        // Converged: neither rule's apply releases the other's field, so nothing writes the namespace again.
+        let versions = await Self.distinctValues(for: .seconds(10)) { await namespace()?["metadata"]?["resourceVersion"]?.stringValue }
+        #expect(versions.count == 1, "the namespace kept being written: \(versions.count) versions in 10 s")
+        let n = try #require(await namespace())
+        #expect(n["metadata"]?["labels"]?["example.com/cost-center"] == .string(ns + "-cc"))
+        let managers = Set((n["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { $0["manager"]?.stringValue })
+        #expect(managers.isSuperset(of: ["tend/team-quota", "tend/team-billing"]), "each rule owns what it set: \(managers)")
+        running.cancel()
+        await f.tearDown()
+    }
+
+    @Test func chainedRulesConvergeAndDeletingTheTopCleansUp() async throws {
+        let f = try await Fixture(prefix: "meet-chain")
+        let rules = try Self.rules("chain.yaml")
+        let configMaps = try await f.resource(Self.configMap)
+        _ = try await configMaps.create([
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "acme", "labels": ["example.com/kind": "tenant"]], "data": ["tier": "gold"],
+        ])
+        // The live plan shows the whole chain before anything runs.
+        var options = EngineOptions()
+        options.namespace = f.namespace
+        let plans = await Engine(rules: rules, client: f.client, options: options, logger: Logger(label: "plan")).planAll()
+        let followed = plans.compactMap { p in p.followsFrom.map { "\(p.rule) <- \($0.rule) \($0.depth)" } }
+        #expect(followed == ["environment <- tenant 1", "app <- environment 2"], "\(followed)")
+        #expect(plans.last?.children.map(\.key.name) == ["acme-env-app-settings"])
+
+        let (_, running) = f.start(rules)
+        defer { running.cancel() }
+        await poll(until: "the bottom of the chain") { await f.get(Self.configMap, "acme-env-app-settings")?["data"]?["replicas"] == "3" }
+        let environment = try #require(await f.get(Self.configMap, "acme-env"))
+        #expect(environment["data"] == ["tenant": "acme", "tier": "gold"], "the tenant rule's fields survive the environment rule's apply")
+        #expect(environment["metadata"]?["annotations"]?["example.com/app"] == "acme-env-app")
+        #expect(environment["metadata"]?["annotations"]?["inventory.tend.dev/environment"] == "v1/ConfigMap")
+        let versions = await Self.distinctValues(for: .seconds(5)) { await f.get(Self.configMap, "acme-env")?["metadata"]?["resourceVersion"]?.stringValue }
+        #expect(versions.count == 1, "the environment kept being written: \(versions)")
+
+        _ = try await configMaps.patch("acme", .merge(["data": ["tier": "silver"]]))
+        await poll(until: "the change reaches the bottom") { await f.get(Self.configMap, "acme-env-app-settings")?["data"]?["replicas"] == "1" }
+
+        _ = try await configMaps.delete("acme")
+        await poll(until: "the chain is gone") {
+            var left = 0
+            for name in ["acme-env", "acme-env-app", "acme-env-app-settings"] where await f.get(Self.configMap, name) != nil { left += 1 }
+            return left == 0
+        }
+        running.cancel()
+        await f.tearDown()
+    }
+
+    @Test func aStatusDrivenChildFollowsASwitchWithNoOutsideEvent() async throws {
+        let rule = try #require(try Self.rules("blue-green.yaml").first)
+        let f = try await Fixture(prefix: "meet-bg")
+        try await f.installCRD(rule)
+        let kind = rule.watch.kind
+        let objects = try await f.resource(kind)
+        let (_, running) = f.start([rule])
+        defer { running.cancel() }
+        _ = try await objects.create(["apiVersion": "example.com/v1", "kind": "BlueGreen", "metadata": ["name": "shop"], "spec": ["target": "blue"]])
+        await poll(until: "blue") { await f.get(Self.service, "shop")?["spec"]?["selector"]?["color"] == "blue" }
+
+        _ = try await objects.patch("shop", .merge(["spec": ["target": "green"]]))
+        await poll(until: "the Service follows the status to green") { await f.get(Self.service, "shop")?["spec"]?["selector"]?["color"] == "green" }
+        let object = try #require(await f.get(kind, "shop"))
+        #expect(object["status"]?["phase"] == "Green")
+        #expect(object["status"]?["activeColor"] == "green")
+        let history = (object["status"]?["phaseHistory"]?.arrayValue ?? []).compactMap { $0["to"]?.stringValue }
+        #expect(history == ["Switching", "Green"], "each transition once: \(history)")
+
+        // Converged: a reconcile of an unchanged world writes nothing, status writes included.
+        let versions = await Self.distinctValues(for: .seconds(30)) {
+            let o = await f.get(kind, "shop")?["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            let s = await f.get(Self.service, "shop")?["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            return o + "/" + s
+        }
+        #expect(versions.count == 1, "writes after convergence: \(versions)")
+        running.cancel()
+        await f.tearDown()
+    }
+
+    @Test func aChainOfTimedPhasesAdvancesInAboutTheSumOfItsDurations() async throws {
+        let rule = try #require(try Self.rules("ladder.yaml").first)
+        let f = try await Fixture(prefix: "meet-ladder")
+        try await f.installCRD(rule)
+        let objects = try await f.resource(rule.watch.kind)
+        let (_, running) = f.start([rule])
+        defer { running.cancel() }
+        _ = try await objects.create(["apiVersion": "example.com/v1", "kind": "Ladder", "metadata": ["name": "l"], "spec": .emptyObject])
+        let started = ContinuousClock.now
+        await poll(until: "the board shows the last phase", timeout: .seconds(30)) { await f.get(Self.configMap, "l-board")?["data"]?["phase"] == "Four" }
+        let took = ContinuousClock.now - started
+        #expect(took >= .seconds(9), "three 3 s steps fired after \(took)")
+        #expect(took < .seconds(15), "three 3 s steps took \(took)")
+        let history = (await f.get(rule.watch.kind, "l")?["status"]?["phaseHistory"]?.arrayValue ?? []).compactMap { $0["to"]?.stringValue }
+        #expect(history == ["Two", "Three", "Four"])
+        running.cancel()
+        await f.tearDown()
+    }
+
+    /// Two rules that set one label of the same object (which `tend check` rejects; compiled one by
+    /// one here): each sees the other's change as drift, and after a few turns both back off, with a
+    /// Warning Event that names the other rule, instead of writing the object as fast as they can.
+    @Test func twoRulesSettingOneFieldBackOffAndSaySo() async throws {
+        let f = try await Fixture(prefix: "meet-fight")
+        func rule(_ name: String) throws -> Rule {
+            try Self.rule("""
+                apiVersion: tend.dev/v1alpha1
+                kind: Rule
+                metadata: {name: \(name)}
+                spec:
+                  watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {example.com/fight: "yes"}}}
+                  patch:
+                    metadata:
+                      labels: {example.com/owner: \(name)}
+                """)
+        }
+        let configMaps = try await f.resource(Self.configMap)
+        _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "contested", "labels": ["example.com/fight": "yes"]]])
+        let (_, running) = f.start([try rule("fight-a"), try rule("fight-b")])
+        defer { running.cancel() }
+        let events = try await f.client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: f.namespace)
+        func contestEvents() async -> [String] {
+            ((try? await events.list())?.items ?? []).filter { $0["reason"] == "FieldsContested" }.compactMap { $0["message"]?.stringValue }
+        }
+        await poll(until: "a FieldsContested Event") { await !contestEvents().isEmpty }
+        let message = try #require(await contestEvents().first)
+        #expect(message.contains(#"metadata.labels["example.com/owner"]"#), "\(message)")
+        #expect(message.contains("rule fight-a") || message.contains("rule fight-b"), "the other writer is named as a rule: \(message)")
+        // Backing off: a handful of writes in 10 s, where two rules taking turns at full speed make hundreds.
+        let versions = await Self.distinctValues(for: .seconds(10)) {
+            (try? await configMaps.get("contested"))?["metadata"]?["resourceVersion"]?.stringValue
+        }
+        #expect(versions.count <= 12, "\(versions.count) versions in 10 s")
+        running.cancel()
+        await f.tearDown()
+    }
+
+    /// One rule patches a container's image of a Deployment (Kyverno's mutate-existing); another
+    /// gives every Deployment a PodDisruptionBudget and records its inventory on the Deployment. The
+    /// second rule's applies to the Deployment never touch the containers the first one patched.
+    @Test func aRuleAddingChildrenLeavesAnotherRulesPatchAlone() async throws {
+        let f = try await Fixture(prefix: "meet-deploy")
+        let deployment = GroupVersionKind(apiVersion: "apps/v1", kind: "Deployment")!
+        let pdb = GroupVersionKind(apiVersion: "policy/v1beta1", kind: "PodDisruptionBudget")!
+        let pin = try Self.rule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: pin-sidecar}
+            spec:
+              watch: {apiVersion: apps/v1, kind: Deployment, selector: {matchLabels: {example.com/meet: "yes"}}}
+              patch:
+                spec:
+                  template:
+                    spec:
+                      containers: [{name: sidecar, image: "proxy:2.0"}]
+            """)
+        let budget = try Self.rule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: budget}
+            spec:
+              watch: {apiVersion: apps/v1, kind: Deployment, selector: {matchLabels: {example.com/meet: "yes"}}}
+              children:
+                - id: pdb
+                  template:
+                    apiVersion: policy/v1beta1
+                    kind: PodDisruptionBudget
+                    metadata: {name: "${self.metadata.name}"}
+                    spec: {minAvailable: 1, selector: {matchLabels: {app: "${self.metadata.name}"}}}
+            """)
+        let deployments = try await f.resource(deployment)
+        _ = try await deployments.create([
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web", "labels": ["example.com/meet": "yes"]],
+            "spec": [
+                "selector": ["matchLabels": ["app": "web"]],
+                "template": ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [
+                    ["name": "app", "image": "web:1.0"], ["name": "sidecar", "image": "proxy:1.0"],
+                ]]],
+            ],
+        ])
+        let (_, running) = f.start([pin, budget])
+        defer { running.cancel() }
+        func images() async -> [String] {
+            (await f.get(deployment, "web")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
+        }
+        await poll(until: "sidecar pinned and budget created") {
+            let pinned = await images() == ["web:1.0", "proxy:2.0"]
+            let created = await f.get(pdb, "web") != nil
+            return pinned && created
+        }
+        let versions = await Self.distinctValues(for: .seconds(5)) { await f.get(deployment, "web")?["metadata"]?["resourceVersion"]?.stringValue }
+        #expect(versions.count == 1, "the Deployment kept being written: \(versions)")
+        #expect(await images() == ["web:1.0", "proxy:2.0"], "both containers, the patched image kept")
+        #expect(await f.get(deployment, "web")?["metadata"]?["annotations"]?["inventory.tend.dev/budget"] == "policy/v1beta1/PodDisruptionBudget")
+        running.cancel()
+        await f.tearDown()
+    }
+
+    static func fanOut(includeSecret: Bool) -> String {
+        let secret = """
+                - id: token
+                  template: {apiVersion: v1, kind: Secret, metadata: {name: "${self.metadata.name}-token"}, stringData: {token: abc}}
+            """
+        return """
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: fan-out}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {example.com/fan-out: "yes"}}}
+              children:
+                - id: copy
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-copy"}, data: {a: b}}
+            \(includeSecret ? secret : "")
+            """
+    }
+
+    @Test func removingTheOnlyTemplateOfAKindDeletesItsChildren() async throws {
+        let f = try await Fixture(prefix: "meet-prune")
+        let configMaps = try await f.resource(Self.configMap)
+        _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["example.com/fan-out": "yes"]]])
+        do {
+            let (_, running) = f.start([try Self.rule(Self.fanOut(includeSecret: true))])
+            await poll(until: "both children") {
+                let token = await f.get(Self.secret, "p-token"), copy = await f.get(Self.configMap, "p-copy")
+                return token != nil && copy != nil
+            }
+            running.cancel()
+            _ = try? await running.value
+        }
+        let smaller = try Self.rule(Self.fanOut(includeSecret: false))
+        // The live plan shows the delete first: the kind is only in the inventory, not in any template.
+        var options = EngineOptions()
+        options.namespace = f.namespace
+        let planner = Engine(rules: [smaller], client: f.client, options: options, logger: Logger(label: "plan"))
+        let plans = await planner.planAll()
+        let plan = try #require(plans.first { $0.parent.key.name == "p" })
+        #expect(plan.prune.map(\.reference.description).contains { $0.contains("Secret") && $0.contains("p-token") }, "\(plan.prune.map(\.reference))")
+
+        let (_, running) = f.start([smaller])
+        defer { running.cancel() }
+        await poll(until: "the Secret is deleted") { await f.get(Self.secret, "p-token") == nil }
+        await poll(until: "the inventory forgets the kind") {
+            await f.get(Self.configMap, "p")?["metadata"]?["annotations"]?["inventory.tend.dev/fan-out"] == "v1/ConfigMap"
+        }
+        #expect(await f.get(Self.configMap, "p-copy") != nil)
+        running.cancel()
+        await f.tearDown()
+    }
+
+    /// What Tend wrote before per-rule ownership: everything as the manager `tend`, with the shared
+    /// inventory annotation and finalizer. The new engine takes it over: nothing is left to `tend`,
+    /// and what the rule no longer sets is released.
+    @Test func objectsWrittenByTheFormerSingleManagerAreTakenOverCleanly() async throws {
+        let f = try await Fixture(prefix: "meet-upgrade")
+        let rule = try Self.rule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: upgrade}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {example.com/upgrade: "yes"}}}
+              patch:
+                metadata:
+                  labels: {example.com/seen: "yes"}
+              children:
+                - id: copy
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-copy"}, data: {a: b}}
+            """)
+        let configMaps = try await f.resource(Self.configMap)
+        let parent = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["example.com/upgrade": "yes"]]])
+        let uid = try #require(parent["metadata"]?["uid"])
+        // The former engine's writes, as the manager `tend`: the parent's patch, inventory and
+        // finalizer, and a child with a key the current template no longer sets.
+        _ = try await configMaps.apply([
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": [
+                "name": "p", "namespace": .string(f.namespace), "labels": ["example.com/seen": "yes"],
+                "annotations": ["tend.dev/inventory": "v1/ConfigMap"], "finalizers": ["tend.dev/cleanup"],
+            ],
+        ], options: ApplyOptions(fieldManager: "tend", force: true))
+        _ = try await configMaps.apply([
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": [
+                "name": "p-copy", "namespace": .string(f.namespace),
+                "labels": ["tend.dev/rule": "upgrade", "tend.dev/owner-uid": uid],
+                "annotations": ["tend.dev/child": "copy", "tend.dev/applied-hash": "0000000000000000"],
+                "ownerReferences": [["apiVersion": "v1", "kind": "ConfigMap", "name": "p", "uid": uid, "controller": true, "blockOwnerDeletion": true]],
+            ],
+            "data": ["a": "b", "stale": "from an older template"],
+        ], options: ApplyOptions(fieldManager: "tend", force: true))
+
+        let (_, running) = f.start([rule])
+        defer { running.cancel() }
+        // Apply entries only: the test's own client, whose user agent is `tend`, created the objects
+        // (an Update entry of `tend`, which is not Tend's and stays).
+        func managers(_ name: String) async -> [String] {
+            (await f.get(Self.configMap, name)?["metadata"]?["managedFields"]?.arrayValue ?? []).filter { $0["operation"] == "Apply" }.compactMap { $0["manager"]?.stringValue }
+        }
+        await poll(until: "child taken over") {
+            let m = await managers("p-copy")
+            return !m.contains("tend") && m.contains("tend/upgrade")
+        }
+        await poll(until: "parent taken over") {
+            let m = await managers("p")
+            return !m.contains("tend") && m.contains("tend/upgrade")
+        }
+        await poll(until: "legacy bookkeeping released") {
+            let p = await f.get(Self.configMap, "p")
+            return p?["metadata"]?["annotations"]?["tend.dev/inventory"] == nil && p?["metadata"]?["finalizers"] == nil
+        }
+        let child = try #require(await f.get(Self.configMap, "p-copy"))
+        #expect(child["data"] == ["a": "b"], "a key only the former manager owned is released")
+        let p = try #require(await f.get(Self.configMap, "p"))
+        #expect(p["metadata"]?["labels"]?["example.com/seen"] == "yes")
+        #expect(p["metadata"]?["annotations"]?["inventory.tend.dev/upgrade"] == "v1/ConfigMap")
+        running.cancel()
+        await f.tearDown()
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+import TendKube
+@testable import TendRules
+import TendValue
+import TendYAML
+
+/// Per-rule ownership: field managers, inventory and finalizer names, the takeover of the former
+/// single manager's fields, the inventory of kinds a snapshot does not hold, and rules that would set
+/// the same field (``RuleConflicts``).
+@Suite struct OwnershipTests {
+    static let secretKind = GroupVersionKind(apiVersion: "v1", kind: "Secret")!
+
+    @Test func eachRuleWritesAsItself() throws {
+        let rule = try compileRule(webappRule)
+        #expect(rule.fieldManager == "tend/webapp")
+        #expect(rule.statusFieldManager == "tend/webapp/status")
+        #expect(rule.inventoryAnnotation == "inventory.tend.dev/webapp")
+        #expect(rule.finalizer == "cleanup.tend.dev/webapp")
+        #expect(Rule.ruleName(ofManager: "tend/webapp") == "webapp")
+        #expect(Rule.ruleName(ofManager: "tend/webapp/status") == "webapp")
+        #expect(Rule.ruleName(ofManager: "tend") == nil)
+        #expect(Rule.ruleName(ofManager: "kubectl-edit") == nil)
+        #expect(rule.handlesFinalizer("tend.dev/cleanup") && rule.handlesFinalizer("cleanup.tend.dev/webapp"))
+        #expect(!rule.handlesFinalizer("cleanup.tend.dev/other"))
+    }
+
+    /// A manager entry as the API server writes it.
+    static func entry(_ manager: String, _ operation: String, _ fields: Value, subresource: String? = nil) -> Value {
+        var e: Value = ["manager": .string(manager), "operation": .string(operation), "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": fields]
+        if let subresource { e["subresource"] = .string(subresource) }
+        return e
+    }
+
+    @Test func theFormerManagersApplyEntriesAreMergedIntoTheRules() throws {
+        let rule = try compileRule(webappRule)
+        let object: Value = ["metadata": ["resourceVersion": "7", "managedFields": [
+            Self.entry("tend", "Apply", ["f:metadata": ["f:annotations": ["f:tend.dev/inventory": [:]], "f:finalizers": ["v:\"tend.dev/cleanup\"": [:]]], "f:status": ["f:phase": [:]]]),
+            Self.entry("tend/webapp", "Apply", ["f:metadata": ["f:annotations": ["f:inventory.tend.dev/webapp": [:]]]]),
+            Self.entry("tend", "Update", ["f:metadata": ["f:finalizers": ["v:\"example.com/keep\"": [:]]]]),
+            Self.entry("kubectl-edit", "Update", ["f:spec": ["f:x": [:]]]),
+        ]]]
+        #expect(LegacyOwnership.needsTakeover(object))
+        let fields = try #require(LegacyOwnership.managedFields(of: object, takenOverBy: rule))
+        #expect(fields.map { $0["manager"]?.stringValue ?? "" } == ["tend/webapp", "tend", "kubectl-edit", "tend/webapp/status"],
+                "the Apply entry is taken over; an Update entry of a client called tend stays")
+        #expect(fields[1]["operation"] == "Update")
+        #expect(fields[0]["fieldsV1"] == ["f:metadata": ["f:annotations": ["f:inventory.tend.dev/webapp": [:], "f:tend.dev/inventory": [:]], "f:finalizers": ["v:\"tend.dev/cleanup\"": [:]]]],
+                "the rule now owns the legacy bookkeeping, so its next apply releases it")
+        #expect(fields[3]["fieldsV1"] == ["f:status": ["f:phase": [:]]], "status fields go to the status manager")
+        #expect(fields[3]["operation"] == "Apply")
+        let patch = LegacyOwnership.patch(installing: fields, on: object)
+        #expect(patch[0] == ["op": "test", "path": "/metadata/resourceVersion", "value": "7"])
+        #expect(LegacyOwnership.managedFields(of: ["metadata": ["managedFields": .array(fields)]], takenOverBy: rule) == nil, "nothing left to take over")
+        #expect(!LegacyOwnership.needsTakeover(["metadata": ["managedFields": [Self.entry("tend", "Update", ["f:data": [:]])]]]))
+    }
+
+    @Test func aNewerServersStatusEntryKeepsItsSubresource() throws {
+        let rule = try compileRule(webappRule)
+        let object: Value = ["metadata": ["managedFields": [Self.entry("tend", "Apply", ["f:status": ["f:phase": [:]]], subresource: "status")]]]
+        let fields = try #require(LegacyOwnership.managedFields(of: object, takenOverBy: rule))
+        #expect(fields.count == 1)
+        #expect(fields[0]["manager"] == "tend/webapp/status" && fields[0]["subresource"] == "status")
+    }
+
+    /// A snapshot that does not hold Secrets, like an informer cache without an informer for them.
+    struct PartialWorld: WorldSnapshot {
+        var inner: InMemoryWorld
+        func object(_ kind: GroupVersionKind, namespace: String, name: String) -> Value? { inner.object(kind, namespace: namespace, name: name) }
+        func list(_ kind: GroupVersionKind, namespace: String?, labelSelector: String) -> [Value] {
+            kind == OwnershipTests.secretKind ? [] : inner.list(kind, namespace: namespace, labelSelector: labelSelector)
+        }
+        func isNamespaced(_ kind: GroupVersionKind) -> Bool? { kind == OwnershipTests.secretKind ? nil : inner.isNamespaced(kind) }
+        func holds(_ kind: GroupVersionKind) -> Bool { kind != OwnershipTests.secretKind }
+    }
+
+    static let withSecret = """
+        apiVersion: tend.dev/v1alpha1
+        kind: Rule
+        metadata: {name: fan}
+        spec:
+          watch: {apiVersion: v1, kind: ConfigMap}
+          children:
+            - id: copy
+              template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-copy"}}
+            - id: token
+              template: {apiVersion: v1, kind: Secret, metadata: {name: "${self.metadata.name}-token"}}
+        """
+
+    @Test func aKindOnlyTheInventoryNamesStaysInItUntilItsChildrenAreGone() throws {
+        let full = try compileRule(Self.withSecret)
+        let parentValue: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "namespace": "t"]]
+        var run = OfflineRun(rules: [full], cluster: OfflineCluster(objects: [parentValue]), now: now)
+        run.converge()
+        #expect(run.cluster.get(Self.secretKind, namespace: "t", name: "p-token") != nil)
+        let parent = try #require(run.cluster.get(configMapKind, namespace: "t", name: "p"))
+        #expect(parent["metadata"]?["annotations"]?["inventory.tend.dev/fan"] == "v1/ConfigMap,v1/Secret")
+
+        let smaller = try compileRule(Self.withSecret.components(separatedBy: "    - id: token")[0])
+        // The cache has no informer for Secrets: the kind cannot be searched, so it is not forgotten.
+        let blind = Planner(rule: smaller).plan(parent: parent, world: PartialWorld(inner: run.cluster.world), now: now)
+        #expect(blind.uncachedKinds == [Self.secretKind])
+        #expect(blind.prune.isEmpty)
+        #expect(blind.parentPatch == nil, "the inventory keeps v1/Secret: \(String(describing: blind.parentPatch))")
+        // Once it can be searched, the Secret is pruned, and the kind is kept until it is gone.
+        let seeing = Planner(rule: smaller).plan(parent: parent, world: run.cluster.world, now: now)
+        #expect(seeing.prune.map(\.key.name) == ["p-token"])
+        #expect(seeing.parentPatch == nil)
+        run.rules = [smaller]
+        run.converge()
+        #expect(run.cluster.get(Self.secretKind, namespace: "t", name: "p-token") == nil)
+        #expect(run.cluster.get(configMapKind, namespace: "t", name: "p")?["metadata"]?["annotations"]?["inventory.tend.dev/fan"] == "v1/ConfigMap")
+    }
+
+    @Test func theLegacyInventoryIsReadToo() throws {
+        let rule = try compileRule(Self.withSecret)
+        let parent: Value = ["metadata": ["annotations": ["tend.dev/inventory": "v1/Secret", "inventory.tend.dev/fan": "v1/ConfigMap"]]]
+        #expect(rule.inventoryKinds(of: parent).sorted() == ["v1/ConfigMap", "v1/Secret"])
+    }
+
+    func loadConflicts(_ text: String) throws -> [Diagnostic] {
+        let file = NSTemporaryDirectory() + "conflicts-\(UUID().uuidString).yaml"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return RuleLoader().load(paths: [file]).diagnostics
+    }
+
+    static func patchRule(_ name: String, selector: String?, labels: String, namespaces: String? = nil) -> String {
+        """
+        apiVersion: tend.dev/v1alpha1
+        kind: Rule
+        metadata: {name: \(name)}
+        spec:
+          watch:
+            apiVersion: v1
+            kind: ConfigMap
+        \(selector.map { "    selector: {matchLabels: {\($0)}}" } ?? "")
+        \(namespaces.map { "    namespaces: [\($0)]" } ?? "")
+          patch:
+            metadata:
+              labels: {\(labels)}
+        """
+    }
+
+    @Test func twoRulesSettingOneFieldAreAnErrorAtBothPlaces() throws {
+        let text = [
+            Self.patchRule("a", selector: "tier: web", labels: "owner: a, only-a: x"),
+            Self.patchRule("b", selector: nil, labels: "owner: b"),
+        ].joined(separator: "\n---\n")
+        let diagnostics = try loadConflicts(text)
+        #expect(diagnostics.count == 2, "\(diagnostics)")
+        let error = try #require(diagnostics.first { $0.severity == .error })
+        #expect(error.message.contains("rules \"a\" and \"b\" both set metadata.labels.owner"))
+        let note = try #require(diagnostics.first { $0.severity == .note })
+        #expect(note.message == "rule \"a\" sets metadata.labels.owner here")
+        #expect(error.location.line > note.location.line)
+    }
+
+    @Test func rulesThatNeverSelectTheSameObjectDoNotConflict() throws {
+        let bySelector = [
+            Self.patchRule("a", selector: "tier: web", labels: "owner: a"),
+            Self.patchRule("b", selector: "tier: db", labels: "owner: b"),
+        ].joined(separator: "\n---\n")
+        #expect(try loadConflicts(bySelector).isEmpty)
+        let byNamespace = [
+            Self.patchRule("a", selector: nil, labels: "owner: a", namespaces: "shop"),
+            Self.patchRule("b", selector: nil, labels: "owner: b", namespaces: "blog"),
+        ].joined(separator: "\n---\n")
+        #expect(try loadConflicts(byNamespace).isEmpty)
+        let differentFields = [
+            Self.patchRule("a", selector: nil, labels: "owner: a"),
+            Self.patchRule("b", selector: nil, labels: "team: b"),
+        ].joined(separator: "\n---\n")
+        #expect(try loadConflicts(differentFields).isEmpty)
+    }
+
+    @Test func twoRulesWritingOnePhaseConflict() throws {
+        func phased(_ name: String) -> String {
+            """
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: \(name)}
+            spec:
+              watch: {apiVersion: example.com/v1, kind: WebApp}
+              status:
+                phase: {initial: Pending, transitions: [{from: [Pending], to: Running, when: "${true}"}]}
+            """
+        }
+        let diagnostics = try loadConflicts(phased("a") + "\n---\n" + phased("b"))
+        #expect(diagnostics.contains { $0.severity == .error && $0.message.contains("both set status.phase") }, "\(diagnostics)")
+    }
+}
