@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @main
 struct Tend: AsyncParsableCommand {
@@ -9,9 +12,14 @@ struct Tend: AsyncParsableCommand {
         subcommands: [CheckCommand.self, RunCommand.self, PlanCommand.self, ExplainCommand.self, TestCommand.self, CRDsCommand.self, RBACCommand.self, EvalCommand.self]
     )
 
-    /// The entry point: the command line with kubectl's verbosity forms (``VerbosityArguments``)
-    /// rewritten.
+    /// The entry point: process-wide set-up, then the command line with kubectl's verbosity forms
+    /// (``VerbosityArguments``) rewritten.
+    ///
+    /// SIGPIPE is ignored for the whole process: a write to a socket or pipe whose reader has gone
+    /// (a Prometheus scraper that disconnects mid-response, `tend plan | head`) fails with `EPIPE`
+    /// instead of killing `tend`.
     static func main() async {
+        signal(SIGPIPE, SIG_IGN)
         await main(VerbosityArguments.normalize(Array(CommandLine.arguments.dropFirst())))
     }
 }
