@@ -125,6 +125,6 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendKube", "TendTesting"], swiftSettings: swiftSettings),
     ]
 )
