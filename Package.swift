@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "TendKubeTests",
             dependencies: [
-                "TendKube", "TendValue", "TendTesting", "TendFuzzing",
+                "TendKube", "TendHTTP", "TendValue", "TendTesting", "TendFuzzing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
