@@ -17,7 +17,8 @@ struct Tend: AsyncParsableCommand {
     ///
     /// SIGPIPE is ignored for the whole process: a write to a socket or pipe whose reader has gone
     /// (a Prometheus scraper that disconnects mid-response, `tend plan | head`) fails with `EPIPE`
-    /// instead of killing `tend`.
+    /// instead of killing `tend`. Exec credential plugins start with every signal at its default
+    /// disposition again (`PluginProcess`).
     static func main() async {
         signal(SIGPIPE, SIG_IGN)
         await main(VerbosityArguments.normalize(Array(CommandLine.arguments.dropFirst())))
