@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "TendKubeTests",
             dependencies: [
-                "TendKube", "TendValue", "TendTesting", "TendFuzzing",
+                "TendKube", "TendHTTP", "TendValue", "TendTesting", "TendFuzzing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -125,6 +125,6 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendKube", "TendTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -19,7 +19,9 @@ struct ExplainCommand: AsyncParsableCommand {
             and the conditions it would write. Against a cluster, also the object's Ready condition and its \
             latest Events. KIND is what kubectl accepts: a kind, plural, singular or short name, optionally \
             with .group. Writes nothing. Exit codes: 0 some rule selects the object, 3 none does, \
-            1 errors (rules that do not load, an object that does not exist).
+            1 errors (rules that do not load, an object that does not exist, a cluster that cannot be \
+            reached or verified, a selecting rule whose kinds are not served or do not list within \
+            --timeout).
             """)
 
     @Argument(help: ArgumentHelp("Rule files or directories, then the object: KIND/NAME (WebApp/shop, webapps.example.com/shop, cm/settings).", valueName: "rules... KIND/NAME"))
@@ -57,7 +59,9 @@ struct ExplainCommand: AsyncParsableCommand {
             let (client, configuration, logger) = try planning.makeClient(cluster)
             let engine = Engine(rules: loaded.rules, client: client, options: EngineOptions(), logger: logger)
             do {
-                explanation = try await engine.explain(kind, name: name, namespace: cluster.namespace ?? configuration.namespace, now: date)
+                explanation = try await engine.explain(
+                    kind, name: name, namespace: cluster.namespace ?? configuration.namespace, now: date,
+                    syncTimeout: planning.syncTimeout ?? .seconds(60))
                 await client.shutdown()
             } catch let error as KubeError where error.isNotFound {
                 await client.shutdown()

@@ -17,7 +17,10 @@ struct PlanCommand: AsyncParsableCommand {
             server-side dry run, so server defaults do not show as changes. With --state, the cluster state \
             comes from YAML files instead (multi-document files and kind: List are expanded; CRDs among them \
             say which custom kinds are cluster-scoped) and no cluster is needed. Exit codes, like \
-            terraform plan -detailed-exitcode: 0 no changes, 2 changes pending, 1 errors.
+            terraform plan -detailed-exitcode: 0 no changes, 2 changes pending, 1 errors. A rule that \
+            cannot be planned is an error: the cluster cannot be reached or verified (TLS), a kind it \
+            reads is not served (CRD not installed), or its informers have not listed within --timeout \
+            (listing forbidden, say); the message names the rule and the kinds.
             """)
 
     @Argument(help: "Rule files or directories.")
@@ -30,12 +33,16 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try planning.loadRules(rules)
         let plans: [ReconcilePlan]
+        var failures: [RuleFailure] = []
         if planning.state.isEmpty {
             let (client, _, logger) = try planning.makeClient(cluster)
             var options = EngineOptions()
             options.namespace = cluster.namespace
-            plans = await Engine(rules: loaded.rules, client: client, options: options, logger: logger).planAll()
+            let live = await Engine(rules: loaded.rules, client: client, options: options, logger: logger)
+                .planAll(syncTimeout: planning.syncTimeout ?? .seconds(60))
             await client.shutdown()
+            plans = live.plans
+            failures = live.failures
         } else {
             let world = try planning.loadState()
             let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: planning.date)
@@ -49,7 +56,8 @@ struct PlanCommand: AsyncParsableCommand {
                 Terminal.writeStdout(renderer.render(plan) + "\n")
             }
             let suspended = summary.suspended > 0 ? ", \(summary.suspended) suspended" : ""
-            Terminal.writeStdout("Plan: \(summary.line)\(summary.problems > 0 ? ", \(plural(summary.problems, "problem"))" : "")\(suspended).\n")
+            let notPlanned = failures.isEmpty ? "" : " \(plural(failures.count, "rule")) could not be planned."
+            Terminal.writeStdout("Plan: \(summary.line)\(summary.problems > 0 ? ", \(plural(summary.problems, "problem"))" : "")\(suspended).\(notPlanned)\n")
         case .json:
             let value: Value = [
                 "plans": .array(plans.map(PlanRenderer.json)),
@@ -57,11 +65,15 @@ struct PlanCommand: AsyncParsableCommand {
                     "create": .int(Int64(summary.create)), "update": .int(Int64(summary.update)),
                     "delete": .int(Int64(summary.delete)), "status": .int(Int64(summary.status)),
                     "problems": .int(Int64(summary.problems)), "suspended": .int(Int64(summary.suspended)),
+                    "notPlanned": .int(Int64(failures.count)),
                 ],
+                "failures": .array(failures.map { ["rule": .string($0.rule), "message": .string($0.message)] }),
             ]
             Terminal.writeStdout(JSON.serialize(value, options: .prettyPrinted) + "\n")
         }
-        if summary.problems > 0 { throw ExitCode(1) }
+        // An incomplete plan is never "no changes": say which rules are missing, and fail.
+        for failure in failures { Terminal.writeStderr("error: cannot plan \(failure)\n") }
+        if summary.problems > 0 || !failures.isEmpty { throw ExitCode(1) }
         if summary.hasChanges { throw ExitCode(2) }
     }
 }

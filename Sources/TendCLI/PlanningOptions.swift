@@ -17,15 +17,21 @@ struct PlanningOptions: ParsableArguments {
     @Option(help: "As of this time (RFC 3339), for reproducible output (default: now).")
     var now: String?
 
-    @Flag(name: .shortAndLong, help: "Log what it does (-v info, -vv debug).")
+    @Flag(name: .shortAndLong, help: "Log what it does (-v info, -vv debug; kubectl's -v=N too).")
     var verbose: Int
+
+    @Option(help: "Against a cluster: fail when the informers have not listed every kind the rules read within this long (Go duration), naming the kinds.")
+    var timeout = "60s"
 
     func validate() throws {
         guard OutputFormat(rawValue: output) != nil else { throw ValidationError("--output must be text or json") }
+        guard let timeout = syncTimeout, timeout > .zero else { throw ValidationError("--timeout must be a duration such as 60s or 2m") }
         if let now, RFC3339.parse(now) == nil { throw ValidationError("--now must be an RFC 3339 time like 2026-01-01T00:00:00Z") }
     }
 
     var format: OutputFormat { OutputFormat(rawValue: output) ?? .text }
+    /// `--timeout` parsed.
+    var syncTimeout: Duration? { RunCommand.parseDuration(timeout) }
     /// `--now`, else the current time.
     var date: Date { now.flatMap(RFC3339.parse) ?? Date() }
 }

@@ -65,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "Log lines as text, or as json (one object per line: ts, level, logger, msg, then metadata) for log collectors.")
     var logFormat: LogFormat = .text
 
-    @Option(name: .customLong("health-addr"), help: "Serve /healthz, /readyz and /metrics (Prometheus) on HOST:PORT (e.g. :8081).")
+    @Option(name: .customLong("health-addr"), help: "Serve /healthz, /readyz and /metrics (Prometheus) on HOST:PORT (:8081 every interface, IPv6 and IPv4; 0.0.0.0:8081 IPv4 only; [::1]:8081 IPv6 loopback).")
     var healthAddress: String?
 
     @Option(
@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard shards >= 1, (0..<shards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<--shards") }
         if let healthAddress, Self.splitAddress(healthAddress) == nil {
-            throw ValidationError("--health-addr must be HOST:PORT or :PORT")
+            throw ValidationError("--health-addr must be HOST:PORT or :PORT (IPv6 in brackets: [::]:8081)")
         }
     }
 
@@ -143,7 +143,7 @@ struct RunCommand: AsyncParsableCommand {
                         return metrics.exposition()
                     }
                 ) { engine.isReady }
-                logger.info("serving /healthz, /readyz and /metrics", metadata: ["address": "\(host.isEmpty ? "0.0.0.0" : host):\(health?.port ?? port)"])
+                logger.info("serving /healthz, /readyz and /metrics", metadata: ["address": "\(health?.address ?? "\(host):\(port)")"])
             } catch {
                 Terminal.writeStderr("error: \(error)\n")
                 throw ExitCode(1)
@@ -173,10 +173,17 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
-    /// `HOST:PORT` or `:PORT` into its parts.
+    /// `HOST:PORT` or `:PORT` into its parts; an IPv6 host goes in brackets (`[::]:8081`,
+    /// `[::1]:8081`) and is returned without them.
     static func splitAddress(_ s: String) -> (String, Int)? {
         guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else { return nil }
-        return (String(s[..<colon]), port)
+        var host = s[..<colon]
+        if host.hasPrefix("["), host.hasSuffix("]") {
+            host = host.dropFirst().dropLast()
+        } else if host.contains(":") {
+            return nil  // an IPv6 address without brackets: where does it end?
+        }
+        return (String(host), port)
     }
 }
 

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @main
 struct Tend: AsyncParsableCommand {
@@ -8,4 +11,16 @@ struct Tend: AsyncParsableCommand {
         version: TendVersion.current,
         subcommands: [CheckCommand.self, RunCommand.self, PlanCommand.self, ExplainCommand.self, TestCommand.self, CRDsCommand.self, RBACCommand.self, EvalCommand.self]
     )
+
+    /// The entry point: process-wide set-up, then the command line with kubectl's verbosity forms
+    /// (``VerbosityArguments``) rewritten.
+    ///
+    /// SIGPIPE is ignored for the whole process: a write to a socket or pipe whose reader has gone
+    /// (a Prometheus scraper that disconnects mid-response, `tend plan | head`) fails with `EPIPE`
+    /// instead of killing `tend`. Exec credential plugins start with every signal at its default
+    /// disposition again (`PluginProcess`).
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        await main(VerbosityArguments.normalize(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -14,13 +14,20 @@ extension Engine {
     /// Resolves `typedKind` through discovery as kubectl does (kind, plural, singular, short name,
     /// optionally `.group`), reads the object and its namespace, evaluates every rule's selection
     /// on them, and plans the next reconcile for each rule that selects the object with the same
-    /// informers, ``Planner`` and server-side dry runs as ``planAll()``, traced. Also reads the
+    /// informers, ``Planner`` and server-side dry runs as ``planAll(syncTimeout:)``, traced. Also reads the
     /// object's `Ready` condition and its most recent core/v1 Events. Writes nothing.
     ///
-    /// - Parameter namespace: the object's namespace; ignored for a cluster-scoped kind.
+    /// - Parameters:
+    ///   - namespace: the object's namespace; ignored for a cluster-scoped kind.
+    ///   - syncTimeout: how long the informers of the rules that select the object may take to list,
+    ///     from the call on.
     /// - Throws: ``KubeError`` when the kind is not served or the object does not exist
-    ///   (`isNotFound`), or a read fails; a selecting rule's informers that cannot be set up.
-    public func explain(_ typedKind: String, name: String, namespace: String, now: Date = Date()) async throws -> ObjectExplanation {
+    ///   (`isNotFound`), or a read fails; ``RuleFailure`` when a selecting rule's informers cannot be
+    ///   set up or do not sync within `syncTimeout`.
+    public func explain(
+        _ typedKind: String, name: String, namespace: String, now: Date = Date(), syncTimeout: Duration = .seconds(60)
+    ) async throws -> ObjectExplanation {
+        let deadline = ContinuousClock.now + syncTimeout
         let resource = try await client.discovery.resolve(typedKind)
         let objectNamespace = resource.namespaced ? namespace : ""
         let object = try await client.resource(resource.groupVersionKind, namespace: resource.namespaced ? namespace : nil).get(name)
@@ -39,8 +46,13 @@ extension Engine {
                 rules.append(.init(rule: rule.name, checks: checks, plan: nil))
                 continue
             }
-            try await controller.setUpOnce()
-            await controller.waitForSync()
+            do {
+                try await controller.setUpOnce()
+            } catch {
+                throw SyncDeadline.setUp(rule: rule.name, error)
+            }
+            let unsynced = await SyncDeadline.wait(for: factory, until: deadline)
+            guard unsynced.isEmpty else { throw SyncDeadline.timeout(rule: rule.name, after: syncTimeout, unsynced: unsynced) }
             // Plan the object as the rule reads it: in the version it watches.
             var parent = object
             if rule.watch.kind != resource.groupVersionKind,

@@ -13,20 +13,33 @@ extension Engine {
     /// so a field the server normalises is not shown as a change, and a write the server would reject
     /// shows as a problem. The only requests are list, watch and get, and dry-run applies.
     ///
-    /// - Returns: one plan per rule and watched object, in rule order then key order.
-    public func planAll() async -> [ReconcilePlan] {
+    /// A rule is not planned, and is one of the result's ``LivePlan/failures``, when its informers
+    /// cannot be set up (discovery fails, a kind it watches or looks up is not served) or have not
+    /// all listed `syncTimeout` after the call began (listing forbidden, say: the reflector would
+    /// retry forever).
+    ///
+    /// - Returns: the plans, one per rule and watched object, in rule order then key order, and the
+    ///   rules that could not be planned.
+    public func planAll(syncTimeout: Duration = .seconds(60)) async -> LivePlan {
         let informers = Task { await factory.run() }
         defer { informers.cancel() }
-        var plans: [ReconcilePlan] = []
+        let deadline = ContinuousClock.now + syncTimeout
+        var result = LivePlan(plans: [], failures: [])
         for controller in controllers {
+            let rule = controller.rule.name
             do {
                 try await controller.setUpOnce()
             } catch {
-                logger.warning("cannot plan rule: \(error)", metadata: ["rule": "\(controller.rule.name)"])
+                logger.info("cannot plan rule", metadata: ["rule": "\(rule)", "error": "\(error)"])
+                result.failures.append(SyncDeadline.setUp(rule: rule, error))
                 continue
             }
-            await controller.waitForSync()
-            plans += await controller.planAll()
+            let unsynced = await SyncDeadline.wait(for: factory, until: deadline)
+            guard unsynced.isEmpty else {
+                result.failures.append(SyncDeadline.timeout(rule: rule, after: syncTimeout, unsynced: unsynced))
+                continue
+            }
+            result.plans += await controller.planAll()
         }
         // What rules watching the objects these plans write would do with them (ChainFollower),
         // each against its own rule's cache.
@@ -38,8 +51,8 @@ extension Engine {
             for controller in started { if let labels = controller.namespaceLabels(namespace) { return labels } }
             return nil
         }
-        plans += ChainFollower(rules: started.map(\.rule)).follow(plans, world: world, namespaceLabels: namespaceLabels, now: Date())
-        return plans
+        result.plans += ChainFollower(rules: started.map(\.rule)).follow(result.plans, world: world, namespaceLabels: namespaceLabels, now: Date())
+        return result
     }
 }
 

@@ -71,6 +71,10 @@ extension HTTPClient {
         /// by this name and the connection goes to the original host and port, so the `Host`
         /// header carries this name too.
         public var tlsServerName: String?
+        /// The proxy requests go through (``HTTPProxy``); `.none` by default. libcurl's own reading
+        /// of `*_proxy` variables is always off: the environment counts only through
+        /// ``HTTPProxy/environment(_:)``.
+        public var proxy: HTTPProxy = .none
         /// Limit for name resolution, TCP connect and TLS handshake.
         public var connectTimeout: Duration
         /// Default idle-read timeout: a transfer that receives no byte for this long fails with
@@ -129,6 +133,7 @@ extension HTTPClient {
             if bearerToken != nil { parts.append("bearerToken: <redacted>") }
             if insecureSkipTLSVerify { parts.append("insecureSkipTLSVerify: true") }
             if let tlsServerName { parts.append("tlsServerName: \(tlsServerName)") }
+            if proxy != .none { parts.append("proxy: \(proxy)") }
             parts.append("connectTimeout: \(connectTimeout)")
             parts.append("idleTimeout: \(idleTimeout.map { "\($0)" } ?? "none")")
             parts.append("userAgent: \(userAgent)")

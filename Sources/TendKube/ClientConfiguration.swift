@@ -1,3 +1,5 @@
+public import TendHTTP
+
 /// Everything needed to talk to one API server as one user: the resolved form of a kubeconfig
 /// context or of a pod's in-cluster service account.
 ///
@@ -8,6 +10,10 @@ public struct ClientConfiguration: Sendable, CustomStringConvertible {
     public var certificateAuthority: PEMSource?
     public var insecureSkipTLSVerify = false
     public var tlsServerName: String?
+    /// The proxy to reach the server through: the cluster's `proxy-url`, else the
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment (``KubeConfigLoader`` sets it; see
+    /// ``TendHTTP/HTTPProxy``). `.none` for a configuration built by hand.
+    public var proxy: HTTPProxy = .none
     public var credentials = Credentials()
     /// The namespace of the context (or the pod), `default` when none is set.
     public var namespace = "default"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The credentials of one client, kept current: what each request sends.
 ///
@@ -8,8 +9,10 @@ import Foundation
 ///   away after a 401.
 /// - An exec plugin runs on first use; its result is cached until its `expirationTimestamp`
 ///   (no expiry: until the server rejects it). After a 401 the plugin is run again, once per
-///   failed request. Concurrent requests share one run. Plugins never run interactively (no
-///   stdin, `spec.interactive: false`).
+///   failed request. Concurrent requests share one run, which is cancelled (the plugin stopped:
+///   SIGTERM, then SIGKILL) once every request waiting for it is cancelled; a cancelled request
+///   throws ``KubeError/Code/cancelled``. Plugins never run interactively (no stdin,
+///   `spec.interactive: false`).
 /// - If the plugin returns a client certificate, ``Current/clientCertificate`` carries it and
 ///   the client switches to an HTTP transport presenting it (see ``KubeClient``).
 ///
@@ -56,7 +59,7 @@ public actor CredentialProvider {
     private var fileToken: (token: String, readAt: ContinuousClock.Instant)?
     private var forceFileRead = false
     private var execCredential: ExecCredentialPlugin.Credential?
-    private var execRun: Task<Result<ExecCredentialPlugin.Credential, KubeConfigError>, Never>?
+    private var execRun: SharedPluginRun?
     /// How many times the exec plugin was started (diagnostics and tests).
     public private(set) var pluginRuns = 0
 
@@ -126,14 +129,14 @@ public actor CredentialProvider {
         if let cached = execCredential, cached.expiration.map({ clock.wallTime() < $0 }) ?? true {
             return cached
         }
-        let task: Task<Result<ExecCredentialPlugin.Credential, KubeConfigError>, Never>
-        if let running = execRun {
-            task = running
+        let run: SharedPluginRun
+        if let running = execRun, !running.isCancelled {
+            run = running
         } else {
             pluginRuns += 1
             let runPlugin = self.runPlugin
             let server = self.server
-            task = Task {
+            run = SharedPluginRun(Task {
                 do {
                     return .success(try await runPlugin(exec, server))
                 } catch let error as KubeConfigError {
@@ -141,16 +144,19 @@ public actor CredentialProvider {
                 } catch {
                     return .failure(KubeConfigError("exec plugin \"\(exec.command)\" failed: \(error)"))
                 }
-            }
-            execRun = task
+            })
+            execRun = run
         }
-        let result = await task.value
-        if execRun == task {
+        let result = await run.value()
+        if execRun === run {
             execRun = nil
             if case .success(let credential) = result {
                 execCredential = credential
                 generation += 1
             }
+        }
+        if Task.isCancelled {
+            throw KubeError(.cancelled, request: RequestDescription(verb: "authenticate", resource: "exec plugin"), message: "cancelled while the exec plugin ran")
         }
         switch result {
         case .success(let credential): return credential
@@ -177,5 +183,35 @@ public actor CredentialProvider {
         if token != fileToken?.token { generation += 1 }
         fileToken = (token, now)
         return token
+    }
+}
+
+/// One run of an exec plugin shared by the requests waiting for it: cancelled when every one of
+/// them has been cancelled, so a plugin runs no longer than someone wants its answer.
+final class SharedPluginRun: Sendable {
+    private let task: Task<Result<ExecCredentialPlugin.Credential, KubeConfigError>, Never>
+    /// (waiting, cancelled) requests.
+    private let waiters = Mutex((joined: 0, cancelled: 0))
+
+    init(_ task: Task<Result<ExecCredentialPlugin.Credential, KubeConfigError>, Never>) {
+        self.task = task
+    }
+
+    /// Whether every waiter left: a new request must start a new run.
+    var isCancelled: Bool { task.isCancelled }
+
+    /// The run's result; cancelling the calling task withdraws this waiter (and cancels the run
+    /// when it was the last), then still waits for the run to end, which is then prompt.
+    func value() async -> Result<ExecCredentialPlugin.Credential, KubeConfigError> {
+        waiters.withLock { $0.joined += 1 }
+        return await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            let last = waiters.withLock { w -> Bool in
+                w.cancelled += 1
+                return w.cancelled == w.joined
+            }
+            if last { task.cancel() }
+        }
     }
 }

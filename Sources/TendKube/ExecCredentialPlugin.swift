@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 import TendValue
 
 /// Runs a kubeconfig `exec` credential plugin and reads the `ExecCredential` it prints.
@@ -16,7 +15,11 @@ public struct ExecCredentialPlugin: Sendable {
     public var config: KubeConfig.ExecConfig
     /// Cluster facts passed when `provideClusterInfo` is set.
     public var server: String
+    /// How long the plugin may run; then it is stopped: SIGTERM to its process group, SIGKILL
+    /// ``grace`` later.
     public var timeout: Duration = .seconds(60)
+    /// Time between SIGTERM and SIGKILL when the plugin is stopped (timeout or cancellation).
+    public var grace: Duration = .seconds(5)
 
     public init(config: KubeConfig.ExecConfig, server: String) {
         self.config = config
@@ -35,7 +38,10 @@ public struct ExecCredentialPlugin: Sendable {
         }
     }
 
-    /// Runs the plugin once.
+    /// Runs the plugin once, in a process group of its own (see ``PluginProcess``).
+    ///
+    /// Cancelling the calling task stops the plugin as a timeout does (SIGTERM, then SIGKILL after
+    /// ``grace``) and this throws; it returns only once the plugin has exited.
     public func run() async throws(KubeConfigError) -> Credential {
         let output: (status: Int32, stdout: Data, stderr: Data)
         do {
@@ -97,67 +103,24 @@ public struct ExecCredentialPlugin: Sendable {
     }
 
     private func launch() async throws -> (status: Int32, stdout: Data, stderr: Data) {
-        let process = Process()
-        if config.command.contains("/") {
-            process.executableURL = URL(fileURLWithPath: config.command)
-            process.arguments = config.args
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [config.command] + config.args
-        }
         var env = ProcessInfo.processInfo.environment
         for (name, value) in config.env { env[name] = value }
         env["KUBERNETES_EXEC_INFO"] = execInfo()
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let timeout = self.timeout
-        let command = config.command
-        // Pipes are drained on dedicated threads so a chatty plugin cannot block on a full pipe.
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                let stderrBox = DataBox()
-                let reader = Thread { stderrBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
-                reader.start()
-                let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-                let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-                DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: killer)
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                killer.cancel()
-                let stderr = stderrBox.wait()
-                if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM {
-                    continuation.resume(throwing: KubeConfigError("exec plugin \"\(command)\" timed out after \(timeout)"))
-                    return
-                }
-                continuation.resume(returning: (process.terminationStatus, stdout, stderr))
-            }
-            thread.start()
+        let direct = config.command.contains("/")
+        var process = PluginProcess(
+            executable: direct ? config.command : "/usr/bin/env", arguments: direct ? config.args : [config.command] + config.args,
+            environment: env, timeout: timeout)
+        process.grace = grace
+        let output = try await process.run()
+        switch output.stopped {
+        case .timeout?:
+            throw KubeConfigError("exec plugin \"\(config.command)\" timed out after \(timeout)")
+        case .cancelled?:
+            throw KubeConfigError("exec plugin \"\(config.command)\" was cancelled")
+        case nil:
+            break
         }
-    }
-}
-
-/// Bytes produced on one thread and awaited on another.
-private final class DataBox: Sendable {
-    private let data = Mutex<Data?>(nil)
-    private let ready = DispatchSemaphore(value: 0)
-
-    func set(_ value: Data) {
-        data.withLock { $0 = value }
-        ready.signal()
-    }
-
-    func wait() -> Data {
-        ready.wait()
-        return data.withLock { $0 ?? Data() }
+        let status = output.exitStatus ?? 128 + (output.signal ?? 0)
+        return (status, Data(output.stdout), Data(output.stderr))
     }
 }

@@ -360,6 +360,7 @@ public final class KubeClient: Sendable {
         }
         c.insecureSkipTLSVerify = config.insecureSkipTLSVerify
         c.tlsServerName = config.tlsServerName
+        c.proxy = config.proxy
         c.userAgent = config.userAgent
         c.connectTimeout = options.connectTimeout
         c.requestTimeout = options.requestTimeout

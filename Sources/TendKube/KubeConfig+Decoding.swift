@@ -23,6 +23,15 @@ extension KubeConfig {
             c.certificateAuthorityData = try reader.base64(body, "certificate-authority-data", field: "\(field).cluster")
             c.insecureSkipTLSVerify = try reader.bool(body, "insecure-skip-tls-verify", field: "\(field).cluster") ?? false
             c.tlsServerName = try reader.string(body, "tls-server-name", field: "\(field).cluster")
+            if let proxy = try reader.string(body, "proxy-url", field: "\(field).cluster"), !proxy.isEmpty {
+                let scheme = proxy.range(of: "://").map { proxy[..<$0.lowerBound].lowercased() } ?? ""
+                guard ["http", "https", "socks5"].contains(scheme) else {
+                    throw KubeConfigError(
+                        file: file, field: "\(field).cluster.proxy-url",
+                        "unsupported proxy scheme \"\(scheme)\": use http://, https:// or socks5://")
+                }
+                c.proxyURL = proxy
+            }
             clusters[name] = c
             clusterOrder.append(name)
         }

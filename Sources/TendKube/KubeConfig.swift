@@ -33,6 +33,9 @@ public struct KubeConfig: Sendable, Hashable {
         public var certificateAuthorityData: [UInt8]?
         public var insecureSkipTLSVerify: Bool = false
         public var tlsServerName: String?
+        /// `proxy-url`: every request to this cluster goes through this proxy (`http`, `https` or
+        /// `socks5`), whatever the `*_PROXY` environment variables say.
+        public var proxyURL: String?
 
         public init(server: String) { self.server = server }
     }

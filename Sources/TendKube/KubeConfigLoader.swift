@@ -1,4 +1,5 @@
 import Foundation
+import TendHTTP
 import TendYAML
 import TendValue
 
@@ -12,7 +13,9 @@ import TendValue
 /// 4. in-cluster: when `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` are set, the pod's
 ///    service-account token, CA certificate and namespace.
 ///
-/// The context is `context` when given, else the kubeconfig's `current-context`.
+/// The context is `context` when given, else the kubeconfig's `current-context`. Requests go
+/// through the cluster's `proxy-url` when it has one, else through the proxy `HTTPS_PROXY`,
+/// `HTTP_PROXY` and `NO_PROXY` in ``environment`` choose, as kubectl does (``TendHTTP/HTTPProxy``).
 public struct KubeConfigLoader: Sendable {
     public var explicitPath: String?
     public var context: String?
@@ -44,6 +47,7 @@ public struct KubeConfigLoader: Sendable {
                     "no configuration found: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod")
             }
             config = inCluster
+            config.proxy = .environment(ProxyEnvironment(environment))
         } else {
             var merged = KubeConfig()
             for file in files { merged.merge(try Self.read(file)) }
@@ -109,6 +113,7 @@ public struct KubeConfigLoader: Sendable {
         }
         out.insecureSkipTLSVerify = cluster.insecureSkipTLSVerify
         out.tlsServerName = cluster.tlsServerName
+        out.proxy = cluster.proxyURL.map(HTTPProxy.url) ?? .environment(ProxyEnvironment(environment))
         if !ctx.user.isEmpty {
             guard let user = config.users[ctx.user] else {
                 throw KubeConfigError(file: where_, field: "contexts[\(contextName)].user", "no user named \"\(ctx.user)\"")

@@ -52,6 +52,9 @@ public final class Informer: Sendable {
         public var events = 0
         /// List or watch failures that were retried after a backoff.
         public var failures = 0
+        /// The most recent of those failures (step and message, e.g. `list: ... forbidden`);
+        /// nil once a list or watch succeeds again.
+        public var lastFailure: String?
     }
 
     enum DispatchItem {

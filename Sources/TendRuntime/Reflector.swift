@@ -98,7 +98,10 @@ struct Reflector: Sendable {
         if error.kind == .expired {
             logger.info("resourceVersion expired (410 Gone); relisting", metadata: ["step": "\(step)", "error": "\(error.message)"])
         } else {
-            informer.count { $0.failures += 1 }
+            informer.count {
+                $0.failures += 1
+                $0.lastFailure = "\(step): \(error.message)"
+            }
             logger.warning("\(step) failed; retrying after a backoff", metadata: [
                 "step": "\(step)", "error": "\(error.message)", "backoff": "\(machine.nextBackoffBase)",
             ])
@@ -146,6 +149,7 @@ struct Reflector: Sendable {
         options.skipsManagedFields = skipsManagedFields
         do {
             let page = try await resource.list(options)
+            informer.count { $0.lastFailure = nil }
             return .listPage(items: page.items, continueToken: page.continueToken, resourceVersion: page.resourceVersion)
         } catch {
             return .listFailed(Self.classify(error))

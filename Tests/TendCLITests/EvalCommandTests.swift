@@ -1,4 +1,5 @@
 import Foundation
+import TendTesting
 import Testing
 
 /// `tend eval` end to end: runs the built `tend` binary.
@@ -25,21 +26,17 @@ struct EvalCommandTests {
         var status: Int32
         var stdout: String
         var stderr: String
+
+        init(_ output: ProcessOutput) {
+            status = output.status
+            stdout = output.stdout
+            stderr = output.stderr
+        }
     }
 
     func tend(_ args: String...) throws -> Run {
         let exe = try #require(Self.tend, "tend binary not found next to the test bundle")
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = ["eval"] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Run(try runProcess(exe, ["eval"] + args))
     }
 
     func tempFile(_ content: String, ext: String = "json") throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import TendTesting
 import Testing
 
 /// `tend check`, `plan --state`, `test` and `crds` end to end on the shipped webapp rule.
@@ -7,19 +8,7 @@ struct RuleCommandsTests {
 
     func tend(_ args: [String]) throws -> EvalCommandTests.Run {
         let exe = try #require(EvalCommandTests.tend, "tend binary not found next to the test bundle")
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        p.currentDirectoryURL = Self.root
-        p.environment = ["NO_COLOR": "1", "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return .init(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return EvalCommandTests.Run(try runProcess(exe, args, environment: ["NO_COLOR": "1", "PATH": "/usr/bin:/bin"], directory: Self.root))
     }
 
     @Test func checkAcceptsShippedRulesAndRejectsBrokenOnes() throws {

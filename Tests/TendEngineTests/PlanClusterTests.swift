@@ -52,7 +52,7 @@ extension EngineClusterTests {
 
         // 1. Plan before anything exists: creates, and not a single write on the server.
         let before = await versions(client, ns)
-        let plans = await Engine(rules: [rule], client: client, options: options, logger: logger).planAll()
+        let plans = await Engine(rules: [rule], client: client, options: options, logger: logger).planAll().plans
         let plan = try #require(plans.first { $0.parent.key.name == "site" })
         #expect(plan.children.filter { $0.action == .create }.map(\.reference.description).sorted() == ["Deployment.v1.apps \(ns)/site", "Service.v1 \(ns)/site"])
         #expect(plan.problems.allSatisfy { $0.reason == "Waiting" }, "\(plan.problems)")
@@ -71,13 +71,13 @@ extension EngineClusterTests {
         try await Task.sleep(for: .seconds(1))
 
         // 3. Converged: the plan is empty, even though the server added defaults to every child.
-        let converged = await Engine(rules: [rule], client: client, options: options, logger: logger).planAll()
+        let converged = await Engine(rules: [rule], client: client, options: options, logger: logger).planAll().plans
         #expect(converged.allSatisfy { !$0.hasChanges }, "\(converged.flatMap(\.children).filter { $0.action.isWrite }.map(\.reference))")
 
         // 4. A spec change plans exactly one update, with the changed field, and still writes nothing.
         _ = try await #require(webapps).patch("site", .merge(["spec": ["replicas": 3]]))
         let snapshot = await versions(client, ns)
-        let changed = try #require(await Engine(rules: [rule], client: client, options: options, logger: logger).planAll().first)
+        let changed = try #require(await Engine(rules: [rule], client: client, options: options, logger: logger).planAll().plans.first)
         let updates = changed.children.filter { $0.action == .update }
         #expect(updates.map(\.reference.description) == ["Deployment.v1.apps \(ns)/site"])
         #expect(updates.first?.desired["spec"]?["replicas"] == 3)

@@ -137,7 +137,7 @@ struct RulesMeetClusterTests {
         // The live plan shows the whole chain before anything runs.
         var options = EngineOptions()
         options.namespace = f.namespace
-        let plans = await Engine(rules: rules, client: f.client, options: options, logger: Logger(label: "plan")).planAll()
+        let plans = await Engine(rules: rules, client: f.client, options: options, logger: Logger(label: "plan")).planAll().plans
         let followed = plans.compactMap { p in p.followsFrom.map { "\(p.rule) <- \($0.rule) \($0.depth)" } }
         #expect(followed == ["environment <- tenant 1", "app <- environment 2"], "\(followed)")
         #expect(plans.last?.children.map(\.key.name) == ["acme-env-app-settings"])
@@ -349,7 +349,7 @@ struct RulesMeetClusterTests {
         var options = EngineOptions()
         options.namespace = f.namespace
         let planner = Engine(rules: [smaller], client: f.client, options: options, logger: Logger(label: "plan"))
-        let plans = await planner.planAll()
+        let plans = await planner.planAll().plans
         let plan = try #require(plans.first { $0.parent.key.name == "p" })
         #expect(plan.prune.map(\.reference.description).contains { $0.contains("Secret") && $0.contains("p-token") }, "\(plan.prune.map(\.reference))")
 

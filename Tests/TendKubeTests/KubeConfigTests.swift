@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TendHTTP
 import TendKube
 
 /// A temporary directory removed when the test ends.
@@ -148,6 +149,7 @@ final class TempDir {
         ("users: [{name: u, user: {auth-provider: {name: gcp}}}]", "use an exec credential plugin"),
         ("current-context: a\nclusters: [{name: c, cluster: {server: 'https://x'}}]\nusers: [{name: u, user: {client-key: k}}]\ncontexts: [{name: a, context: {cluster: c, user: u}}]", "needs both a certificate and a key"),
         ("a: [", "kubeconfig"),
+        ("clusters: [{name: c, cluster: {server: 'https://x', proxy-url: 'ftp://proxy:21'}}]", "clusters[0].cluster.proxy-url: unsupported proxy scheme \"ftp\""),
     ])
     func errorsNameFileAndField(text: String, message: String) {
         let dir = TempDir()
@@ -158,6 +160,27 @@ final class TempDir {
             let d = "\(error)"
             return d.contains(message) && d.contains(file)
         }
+    }
+
+    /// kubectl's proxy rules: the cluster's proxy-url wins; otherwise HTTPS_PROXY/NO_PROXY.
+    @Test func proxyFromProxyURLOrTheEnvironment() throws {
+        let dir = TempDir()
+        let file = dir.write("config", """
+            current-context: a
+            clusters:
+            - {name: c, cluster: {server: 'https://api.example.com:6443', proxy-url: 'socks5://proxy.example.com:1080'}}
+            - {name: d, cluster: {server: 'https://api.example.com:6443'}}
+            contexts: [{name: a, context: {cluster: c}}, {name: b, context: {cluster: d}}]
+            """)
+        let environment = ["HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "internal.example.com"]
+        let explicit = try KubeConfigLoader(explicitPath: file, environment: environment).load()
+        #expect(explicit.proxy == .url("socks5://proxy.example.com:1080"))
+        #expect(explicit.proxy.proxy(for: "https://api.example.com:6443/api") == "socks5://proxy.example.com:1080")
+        let fromEnvironment = try KubeConfigLoader(explicitPath: file, context: "b", environment: environment).load()
+        #expect(fromEnvironment.proxy.proxy(for: "https://api.example.com:6443/api") == "http://env-proxy:3128")
+        #expect(fromEnvironment.proxy.proxy(for: "https://internal.example.com/api") == nil)
+        let none = try KubeConfigLoader(explicitPath: file, context: "b", environment: [:]).load()
+        #expect(none.proxy.proxy(for: "https://api.example.com:6443/api") == nil)
     }
 
     @Test func missingConfigurationSaysWhatToDo() {

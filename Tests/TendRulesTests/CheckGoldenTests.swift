@@ -12,6 +12,18 @@ import TendValue
             .filter { $0.hasSuffix(".yaml") }.sorted() ?? []
     }
 
+    /// Fewer fixtures than this means they went missing (a renamed directory, a resource rule
+    /// dropped from the manifest): a parameterized test over zero cases would pass silently.
+    static let minimumCases = 7
+
+    @Test func fixturesArePresent() {
+        #expect(Self.cases.count >= Self.minimumCases, "found \(Self.cases.count) golden cases under \(Self.directory)/check")
+        for file in Self.cases {
+            let expected = Self.directory + "/check/" + file.replacingOccurrences(of: ".yaml", with: ".expected")
+            #expect(FileManager.default.fileExists(atPath: expected), "\(file) has no .expected golden")
+        }
+    }
+
     @Test(arguments: cases)
     func diagnosticsMatchGolden(file: String) throws {
         // Locations print relative to the fixtures directory (as `check/<file>`) so goldens are portable.

@@ -9,7 +9,10 @@ extension CurlTransfer {
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeRawPointer(errorBuffer))
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
-        try set(CURLOPT_PROXY, "")  // ignore *_proxy environment variables: explicit only
+        // The proxy decision is HTTPProxy's (kubectl's rules); an empty string turns off libcurl's
+        // own reading of *_proxy, and an empty NOPROXY its reading of no_proxy.
+        try set(CURLOPT_PROXY, configuration.proxy.proxy(for: request.url) ?? "")
+        try set(CURLOPT_NOPROXY, "")
         try set(CURLOPT_FOLLOWLOCATION, 0)
         try set(CURLOPT_USERAGENT, configuration.userAgent)
         try set(CURLOPT_HTTP_VERSION, configuration.httpVersion == .http1_1
