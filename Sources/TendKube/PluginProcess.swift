@@ -105,7 +105,14 @@ struct PluginProcess: Sendable {
         while true {
             if exitStatus == nil {
                 var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { exitStatus = status }
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid {
+                    exitStatus = status
+                } else if reaped == -1 && errno == ECHILD {
+                    // Reaped by someone else in this process (a SIGCHLD handler waiting for any child):
+                    // it is gone; report it as killed if it was, else as a plain exit.
+                    exitStatus = killed != nil ? SIGKILL : 0
+                }
             }
             let pipesOpen = open.values.contains(true)
             if let exitStatus, !pipesOpen {
@@ -120,8 +127,10 @@ struct PluginProcess: Sendable {
                 kill(-pid, SIGKILL)
                 killed = now
             }
-            if let killed, now - killed > .seconds(1), exitStatus != nil {
-                // Only a process outside the group can hold the pipes now: stop waiting for it.
+            if let killed, now - killed > .seconds(1), exitStatus != nil || now - killed > .seconds(3) {
+                // Only a process outside the group can hold the pipes now (one spawned by another
+                // thread between our pipe() and FD_CLOEXEC): stop waiting for it. A child not reaped
+                // 3 s after SIGKILL is not waited for either.
                 for (fd, isOpen) in open where isOpen { close(fd) }
                 open = open.mapValues { _ in false }
                 continue

@@ -16,6 +16,17 @@ public struct OfflineCluster: Sendable {
     public var world: InMemoryWorld
     /// The schema defaults known, by kind.
     public private(set) var defaults = StructuralDefaults()
+    /// How server-side apply merges each list field (built-in kinds, and the CRDs learnt).
+    public private(set) var listTypes = ListTypes.builtin
+    /// Each object's configurations by manager: what a rule's field manager applied last (children,
+    /// `patch`, status), and under ``userManager`` what steps and state files wrote, so an apply
+    /// releases what its manager no longer sets unless another still sets it (``ServerSideApply``).
+    private var configurations: [ObjectReference: [String: Value]] = [:]
+    /// Writes the API server would refuse, in order (an item of a list map without a key field):
+    /// what `tend run` would report as the object's failure.
+    public private(set) var failures: [String] = []
+    /// The manager of objects written by test steps and state files.
+    static let userManager = "user"
     /// The time new objects are created at (`creationTimestamp`).
     public var now = Date()
     private var nextUID = 1
@@ -32,6 +43,7 @@ public struct OfflineCluster: Sendable {
     /// kinds already stored, as the API server does when it reads them.
     public mutating func learn(crd: Value) {
         defaults.register(crd: crd)
+        listTypes.register(crd: crd)
         for object in world.all where defaults.applied(to: object) != object { world.put(defaults.applied(to: object)) }
     }
 
@@ -43,6 +55,22 @@ public struct OfflineCluster: Sendable {
     /// object has one); `generation` goes up when `spec` changed. The rest is the applied object.
     public mutating func put(_ object: Value) {
         if object["kind"] == "CustomResourceDefinition" { learn(crd: object) }
+        if let ref = Self.reference(of: object) { configurations[ref, default: [:]][Self.userManager] = object }
+        store(object)
+    }
+
+    /// Applies a JSON merge patch to an object, as `kubectl patch --type merge` does; its fields
+    /// join what the user owns.
+    public mutating func patch(_ mergePatch: Value) {
+        guard let ref = Self.reference(of: mergePatch), let live = get(ref.kind, namespace: ref.key.namespace, name: ref.key.name) else { return }
+        configurations[ref, default: [:]][Self.userManager] = (configurations[ref]?[Self.userManager] ?? .emptyObject).applyingMergePatch(mergePatch)
+        var patched = defaults.applied(to: live.applyingMergePatch(mergePatch))
+        bumpVersion(&patched)
+        world.put(patched)
+    }
+
+    /// Stores `object` as created or re-applied (``put(_:)``), without recording a configuration.
+    private mutating func store(_ object: Value) {
         var o = defaults.applied(to: object)
         if let kind = object["apiVersion"]?.stringValue.flatMap({ api in object["kind"]?.stringValue.flatMap { GroupVersionKind(apiVersion: api, kind: $0) } }),
            let name = object["metadata"]?["name"]?.stringValue,
@@ -101,18 +129,49 @@ public struct OfflineCluster: Sendable {
         world.object(kind, namespace: namespace, name: name)
     }
 
-    /// Carries out `plan`, returning the number of writes it took.
+    /// `object`'s kind, namespace and name.
+    static func reference(of object: Value) -> ObjectReference? {
+        guard let api = object["apiVersion"]?.stringValue, let kindName = object["kind"]?.stringValue,
+            let kind = GroupVersionKind(apiVersion: api, kind: kindName), let key = ObjectKey(of: object)
+        else { return nil }
+        return ObjectReference(kind: kind, key: key)
+    }
+
+    /// Server-side apply of `applied` as `manager` to the object at `reference` (nil: it does not
+    /// exist), or the API server's refusal.
+    private mutating func serverSideApply(_ applied: Value, as manager: String, to reference: ObjectReference, live: Value?) -> Result<Value, ServerSideApply.Invalid> {
+        let mine = configurations[reference] ?? [:]
+        let others = mine.filter { $0.key != manager }.map(\.value)
+        do {
+            let merged = try ServerSideApply(listTypes: listTypes, kind: reference.kind).apply(applied, to: live, previous: mine[manager], others: others)
+            configurations[reference, default: [:]][manager] = applied
+            return .success(defaults.applied(to: merged))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Carries out `plan`, returning the number of writes it took. A write the API server would
+    /// refuse is not made; it is added to ``failures`` and reported in the object's Ready condition
+    /// when the rule writes a status, as `tend run` reports it.
     @discardableResult
     public mutating func apply(_ plan: ReconcilePlan) -> Int {
         var writes = 0
+        var refused: [ReconcilePlan.Problem] = []
+        let manager = Rule.fieldManager(ofRule: plan.rule)
         for child in plan.children where child.action.isWrite {
-            var object = defaults.applied(to: child.live.map { $0.merging(child.desired) } ?? child.desired)
-            if child.live == nil { object = Self.withoutNulls(object) }
-            if child.live == nil { put(object) } else {
-                bumpVersion(&object)
-                world.put(object)
+            switch serverSideApply(child.desired, as: manager, to: child.reference, live: child.live) {
+            case .success(var object):
+                if child.live == nil { store(Self.withoutNulls(object)) } else {
+                    bumpVersion(&object)
+                    world.put(object)
+                }
+                writes += 1
+            case .failure(let invalid):
+                let message = "apply \(child.reference): \(child.kind.kind) \"\(child.key.name)\" is invalid: \(invalid)"
+                failures.append("rule \(plan.rule): " + message)
+                refused.append(.init(reason: "Invalid", message: message, child: child.id))
             }
-            writes += 1
         }
         for pruned in plan.prune {
             switch pruned.policy {
@@ -129,14 +188,23 @@ public struct OfflineCluster: Sendable {
         }
         guard var parent = world.object(plan.parent.kind, namespace: plan.parent.key.namespace, name: plan.parent.key.name) else { return writes }
         if let patch = plan.parentPatch {
-            parent = parent.merging(patch)
-            writes += 1
+            switch serverSideApply(patch, as: manager, to: plan.parent, live: parent) {
+            case .success(let patched):
+                parent = patched
+                writes += 1
+            case .failure(let invalid):
+                let message = "apply \(plan.parent): \(invalid)"
+                failures.append("rule \(plan.rule): " + message)
+                refused.append(.init(reason: "Invalid", message: message))
+            }
         }
-        if plan.statusChanged, let status = plan.status {
-            var merged = (parent["status"] ?? .emptyObject).merging(status)
-            for field in plan.statusFieldsToRemove { merged[field] = nil }
-            parent["status"] = merged
-            writes += 1
+        if plan.statusChanged || !refused.isEmpty, let status = plan.status(reporting: refused, parent: parent, now: now) {
+            var current = parent
+            for field in plan.statusFieldsToRemove { current["status"]?[field] = nil }
+            if case .success(let written) = serverSideApply(["status": status], as: manager + Rule.statusManagerSuffix, to: plan.parent, live: current) {
+                parent["status"] = written["status"]
+                writes += 1
+            }
         }
         if plan.removeFinalizer {
             let remaining = (parent["metadata"]?["finalizers"]?.arrayValue ?? []).filter { $0.stringValue.map { Rule.finalizer(ofRule: plan.rule) == $0 || Rule.legacyFinalizer == $0 } != true }

@@ -158,7 +158,8 @@ extension Context {
             fail(child, "the rendered object needs a non-empty metadata.name", into: &plan)
             return nil
         }
-        var object = value
+        // A port without `protocol` gets TCP, as the API server would give it (ListTypes).
+        var object = ListTypes.builtin.withDefaultedKeys(value, kind: kind)
         let namespaced = world.isNamespaced(kind)
         var namespace = value["metadata"]?["namespace"]?.stringValue ?? ""
         if namespaced == nil {

@@ -24,7 +24,10 @@ public import TendValue
 /// ``LegacyOwnership`` hands what that manager owns to the rule that writes the object next.
 extension Rule {
     /// The field manager of this rule's applies of children and of the watched object's own fields.
-    public var fieldManager: String { Self.fieldManagerPrefix + name }
+    public var fieldManager: String { Self.fieldManager(ofRule: name) }
+
+    /// The field manager of the rule named `name`.
+    public static func fieldManager(ofRule name: String) -> String { fieldManagerPrefix + name }
     /// The field manager of this rule's status writes.
     public var statusFieldManager: String { fieldManager + Self.statusManagerSuffix }
     /// The annotation on a watched object listing the kinds of children this rule created for it, so

@@ -26,16 +26,16 @@ extension RuleTest {
                 run.now += TimeInterval(c.seconds) + TimeInterval(c.attoseconds) / 1e18
             }
             for object in step.apply { run.cluster.put(object) }
-            for patch in step.patch {
-                guard let (kind, key) = Self.reference(patch), let live = run.cluster.get(kind, namespace: key.namespace, name: key.name) else { continue }
-                run.cluster.world.put(live.applyingMergePatch(patch))
-            }
+            for patch in step.patch { run.cluster.patch(patch) }
             for object in step.delete {
                 guard let (kind, key) = Self.reference(object) else { continue }
                 run.cluster.delete(kind, namespace: key.namespace, name: key.name)
             }
+            let refusedBefore = run.cluster.failures.count
             run.converge()
-            var failures: [String] = []
+            // Writes the API server would refuse: the reconcile of that object fails (tend run retries
+            // it with backoff and reports it in its Ready condition).
+            var failures: [String] = Array(Set(run.cluster.failures.dropFirst(refusedBefore))).sorted().map { "the API server would refuse: \($0)" }
             for expected in step.present {
                 guard let (kind, key) = Self.reference(expected) else { continue }
                 guard let live = run.cluster.get(kind, namespace: key.namespace, name: key.name) else {
