@@ -49,6 +49,7 @@ public struct RuleLoader {
             }
         }
         result.diagnostics += RuleConflicts.diagnostics(result.claims)
+        result.diagnostics += Self.duplicateSchemas(result.rules)
         return result
     }
 
@@ -95,6 +96,22 @@ public struct RuleLoader {
             }
         }
         if anyRule { result.ruleFiles.append(file) }
+    }
+
+    /// One kind declared by two rules' `schema` would be two CRDs of one name: an error at the second.
+    static func duplicateSchemas(_ rules: [Rule]) -> [Diagnostic] {
+        var first: [String: Rule] = [:]
+        var out: [Diagnostic] = []
+        for rule in rules {
+            guard let schema = rule.schema else { continue }
+            let name = "\(schema.plural).\(schema.group)"
+            if let earlier = first[name] {
+                out.append(Diagnostic(.error, at: rule.location, "rule \"\(rule.name)\" declares the kind \(schema.kind) (CRD \(name)) that rule \"\(earlier.name)\" declares at \(earlier.location); declare a kind's schema in one rule"))
+            } else {
+                first[name] = rule
+            }
+        }
+        return out
     }
 
     /// `*.yaml` and `*.yml` files under `directory`, sorted; hidden entries are skipped.

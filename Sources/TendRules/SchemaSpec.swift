@@ -28,6 +28,11 @@ public struct SchemaSpec: Sendable {
     public func customResourceDefinition(phasePath: FieldPath?, statusFields: [String] = []) -> Value {
         var statusProperties = Value.Object()
         statusProperties["phase"] = ["type": "string"]
+        // A phase kept elsewhere (`phase.path: status.state`) is declared there too, or the API
+        // server would refuse every status write ("field not declared in schema").
+        if let phasePath, phasePath.components.count == 2, case .key("status") = phasePath.components[0], case .key(let field) = phasePath.components[1] {
+            statusProperties[field] = ["type": "string"]
+        }
         statusProperties["observedGeneration"] = ["type": "integer", "format": "int64"]
         if phasePath != nil {
             statusProperties["phaseTransitionTime"] = ["type": "string", "format": "date-time"]

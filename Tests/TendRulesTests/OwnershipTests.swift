@@ -189,4 +189,35 @@ import TendYAML
         let diagnostics = try loadConflicts(phased("a") + "\n---\n" + phased("b"))
         #expect(diagnostics.contains { $0.severity == .error && $0.message.contains("both set status.phase") }, "\(diagnostics)")
     }
+
+    @Test func oneKindDeclaredByTwoRulesIsAnError() throws {
+        func declaring(_ name: String) -> String {
+            """
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: \(name)}
+            spec:
+              schema: {group: example.com, version: v1, kind: Widget, spec: {size: {type: integer}}}
+              watch: {apiVersion: example.com/v1, kind: Widget}
+            """
+        }
+        let diagnostics = try loadConflicts(declaring("a") + "\n---\n" + declaring("b"))
+        #expect(diagnostics.contains { $0.severity == .error && $0.message.contains("rule \"b\" declares the kind Widget (CRD widgets.example.com) that rule \"a\" declares") }, "\(diagnostics)")
+    }
+
+    @Test func aPhaseKeptElsewhereIsDeclaredInTheCRD() throws {
+        let rule = try compileRule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: states}
+            spec:
+              schema: {group: example.com, version: v1, kind: Widget, spec: {}}
+              watch: {apiVersion: example.com/v1, kind: Widget}
+              status:
+                phase: {path: status.state, initial: New, transitions: [{from: [New], to: Old, when: "${true}"}]}
+            """)
+        let crd = try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path)
+        let status = crd["spec"]?["versions"]?[0]?["schema"]?["openAPIV3Schema"]?["properties"]?["status"]?["properties"]
+        #expect(status?["state"] == ["type": "string"])
+    }
 }
