@@ -109,7 +109,9 @@ extension RuleController {
             drift = fresh
         }
         let policy = contests.tracker.withLock { $0.policy }
-        let message = Self.contestMessage(reference, drift: drift, policy: policy)
+        var message = Self.contestMessage(reference, drift: drift, policy: policy)
+        // Two rules: the Event names both (the other is among the managers).
+        if drift.managers.contains(where: { Rule.ruleName(ofManager: $0.name) != nil }) { message = "rule \(rule.name): " + message }
         contests.contested.increment()
         logger.warning("contested by another writer", metadata: ["object": "\(ObjectKey(of: parent).map { "\($0)" } ?? "")", "target": "\(reference)", "fields": "\(drift.pathList)", "managers": "\(drift.managerList ?? "unknown")"])
         events.record(parent, type: .warning, reason: reason, message: message)

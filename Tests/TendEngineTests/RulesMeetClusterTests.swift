@@ -242,7 +242,8 @@ struct RulesMeetClusterTests {
         await poll(until: "a FieldsContested Event") { await !contestEvents().isEmpty }
         let message = try #require(await contestEvents().first)
         #expect(message.contains(#"metadata.labels["example.com/owner"]"#), "\(message)")
-        #expect(message.contains("rule fight-a") || message.contains("rule fight-b"), "the other writer is named as a rule: \(message)")
+        #expect(message.hasPrefix("rule fight-a: ") && message.contains("also changed by rule fight-b") || message.hasPrefix("rule fight-b: ") && message.contains("also changed by rule fight-a"),
+                "both rules are named: \(message)")
         // Backing off: a handful of writes in 10 s, where two rules taking turns at full speed make hundreds.
         let versions = await Self.distinctValues(for: .seconds(10)) {
             (try? await configMaps.get("contested"))?["metadata"]?["resourceVersion"]?.stringValue
