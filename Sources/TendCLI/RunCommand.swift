@@ -36,6 +36,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
+    @Option(name: .customLong("kube-api-qps"), help: "Client-side limit on requests per second to the API server (kube-controller-manager's name); 0 turns it off and leaves fairness to the server's priority and fairness.")
+    var kubeAPIQPS: Double = RateLimit.default.qps
+
+    @Option(name: .customLong("kube-api-burst"), help: "Requests allowed at once above --kube-api-qps.")
+    var kubeAPIBurst: Int = RateLimit.default.burst
+
     @Option(help: "Concurrent reconciles per rule.")
     var workers: Int = 2
 
@@ -109,7 +115,8 @@ struct RunCommand: AsyncParsableCommand {
             Terminal.writeStderr("not starting: fix the errors above (tend check shows them too)\n")
             throw ExitCode(1)
         }
-        let configuration = try cluster.load()
+        var configuration = try cluster.load()
+        configuration.rateLimit = RateLimit(qps: kubeAPIQPS, burst: kubeAPIBurst)
         var options = EngineOptions()
         options.namespace = cluster.namespace
         options.workers = workers

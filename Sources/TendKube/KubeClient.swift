@@ -254,7 +254,7 @@ public final class KubeClient: Sendable {
         while true {
             attemptNumber += 1
             do {
-                try await rateLimiter.acquire()
+                metrics.recordRateLimiterWait(verb: request.description.verb, try await rateLimiter.acquire())
             } catch {
                 throw KubeError(.cancelled, request: request.description, message: "cancelled while rate limited")
             }

@@ -7,6 +7,7 @@ import Synchronization
 /// | --- | --- | --- |
 /// | `tend_rest_client_requests_total{verb, code}` | counter | attempts sent, by Kubernetes verb and HTTP status (`<error>` when no response arrived) |
 /// | `tend_rest_client_request_duration_seconds{verb}` | histogram | time of one attempt, to the full response (to the response head for watches) |
+/// | `tend_rest_client_rate_limiter_duration_seconds{verb}` | histogram | time an attempt waited for the client-side rate limiter (`--kube-api-qps`, `--kube-api-burst`) before it was sent |
 ///
 /// Counted per attempt, as client-go does: a request retried after a 503 counts one `503` and one
 /// `200`. ``KubeClient/requestCounts`` counts logical requests instead. Labels are bounded: verbs
@@ -14,6 +15,7 @@ import Synchronization
 final class RESTClientMetrics: Sendable {
     static let requestsName = "tend_rest_client_requests_total"
     static let durationName = "tend_rest_client_request_duration_seconds"
+    static let rateLimiterName = "tend_rest_client_rate_limiter_duration_seconds"
     /// The `code` of an attempt that got no HTTP response (client-go's `<error>`).
     static let noResponse = "<error>"
 
@@ -25,6 +27,7 @@ final class RESTClientMetrics: Sendable {
     private let factory: any MetricsFactory
     private let counters = Mutex<[Key: Counter]>([:])
     private let timers = Mutex<[String: Timer]>([:])
+    private let limiterTimers = Mutex<[String: Timer]>([:])
 
     init(factory: any MetricsFactory) { self.factory = factory }
 
@@ -45,6 +48,19 @@ final class RESTClientMetrics: Sendable {
             return t
         }
         timer.record(duration)
+    }
+}
+
+extension RESTClientMetrics {
+    /// Records how long an attempt of a `verb` request waited for the client-side rate limiter.
+    func recordRateLimiterWait(verb: String, _ wait: Duration) {
+        let timer = limiterTimers.withLock { cache in
+            if let t = cache[verb] { return t }
+            let t = Timer(label: Self.rateLimiterName, dimensions: [("verb", verb)], factory: factory)
+            cache[verb] = t
+            return t
+        }
+        timer.record(wait)
     }
 }
 

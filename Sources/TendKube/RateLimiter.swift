@@ -48,10 +48,14 @@ final class RateLimiter: Sendable {
     }
 
     /// Waits for a token. Throws `CancellationError` when the task is cancelled while waiting.
-    func acquire() async throws {
-        guard enabled else { return }
+    /// Waits for a token.
+    /// - Returns: how long it waited (zero when a token was there, or the limit is off).
+    @discardableResult
+    func acquire() async throws -> Duration {
+        guard enabled else { return .zero }
         let now = clock.now()
         let wait = bucket.withLock { $0.reserve(now: now) }
         if wait > .zero { try await clock.sleep(wait) }
+        return max(wait, .zero)
     }
 }

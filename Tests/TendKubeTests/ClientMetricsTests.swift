@@ -50,4 +50,22 @@ struct ClientMetricsTests {
         }
         #expect(try metrics.expectCounter("tend_rest_client_requests_total", [("verb", "get"), ("code", "<error>")]).totalValue == 1)
     }
+
+    /// `--kube-api-qps`/`--kube-api-burst`: the time attempts wait for the client-side limiter is
+    /// exported, per verb.
+    @Test func theTimeWaitedForTheRateLimiterIsRecorded() async throws {
+        let server = try FakeAPIServer { _, _ in .json(200, Self.object) }
+        defer { server.stop() }
+        var config = ClientConfiguration(server: server.url, source: "test")
+        config.rateLimit = RateLimit(qps: 5, burst: 1)
+        let metrics = TestMetrics()
+        try await KubeClient.withClient(config, options: KubeClient.Options(metrics: metrics)) { client in
+            let cms = client.resource(Self.configMaps, namespace: "ns")
+            for _ in 0..<3 { _ = try await cms.get("a") }
+        }
+        let waits = try metrics.expectTimer("tend_rest_client_rate_limiter_duration_seconds", [("verb", "get")]).values
+        #expect(waits.count == 3)
+        // A burst of one: the first goes at once, the next two wait about 200 ms each at 5/s.
+        #expect(waits.filter { $0 >= 100_000_000 }.count >= 2, "\(waits)")
+    }
 }
