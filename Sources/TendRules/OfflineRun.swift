@@ -1,5 +1,5 @@
 public import Foundation
-import TendKube
+public import TendKube
 public import TendValue
 
 /// Runs rules against an ``OfflineCluster``: the engine's reconcile loop without a cluster.
@@ -15,6 +15,9 @@ public struct OfflineRun: Sendable {
     /// ``converge(maxRounds:)`` makes is then traced and recorded. Nil (the default): plans are
     /// not traced.
     public var coverage: [RuleCoverage]?
+    /// The problems of the last round's plans, each with its rule and object (`tend test` shows the
+    /// ones that explain a missing object).
+    public private(set) var problems: [(rule: String, object: ObjectReference, problem: ReconcilePlan.Problem)] = []
 
     public init(rules: [Rule], cluster: OfflineCluster, now: Date, collectCoverage: Bool = false) {
         self.rules = rules
@@ -75,6 +78,7 @@ public struct OfflineRun: Sendable {
         var rounds = 0
         while rounds < maxRounds {
             var writes = 0
+            problems = []
             for (index, rule) in rules.enumerated() {
                 let planner = Planner(rule: rule, trace: coverage != nil)
                 for parent in parents(of: rule) {
@@ -84,6 +88,7 @@ public struct OfflineRun: Sendable {
                     else { continue }
                     let plan = planner.plan(parent: current, world: cluster.world, now: now)
                     coverage?[index].record(plan, parent: current)
+                    problems += plan.problems.filter { $0.reason != "Waiting" }.map { (rule.name, plan.parent, $0) }
                     writes += cluster.apply(plan)
                 }
                 // Objects that left the rule's scope are released, as `tend run` releases them.

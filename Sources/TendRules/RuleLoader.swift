@@ -19,6 +19,8 @@ public struct RuleLoader {
         public var ruleFiles: [String] = []
         /// The fields each loaded rule sets on its watched objects (``RuleConflicts``).
         var claims: [RuleConflicts.Claim] = []
+        /// Documents skipped because they are not rules, by `kind (apiVersion)`.
+        var skipped: [String: Int] = [:]
 
         public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
         public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
@@ -50,6 +52,9 @@ public struct RuleLoader {
         }
         result.diagnostics += RuleConflicts.diagnostics(result.claims)
         result.diagnostics += Self.duplicateSchemas(result.rules)
+        if result.rules.isEmpty, !result.hasErrors, let first = paths.first {
+            result.diagnostics.append(Diagnostic(.error, at: SourceLocation(file: first, line: 1, column: 1), Self.noRulesMessage(paths, skipped: result.skipped)))
+        }
         return result
     }
 
@@ -75,6 +80,10 @@ public struct RuleLoader {
                 ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)
             }.map(\.element)
         }
+        for document in documents where !RuleCompiler.isRuleDocument(document) && document.value["kind"] != "RuleTest" {
+            let kind = document.value["kind"]?.stringValue ?? "?", api = document.value["apiVersion"]?.stringValue ?? "?"
+            result.skipped["\(kind) (\(api))", default: 0] += 1
+        }
         for document in documents where RuleCompiler.isRuleDocument(document) {
             anyRule = true
             let (rule, diagnostics) = RuleCompiler.compile(document, schemas: schemas)
@@ -96,6 +105,19 @@ public struct RuleLoader {
             }
         }
         if anyRule { result.ruleFiles.append(file) }
+    }
+
+    /// What `tend check` says when it found no rule: which documents it skipped, and what a rule is.
+    static func noRulesMessage(_ paths: [String], skipped: [String: Int]) -> String {
+        var message = "no rules found in \(paths.joined(separator: ", ")); a rule has apiVersion: \(RuleCompiler.apiVersion) and kind: Rule"
+        if !skipped.isEmpty {
+            let kinds = skipped.sorted { $0.key < $1.key }.map { $0.value > 1 ? "\($0.key) x\($0.value)" : $0.key }
+            message += " (skipped: \(kinds.joined(separator: ", ")))"
+        }
+        if skipped.keys.contains(where: { $0.contains("ResourceGraphDefinition") }) {
+            message += "; kro ResourceGraphDefinitions are not read as rules: write their resources as a rule's children (docs/rules.md; examples/corpus has kro examples ported by hand)"
+        }
+        return message
     }
 
     /// One kind declared by two rules' `schema` would be two CRDs of one name: an error at the second.

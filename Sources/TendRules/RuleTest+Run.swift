@@ -39,7 +39,11 @@ extension RuleTest {
             for expected in step.present {
                 guard let (kind, key) = Self.reference(expected) else { continue }
                 guard let live = run.cluster.get(kind, namespace: key.namespace, name: key.name) else {
-                    failures.append("expected \(kind.kind) \(key) to exist; it does not")
+                    var message = "expected \(kind.kind) \(key) to exist; it does not"
+                    // What kept a rule from making it, as tend run would put it in the Ready condition.
+                    let why = run.problems.prefix(3).map { "\n    rule \($0.rule), \($0.object): \($0.problem.reason): \($0.problem.message)" }
+                    if !why.isEmpty { message += "; problems in the last reconcile:" + why.joined() }
+                    failures.append(message)
                     continue
                 }
                 if !Self.matches(live, expected) {
