@@ -48,6 +48,8 @@ struct MetricCatalog {
               help: "API request attempts by Kubernetes verb and HTTP status code (<error>: no response)."),
         Entry(name: "tend_rest_client_request_duration_seconds", kind: .histogram, labels: ["verb"],
               help: "Time of one API request attempt, in seconds.", buckets: requestBuckets),
+        Entry(name: "tend_rest_client_rate_limiter_duration_seconds", kind: .histogram, labels: ["verb"],
+              help: "Time an API request attempt waited for the client-side rate limiter, in seconds.", buckets: requestBuckets),
         Entry(name: ChildWriteMetrics.name, kind: .counter, labels: ["rule", "operation"],
               help: "Child objects written per rule: create, update, delete or orphan."),
         Entry(name: ContestGuard.metricName, kind: .counter, labels: ["rule"],
