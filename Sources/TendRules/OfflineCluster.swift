@@ -44,6 +44,11 @@ public struct OfflineCluster: Sendable {
     public mutating func learn(crd: Value) {
         defaults.register(crd: crd)
         listTypes.register(crd: crd)
+        if crd["spec"]?["scope"] == "Cluster", let group = crd["spec"]?["group"]?.stringValue, let kind = crd["spec"]?["names"]?["kind"]?.stringValue {
+            for version in crd["spec"]?["versions"]?.arrayValue ?? [] {
+                if let name = version["name"]?.stringValue { world.clusterScoped.insert(GroupVersionKind(groupVersion: GroupVersion(group: group, version: name), kind: kind)) }
+            }
+        }
         for object in world.all where defaults.applied(to: object) != object { world.put(defaults.applied(to: object)) }
     }
 
@@ -54,6 +59,11 @@ public struct OfflineCluster: Sendable {
     /// labels and annotations others added (the applied ones win), and its `status` (unless the applied
     /// object has one); `generation` goes up when `spec` changed. The rest is the applied object.
     public mutating func put(_ object: Value) {
+        var object = object
+        // A namespaced object written without a namespace goes to `default`, as `kubectl apply -f` puts it.
+        if let ref = Self.reference(of: object), world.isNamespaced(ref.kind) == true, ref.key.namespace.isEmpty {
+            try? object.set(FieldPath([.key("metadata"), .key("namespace")]), to: "default")
+        }
         if object["kind"] == "CustomResourceDefinition" { learn(crd: object) }
         if let ref = Self.reference(of: object) { configurations[ref, default: [:]][Self.userManager] = object }
         store(object)

@@ -120,4 +120,18 @@ import TendValue
         #expect(run.cluster.get(configMapKind, namespace: "t", name: "src") != nil, "the object itself stays")
         #expect(run.converge() == 0, "nothing more to do")
     }
+
+    @Test func aNamespacedObjectWithoutANamespaceGoesToDefault() throws {
+        var cluster = OfflineCluster(objects: [Self.crd])
+        cluster.put(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"]])
+        #expect(cluster.get(configMapKind, namespace: "default", name: "c") != nil, "as kubectl apply -f puts it")
+        cluster.put(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "n"]])
+        #expect(cluster.get(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!, namespace: "", name: "n") != nil)
+        var clusterScoped = Self.crd
+        clusterScoped["spec"]?["scope"] = "Cluster"
+        cluster.learn(crd: clusterScoped)
+        cluster.put(["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w"]])
+        #expect(cluster.get(Self.widget, namespace: "", name: "w") != nil, "a CRD's scope is learnt with it")
+    }
 }
+
