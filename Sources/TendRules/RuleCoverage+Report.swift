@@ -57,7 +57,7 @@ extension RuleCoverage {
 }
 
 extension RuleCoverage.Item.Key {
-    /// The kind of item: `child`, `includeWhen`, `forEach`, `readyWhen`, `phase`, `transition`, `condition`.
+    /// The kind of item: `child`, `includeWhen`, `forEach`, `readyWhen`, `phase`, `transition`, `condition`, `patch`.
     public var kindName: String {
         switch self {
         case .child: "child"
@@ -67,6 +67,7 @@ extension RuleCoverage.Item.Key {
         case .phase: "phase"
         case .transition: "transition"
         case .condition: "condition"
+        case .patch: "patch"
         }
     }
 
@@ -80,6 +81,7 @@ extension RuleCoverage.Item.Key {
         case .phase: "entered"
         case .transition: "fired"
         case .condition(_, let s): s ? "True" : "False"
+        case .patch: "rendered"
         }
     }
 }

@@ -11,7 +11,8 @@ public import TendValue
 /// - each child's `readyWhen`: seen true and false (evaluated only while the child exists), two items;
 /// - each phase of the phase machine: entered (the phase after some reconcile);
 /// - each transition, by index: fired at least once;
-/// - each condition: written with status True and with status False, two items.
+/// - each condition: written with status True and with status False, two items;
+/// - `patch`: its fields rendered for the watched object (applied, or already in place).
 ///
 /// Only traced plans carry what this needs (``Planner/init(rule:trace:)`` with `trace: true`):
 /// collecting coverage never changes a plan, and `tend run` never pays for it.
@@ -30,6 +31,7 @@ public struct RuleCoverage: Sendable {
             case phase(String)
             case transition(index: Int)
             case condition(type: String, status: Bool)
+            case patch
         }
 
         public var key: Key
@@ -74,6 +76,9 @@ public struct RuleCoverage: Sendable {
             items.append(Item(key: .condition(type: condition.type, status: true), subject: "condition \(condition.type)", missing: "never True"))
             items.append(Item(key: .condition(type: condition.type, status: false), subject: "condition \(condition.type)", missing: "never False"))
         }
+        if rule.patch != nil {
+            items.append(Item(key: .patch, subject: "patch", missing: "never rendered"))
+        }
         self.items = items
     }
 
@@ -111,6 +116,9 @@ public struct RuleCoverage: Sendable {
                     cover(.phase(t.to))
                 }
             }
+        }
+        if plan.parentFields != nil, !plan.problems.contains(where: { $0.reason == "TemplateError" && $0.message.hasPrefix("patch:") }) {
+            cover(.patch)
         }
         for condition in plan.status?["conditions"]?.arrayValue ?? [] {
             guard let type = condition["type"]?.stringValue else { continue }

@@ -220,4 +220,15 @@ import TendYAML
         let status = crd["spec"]?["versions"]?[0]?["schema"]?["openAPIV3Schema"]?["properties"]?["status"]?["properties"]
         #expect(status?["state"] == ["type": "string"])
     }
+
+    @Test func aRulesPatchIsACoverageItem() throws {
+        let rule = try compileRule(Self.patchRule("labels", selector: nil, labels: "owner: a"))
+        var coverage = RuleCoverage(rule: rule)
+        #expect(coverage.items.map(\.subject) == ["patch"])
+        var run = OfflineRun(rules: [rule], cluster: OfflineCluster(objects: [["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "namespace": "t"]]]), now: now, collectCoverage: true)
+        run.converge()
+        coverage.merge(try #require(run.coverage?.first))
+        #expect(coverage.percent == 100, "\(coverage.uncovered.map(\.subject))")
+    }
 }
+
