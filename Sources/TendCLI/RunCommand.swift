@@ -148,7 +148,8 @@ struct RunCommand: AsyncParsableCommand {
                     metrics: {
                         engine.updateMetrics()
                         return metrics.exposition()
-                    }
+                    },
+                    detail: { engine.readiness.lines.map { $0 + "\n" }.joined() }
                 ) { engine.isReady }
                 logger.info("serving /healthz, /readyz and /metrics", metadata: ["address": "\(health?.address ?? "\(host):\(port)")"])
             } catch {

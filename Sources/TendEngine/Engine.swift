@@ -215,10 +215,32 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Whether every rule has started and every informer has listed once (for readiness probes).
-    /// A standby replica (leader election) is ready too: its cache is warm.
-    public var isReady: Bool {
-        controllers.allSatisfy { $0.isStarted } && factory.hasSynced
+    /// Whether the engine is ready (for readiness probes): every rule has started, or is waiting
+    /// for its watched kind to be served (its CRD not installed yet: the other rules run, and that
+    /// one starts when the kind appears), and every informer created has listed once. A standby
+    /// replica (leader election) is ready too: its cache is warm.
+    public var isReady: Bool { readiness.ready }
+
+    /// Readiness and what it is made of, a line per rule and per informer not synced yet
+    /// (`/readyz?verbose`).
+    public var readiness: (ready: Bool, lines: [String]) {
+        var ready = true
+        var lines: [String] = []
+        for controller in controllers {
+            if controller.isStarted {
+                lines.append("[+]rule \(controller.rule.name) ok")
+            } else if controller.isWaitingForKind {
+                lines.append("[+]rule \(controller.rule.name) waiting for \(controller.rule.watch.kind) to be served (is its CRD installed?)")
+            } else {
+                ready = false
+                lines.append("[-]rule \(controller.rule.name) starting")
+            }
+        }
+        for informer in factory.informers where !informer.hasSynced {
+            ready = false
+            lines.append("[-]informer \(informer.kind) not synced")
+        }
+        return (ready, lines)
     }
 
     /// Graceful shutdown: stop taking work, let in-flight reconciles finish within the grace period.

@@ -49,6 +49,7 @@ public final class HealthServer: Sendable {
     private let wake: (read: Int32, write: Int32)
     private let limits: Limits
     private let ready: @Sendable () -> Bool
+    private let detail: (@Sendable () -> String)?
     private let metrics: (@Sendable () -> [UInt8])?
     private let stopped = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -60,12 +61,13 @@ public final class HealthServer: Sendable {
     ///   one that cannot be bound.
     public init(
         host: String, port: Int, limits: Limits = Limits(), metrics: (@Sendable () -> [UInt8])? = nil,
-        ready: @escaping @Sendable () -> Bool
+        detail: (@Sendable () -> String)? = nil, ready: @escaping @Sendable () -> Bool
     ) throws {
         guard let address = ListenAddress(host: host) else {
             throw HealthServerError("invalid address \(host): expected an IPv4 or IPv6 address (IPv6 in brackets with a port: [::1]:8081), or localhost")
         }
         self.ready = ready
+        self.detail = detail
         self.metrics = metrics
         self.limits = limits
         let bound = try Self.listen(on: address, port: port, backlog: Int32(max(16, limits.maxConnections)))
@@ -202,7 +204,12 @@ public final class HealthServer: Sendable {
         switch (request.method, request.path) {
         case ("GET", "/healthz"), ("HEAD", "/healthz"): (status, body) = ("200 OK", Array("ok\n".utf8))
         case ("GET", "/readyz"), ("HEAD", "/readyz"):
-            (status, body) = ready() ? ("200 OK", Array("ok\n".utf8)) : ("503 Service Unavailable", Array("informers not synced\n".utf8))
+            let isReady = ready()
+            // `?verbose`, as the API server's own /readyz: what readiness is made of, line by line.
+            let verbose = request.query.split(separator: "&").contains { $0 == "verbose" || $0.hasPrefix("verbose=") }
+            var text = isReady ? "ok\n" : "informers not synced\n"
+            if verbose, let detail { text = detail() + (isReady ? "readyz check passed\n" : "readyz check failed\n") }
+            (status, body) = isReady ? ("200 OK", Array(text.utf8)) : ("503 Service Unavailable", Array(text.utf8))
         case ("GET", "/metrics") where metrics != nil, ("HEAD", "/metrics") where metrics != nil:
             contentType = MetricsRegistry.contentType
             (status, body) = ("200 OK", metrics?() ?? [])

@@ -42,6 +42,8 @@ final class RuleController: Sendable {
         /// The hash of the watched object's fields (``ReconcilePlan/parentFields``) this rule last
         /// applied, by object, to tell drift from its own changes (``holdingContestedFields``).
         var appliedFields: [ObjectKey: String] = [:]
+        /// Whether ``start()`` is waiting for the watched kind to be served (its CRD is not installed).
+        var waitingForKind = false
         /// Informers started for kinds only an inventory names, until they have listed (``holdKinds(_:)``).
         var inventoryInformers: [GroupVersionKind: Informer] = [:]
         /// Kinds of an inventory the server does not serve (``holdKinds(_:)``).
@@ -80,9 +82,11 @@ final class RuleController: Sendable {
         while true {
             do {
                 try await setUp()
+                state.withLock { $0.waitingForKind = false }
                 if announced { logger.info("watched kind is now served; rule started", metadata: ["kind": "\(rule.watch.kind)"]) }
                 return
             } catch let error as KubeError where error.code == .unknownResource {
+                state.withLock { $0.waitingForKind = true }
                 if !announced {
                     logger.warning("waiting for the watched kind to be served (is its CRD installed?)", metadata: ["kind": "\(rule.watch.kind)"])
                     announced = true
@@ -169,6 +173,9 @@ final class RuleController: Sendable {
     }
 
     var isStarted: Bool { state.withLock { $0.parent != nil } }
+
+    /// Whether the rule waits for its watched kind to be served (``start()``).
+    var isWaitingForKind: Bool { state.withLock { $0.waitingForKind } }
 
     /// Waits until ``start()`` has set up the informers (polling; it may wait for a CRD).
     func waitUntilStarted() async {

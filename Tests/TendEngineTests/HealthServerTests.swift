@@ -20,6 +20,16 @@ import TendEngine
         #expect(try RawHTTP.get("127.0.0.1", server.port, "/metrics").response.0 == 404)
     }
 
+    @Test func verboseReadinessSaysWhatItIsMadeOf() throws {
+        let ready = Mutex(false)
+        let server = try HealthServer(host: "127.0.0.1", port: 0, detail: { "[+]rule a ok\n[-]rule b starting\n" }) { ready.withLock { $0 } }
+        defer { server.stop() }
+        #expect(try RawHTTP.get("127.0.0.1", server.port, "/readyz?verbose").response == (503, "[+]rule a ok\n[-]rule b starting\nreadyz check failed\n"))
+        ready.withLock { $0 = true }
+        #expect(try RawHTTP.get("127.0.0.1", server.port, "/readyz?verbose=1").response.0 == 200)
+        #expect(try RawHTTP.get("127.0.0.1", server.port, "/readyz").response == (200, "ok\n"))
+    }
+
     @Test func aTakenPortIsAClearError() throws {
         let first = try HealthServer(host: "127.0.0.1", port: 0) { true }
         defer { first.stop() }
