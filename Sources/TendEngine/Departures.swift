@@ -16,6 +16,9 @@ struct Departures: Sendable {
         var uid: String
         /// Whether the object carried Tend's finalizer when last seen (false when unknown).
         var hasFinalizer: Bool
+        /// What the release has done so far (children deleted or released), for its one `Released` Event.
+        var deleted: [ObjectReference] = []
+        var orphaned: [ObjectReference] = []
     }
 
     private var byKey: [ObjectKey: Entry] = [:]
@@ -31,8 +34,15 @@ struct Departures: Sendable {
     mutating func record(_ key: ObjectKey, uid: String, hasFinalizer: Bool) {
         guard !uid.isEmpty else { return }
         if let old = byKey[key], old.uid != uid { byUID[old.uid] = nil }
-        byKey[key] = Entry(uid: uid, hasFinalizer: hasFinalizer || (byKey[key]?.uid == uid && byKey[key]?.hasFinalizer == true))
+        let same = byKey[key]?.uid == uid ? byKey[key] : nil
+        byKey[key] = Entry(uid: uid, hasFinalizer: hasFinalizer || same?.hasFinalizer == true, deleted: same?.deleted ?? [], orphaned: same?.orphaned ?? [])
         byUID[uid] = key
+    }
+
+    /// Adds what one step of a release did to the entry of `key` (recorded first).
+    mutating func released(_ key: ObjectKey, deleted: [ObjectReference], orphaned: [ObjectReference]) {
+        byKey[key]?.deleted += deleted
+        byKey[key]?.orphaned += orphaned
     }
 
     mutating func remove(_ key: ObjectKey) {

@@ -51,17 +51,26 @@ extension RuleController {
             if let shadow { return shadowRelease(shadow, key, plan: plan, live: live, outcome: outcome, logger: logger) }
             for f in outcome.failures { events.record(live, type: .warning, reason: f.reason, message: f.message) }
             try check(outcome, plan: plan, logger: logger)
-            if plan.hasChanges {
-                events.record(live, type: .normal, reason: "Released", message: Self.releaseMessage(plan))
-                logger.info("released: no longer selected by the rule", metadata: ["deleted": "\(plan.prune.count)", "finalizerRemoved": "\(plan.removeFinalizer)"])
-            }
             // Children just deleted report their deletion through the departure's uid, which
             // reconciles the key again: the finalizer goes once none is left. What the live object
             // said about the finalizer is kept, so that reconcile does not drop the key unread
             // (an owner found through a child was recorded without knowing it).
-            if plan.prune.isEmpty && !plan.needsFinalizer { return finishRelease(key) }
-            state.withLock { $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(live) && !plan.removeFinalizer) }
-            return .requeue(after: Self.cleanupRecheck)
+            let done = plan.prune.isEmpty && !plan.needsFinalizer
+            let deleted = outcome.deleted, orphaned = outcome.orphaned
+            let release = state.withLock { s -> Departures.Entry? in
+                s.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(live) && !plan.removeFinalizer)
+                s.departures.released(key, deleted: deleted, orphaned: orphaned)
+                return s.departures[key]
+            }
+            if !deleted.isEmpty || !orphaned.isEmpty || plan.removeFinalizer {
+                logger.info("releasing: no longer selected by the rule", metadata: ["deleted": "\(deleted.count)", "orphaned": "\(orphaned.count)", "finalizerRemoved": "\(plan.removeFinalizer)"])
+            }
+            guard done else { return .requeue(after: Self.cleanupRecheck) }
+            // One Event for the whole release, once it is complete.
+            if let release, !release.deleted.isEmpty || !release.orphaned.isEmpty || plan.removeFinalizer {
+                events.record(live, type: .normal, reason: "Released", message: Self.releaseMessage(rule: plan.rule, deleted: release.deleted, orphaned: release.orphaned, removedFinalizer: plan.removeFinalizer))
+            }
+            return finishRelease(key)
         }
     }
 
@@ -123,17 +132,15 @@ extension RuleController {
         return ObjectKey(namespace: namespaced ? child["metadata"]?["namespace"]?.stringValue ?? "" : "", name: name)
     }
 
-    /// The `Released` Event's message: what this step did.
-    static func releaseMessage(_ plan: ReconcilePlan) -> String {
+    /// The `Released` Event's message: what the release did, over all its steps.
+    static func releaseMessage(rule: String, deleted: [ObjectReference], orphaned: [ObjectReference], removedFinalizer: Bool) -> String {
         func list(_ refs: [ObjectReference]) -> String {
             refs.count <= 5 ? refs.map(\.description).joined(separator: ", ") : "\(refs.count) children"
         }
         var parts: [String] = []
-        let deleted = plan.prune.filter { $0.policy == .delete }.map(\.reference)
-        let orphaned = plan.prune.filter { $0.policy == .orphan }.map(\.reference)
         if !deleted.isEmpty { parts.append("deleted " + list(deleted)) }
         if !orphaned.isEmpty { parts.append("released " + list(orphaned)) }
-        if plan.removeFinalizer { parts.append("removed finalizer \(Rule.finalizer(ofRule: plan.rule))") }
-        return "no longer selected by rule \(plan.rule): " + parts.joined(separator: "; ")
+        if removedFinalizer { parts.append("removed finalizer \(Rule.finalizer(ofRule: rule))") }
+        return "no longer selected by rule \(rule): " + parts.joined(separator: "; ")
     }
 }

@@ -48,6 +48,14 @@ extension EngineClusterTests {
         #expect(released["data"] == ["color": "blue"])
         #expect(released["metadata"]?["labels"] == ["keep": "me"])
         await poll(until: "Released event") { await self.hasEvent(client, src, "settings", reason: "Released") }
+        // One Event for the release, though it took two steps (the copy, then the finalizer).
+        try await Task.sleep(for: .seconds(2))
+        let releasedEvents = ((try? await client.resource(Self.eventKind, namespace: src).list())?.items ?? [])
+            .filter { $0["reason"] == "Released" && $0["involvedObject"]?["name"] == "settings" }
+        #expect(releasedEvents.count == 1, "\(releasedEvents.map { $0["message"] ?? .null })")
+        #expect(releasedEvents.first?["count"] == 1)
+        let message = releasedEvents.first?["message"]?.stringValue ?? ""
+        #expect(message.contains("deleted ConfigMap.v1 \(target)/settings") && message.contains("removed finalizer cleanup.tend.dev/replicate-configmaps"), "\(message)")
 
         // Nothing holds it any more: deleting it completes at once.
         _ = try await configMaps.delete("settings")
