@@ -92,6 +92,11 @@ extension RuleController {
                     plan.problems.append(.init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object", child: child.id))
                     continue
                 }
+                if child.drift != nil, let live = try? await resource.get(child.key.name) {
+                    // The cache drops managedFields: read the other writers from the server, as the
+                    // offline plan reads them from its state.
+                    plan.children[i].drift = Drift.analyze(desired: child.desired, live: live, excluding: rule.ownManagers) ?? child.drift
+                }
                 let result = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: rule.fieldManager, force: true, dryRun: true))
                 if child.action == .update, let live = child.live,
                     PlanRenderer.projection(of: live, onto: child.desired) == PlanRenderer.projection(of: result, onto: child.desired),

@@ -314,6 +314,37 @@ struct RulesMeetClusterTests {
         await f.tearDown()
     }
 
+    /// `tend plan` against a cluster names the other writer of a drifted field, as the offline plan
+    /// does from its state (the cache has no managedFields; the plan reads them from the server).
+    @Test func aLivePlanNamesTheOtherWriterOfADriftedField() async throws {
+        let f = try await Fixture(prefix: "meet-drift")
+        let rule = try Self.rule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: drift}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {example.com/drift: "yes"}}}
+              children:
+                - id: config
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-config"}, data: {greeting: hello}}
+            """)
+        let configMaps = try await f.resource(Self.configMap)
+        _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["example.com/drift": "yes"]]])
+        do {
+            let (_, running) = f.start([rule])
+            await poll(until: "child") { await f.get(Self.configMap, "p-config") != nil }
+            running.cancel()
+            _ = try? await running.value
+        }
+        _ = try await configMaps.patch("p-config", .merge(["data": ["greeting": "hi"]]), options: WriteOptions(fieldManager: "kubectl-patch"))
+        var options = EngineOptions()
+        options.namespace = f.namespace
+        let plans = await Engine(rules: [rule], client: f.client, options: options, logger: Logger(label: "plan")).planAll().plans
+        let drift = try #require(plans.first?.children.first?.drift)
+        #expect(drift.summary == "data.greeting (changed by kubectl-patch/Update)")
+        await f.tearDown()
+    }
+
     static func fanOut(includeSecret: Bool) -> String {
         let secret = """
                 - id: token
