@@ -35,6 +35,8 @@ extension Engine {
     ///   queue, backoff, expectations and contest state stay;
     /// - **removed** rules stop gracefully: intake stops, in-flight reconciles finish (within the grace
     ///   period), their handlers leave the shared informers. Nothing they created is deleted or changed;
+    ///   the leader then removes the rule's finalizer from the objects it watched
+    ///   (``RuleController/retire()``), so deleting one does not hang;
     /// - **changed** rules stop like removed ones, then a new controller starts once the old one has
     ///   drained; it receives every watched object as added, so each is reconciled with the new version
     ///   (pruning children of templates the new version no longer has through the inventory annotation);
@@ -78,6 +80,7 @@ extension Engine {
                 started.append(slot)
             }
             s.active = next
+            for slot in stopped where diff.removed.contains(slot.name) { slot.removed.withLock { $0 = true } }
             for slot in stopped {
                 slot.stop.fire()
                 // Not leading: the slot has no writer to drain, so a successor may start at once.

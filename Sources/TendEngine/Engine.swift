@@ -213,6 +213,8 @@ public final class Engine: Sendable {
             }
             for await controllerEnded in group where controllerEnded { group.cancelAll() }
         }
+        // A rule a reload removed lets go of the objects it held with its finalizer.
+        if slot.removed.withLock({ $0 }), !Task.isCancelled { await rc.retire() }
     }
 
     /// Whether the engine is ready (for readiness probes): every rule has started, or is waiting

@@ -144,3 +144,28 @@ extension RuleController {
         return "no longer selected by rule \(rule): " + parts.joined(separator: "; ")
     }
 }
+
+extension RuleController {
+    /// For a rule a reload removed: removes its finalizer (and the legacy shared one) from every
+    /// watched object in its cache that carries it, so deleting such an object does not hang in
+    /// `Terminating` until the rule comes back. Only the finalizer: the children stay as they are
+    /// (those with an ownerReference go with their owner; others keep Tend's labels and can be found
+    /// with `kubectl get -A -l tend.dev/rule=<rule>`). Each object is patched with a JSON patch that
+    /// tests the finalizers first; a failure is logged and left (nothing retries a removed rule).
+    func retire() async {
+        let held = (state.withLock { $0.parent }?.store.list() ?? []).filter(rule.hasFinalizer)
+        guard !held.isEmpty else { return }
+        var released = 0
+        for object in held {
+            guard let key = ObjectKey(of: object) else { continue }
+            var plan = ReconcilePlan(rule: rule.name, parent: ObjectReference(kind: rule.watch.kind, key: key))
+            plan.parentUID = object["metadata"]?["uid"]?.stringValue ?? ""
+            let finalizers = (object["metadata"]?["finalizers"]?.arrayValue ?? []).compactMap(\.stringValue)
+            var outcome = PlanExecutor.Outcome()
+            await executor.removeFinalizer(.init(finalizers: finalizers), plan: plan, rule: rule, outcome: &outcome)
+            if outcome.finalizerRemoved { released += 1 }
+            for failure in outcome.failures { logger.warning("could not remove the finalizer of a removed rule", metadata: ["object": "\(plan.parent)", "error": "\(failure.message)"]) }
+        }
+        logger.info("rule removed: its finalizer was removed from the objects it watched; their children are left as they are", metadata: ["objects": "\(released)", "finalizer": "\(rule.finalizer)"])
+    }
+}

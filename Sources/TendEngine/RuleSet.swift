@@ -1,3 +1,4 @@
+import Synchronization
 public import TendRules
 
 /// How a new set of rules differs from the running one, by rule name (pure; no I/O).
@@ -58,6 +59,9 @@ final class RuleSlot: Sendable {
     /// For a changed rule: the previous version's ``drained``. The new writer waits for it, so two
     /// versions of one rule never reconcile the same object at the same time.
     let after: Signal?
+    /// Set when a reload removed the rule (not replaced it): once drained, its writer releases the
+    /// rule's finalizer from the objects it watched (``RuleController/retire()``).
+    let removed = Mutex(false)
 
     init(controller: RuleController, after: Signal? = nil) {
         self.controller = controller

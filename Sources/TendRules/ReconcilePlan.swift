@@ -9,6 +9,12 @@ public import TendValue
 public struct ReconcilePlan: Sendable {
     public var rule: String
     public var parent: ObjectReference
+
+    /// An empty plan for `parent` of the rule named `rule`.
+    public init(rule: String, parent: ObjectReference) {
+        self.rule = rule
+        self.parent = parent
+    }
     /// The parent's UID (empty when the object has none, e.g. offline state without one).
     public var parentUID = ""
     public var children: [PlannedChild] = []

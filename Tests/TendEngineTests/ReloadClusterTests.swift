@@ -125,4 +125,46 @@ struct ReloadClusterTests {
         _ = try? await namespaces.delete(ns)
         await client.shutdown()
     }
+
+    /// A rule removed by a reload lets go of the objects it held with its finalizer: deleting one
+    /// completes instead of hanging in Terminating until the rule comes back. Its children stay.
+    @Test func aRemovedRuleReleasesItsFinalizer() async throws {
+        let cluster = try LocalCluster.require()
+        let marker = "f\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let home = "retire-\(marker)", away = "retire-away-\(marker)"
+        let rule = try Self.rule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: retire-\(marker)}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {retire: "\(marker)"}}}
+              children:
+                - id: copy
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}", namespace: \(away)}, data: {v: "1"}}
+            """)
+        let client = KubeClient(configuration: cluster.configuration)
+        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
+        for ns in [home, away] { _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]]) }
+        let configMaps = try await client.resource(Self.configMap, namespace: home)
+        _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "src", "labels": ["retire": .string(marker)]]])
+        var logger = Logger(label: "retire")
+        logger.logLevel = .error
+        let engine = Engine(rules: [rule], client: client, options: EngineOptions(), logger: logger)
+        let running = Task { try await engine.run() }
+        defer { running.cancel() }
+        func finalizers() async -> Value? { (try? await configMaps.get("src"))?["metadata"]?["finalizers"] }
+        await poll(until: "the rule's finalizer") { await finalizers() == [.string(rule.finalizer)] }
+        let copies = try await client.resource(Self.configMap, namespace: away)
+        await poll(until: "the copy in the other namespace") { (try? await copies.get("src")) != nil }
+
+        engine.reload(rules: [])
+        await poll(until: "finalizer removed") { let f = await finalizers(); return f == nil || f == .array([]) }
+        #expect((try? await copies.get("src")) != nil, "the children stay")
+        _ = try await configMaps.delete("src")
+        await poll(until: "deleting completes", timeout: .seconds(15)) { (try? await configMaps.get("src")) == nil }
+        running.cancel()
+        for ns in [home, away] { _ = try? await namespaces.delete(ns) }
+        await client.shutdown()
+    }
 }
+
