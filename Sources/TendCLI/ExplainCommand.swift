@@ -59,9 +59,11 @@ struct ExplainCommand: AsyncParsableCommand {
             let (client, configuration, logger) = try planning.makeClient(cluster)
             let engine = Engine(rules: loaded.rules, client: client, options: EngineOptions(), logger: logger)
             do {
-                explanation = try await engine.explain(
-                    kind, name: name, namespace: cluster.namespace ?? configuration.namespace, now: date,
-                    syncTimeout: planning.syncTimeout ?? .seconds(60))
+                explanation = try await ProgressLine.showing({ ProgressLine.listing(engine.listingProgress) }) {
+                    try await engine.explain(
+                        kind, name: name, namespace: cluster.namespace ?? configuration.namespace, now: date,
+                        syncTimeout: planning.syncTimeout ?? .seconds(60))
+                }
                 await client.shutdown()
             } catch let error as KubeError where error.isNotFound {
                 await client.shutdown()

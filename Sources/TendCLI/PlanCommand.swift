@@ -38,8 +38,10 @@ struct PlanCommand: AsyncParsableCommand {
             let (client, _, logger) = try planning.makeClient(cluster)
             var options = EngineOptions()
             options.namespace = cluster.namespace
-            let live = await Engine(rules: loaded.rules, client: client, options: options, logger: logger)
-                .planAll(syncTimeout: planning.syncTimeout ?? .seconds(60))
+            let engine = Engine(rules: loaded.rules, client: client, options: options, logger: logger)
+            let live = await ProgressLine.showing({ ProgressLine.listing(engine.listingProgress) }) {
+                await engine.planAll(syncTimeout: planning.syncTimeout ?? .seconds(60))
+            }
             await client.shutdown()
             plans = live.plans
             failures = live.failures

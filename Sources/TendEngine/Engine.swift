@@ -245,6 +245,33 @@ public final class Engine: Sendable {
         return (ready, lines)
     }
 
+    /// How far one informer has listed (`tend plan`'s progress line).
+    public struct ListingProgress: Sendable, Hashable {
+        /// `ConfigMap.v1`.
+        public var kind: String
+        public var objects: Int
+        public var synced: Bool
+
+        public init(kind: String, objects: Int, synced: Bool) {
+            self.kind = kind
+            self.objects = objects
+            self.synced = synced
+        }
+    }
+
+    /// Every informer's progress, by kind and in kind order (several informers of a kind add up).
+    public var listingProgress: [ListingProgress] {
+        var byKind: [String: ListingProgress] = [:]
+        for informer in factory.informers {
+            let kind = "\(informer.kind)"
+            var entry = byKind[kind] ?? ListingProgress(kind: kind, objects: 0, synced: true)
+            entry.objects += informer.store.count
+            entry.synced = entry.synced && informer.hasSynced
+            byKind[kind] = entry
+        }
+        return byKind.values.sorted { $0.kind < $1.kind }
+    }
+
     /// Graceful shutdown: stop taking work, let in-flight reconciles finish within the grace period.
     public func shutdown() {
         let (active, writers) = slots.withLock { s in
