@@ -52,14 +52,20 @@ struct FunctionTable: Sendable {
         t.addConversions()
         t.addTime()
         t.addQuantity()
+        t.addOptionals()
         return t
     }()
 
     /// Names handled by the compiler itself (macros), for "did you mean" and arity messages.
     static let macros: [String: (global: Set<Int>, member: Set<Int>)] = [
-        "has": ([1], []), "all": ([], [2]), "exists": ([], [2]), "exists_one": ([], [2]),
-        "map": ([], [2, 3]), "filter": ([], [2]),
+        "has": ([1], []), "all": ([], [2, 3]), "exists": ([], [2, 3]), "exists_one": ([], [2, 3]),
+        "existsOne": ([], [2, 3]), "map": ([], [2, 3]), "filter": ([], [2]),
+        "transformList": ([], [3, 4]), "transformMap": ([], [3, 4]), "transformMapEntry": ([], [3, 4]),
+        "optMap": ([], [2]), "optFlatMap": ([], [2]), "sortBy": ([], [2]), "cel.bind": ([3], []),
     ]
+
+    /// Every function and macro name, for suggestions.
+    static let allNames: [String] = (Array(standard.defs.keys) + Array(macros.keys)).sorted()
 }
 
 /// Argument helpers for implementations.

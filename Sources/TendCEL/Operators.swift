@@ -63,6 +63,10 @@ enum Ops {
         case (.timestamp(let x), .timestamp(let y)): return x == y
         case (.duration(let x), .duration(let y)): return x == y
         case (.type(let x), .type(let y)): return x == y
+        case (.optional(let x), .optional(let y)):
+            guard let x, let y else { return x == nil && y == nil }
+            return equals(x, y)
+        case (.opaque(let x), .opaque(let y)): return x == y
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
             for i in 0..<x.count where !equals(x[i], y[i]) { return false }
@@ -267,6 +271,7 @@ enum Ops {
     // MARK: Selection and indexing
 
     static func select(_ v: CELValue, _ field: String) throws(CELError) -> CELValue {
+        if case .optional(let o) = v { return try optionalSelect(o, field) }
         guard case .map(let m) = v else {
             throw CELError("type '\(v.celType.name)' does not support field selection (selecting '\(field)')")
         }
@@ -275,6 +280,10 @@ enum Ops {
     }
 
     static func has(_ v: CELValue, _ field: String) throws(CELError) -> Bool {
+        if case .optional(let o) = v {
+            guard let o else { return false }
+            return try has(o, field)
+        }
         guard case .map(let m) = v else {
             throw CELError("has() requires a map, got '\(v.celType.name)' (testing '\(field)')")
         }
@@ -283,6 +292,7 @@ enum Ops {
 
     static func index(_ v: CELValue, _ i: CELValue) throws(CELError) -> CELValue {
         switch v {
+        case .optional(let o): return try optionalIndex(o, i)
         case .list(let l):
             let n: Int64
             switch i {
