@@ -44,6 +44,20 @@ struct FunctionTable: Sendable {
         def(name, global: global, member: member, total: arity) { $0.fn[arity] = f }
     }
 
+    /// One implementation for every argument count in `arities` (`math.greatest(1, 2, 3)`).
+    mutating func addVariadic(_ name: String, global: Bool = false, member: Bool = false, arities: ClosedRange<Int>, _ f: @escaping FnN) {
+        for n in arities {
+            def(name, global: global, member: member, total: n) { d in
+                switch n {
+                case 1: d.f1 = { (a: CELValue) throws(CELError) -> CELValue in try f([a]) }
+                case 2: d.f2 = { (a: CELValue, b: CELValue) throws(CELError) -> CELValue in try f([a, b]) }
+                case 3: d.f3 = { (a: CELValue, b: CELValue, c: CELValue) throws(CELError) -> CELValue in try f([a, b, c]) }
+                default: d.fn[n] = f
+                }
+            }
+        }
+    }
+
     /// The standard library: CEL built-ins plus the Kubernetes string and list extensions.
     static let standard: FunctionTable = {
         var t = FunctionTable()
@@ -53,6 +67,12 @@ struct FunctionTable: Sendable {
         t.addTime()
         t.addQuantity()
         t.addOptionals()
+        t.addListExtensions()
+        t.addSets()
+        t.addMath()
+        t.addEncoders()
+        t.addRegexExtensions()
+        t.addNetwork()
         return t
     }()
 

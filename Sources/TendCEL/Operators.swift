@@ -100,6 +100,7 @@ enum Ops {
             return x.lexicographicallyPrecedes(y) ? -1 : 1
         case (.timestamp(let x), .timestamp(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.duration(let x), .duration(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.opaque(.quantity(let x)), .opaque(.quantity(let y))): return x.compare(y)
         default:
             if isNumber(a), isNumber(b) { return compareNumbers(a, b) }
             throw .noOverload(op.functionName, a, b)

@@ -42,7 +42,7 @@ extension TypeChecker {
             "dyn": [S(.dyn, result: .dyn)], "type": [S(.dyn, result: .type)],
             "timestamp": each([.timestamp, .string, .int], .timestamp),
             "duration": each([.duration, .string, .int], .duration),
-            "quantity": [S(string, result: .double)], "isQuantity": [S(string, result: bool)],
+            "quantity": [S(string, result: .dyn)], "isQuantity": [S(string, result: bool)],
         ]
         for name in ["contains", "startsWith", "endsWith"] { t[name] = [S(string, string, result: bool)] }
         for name in ["getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getHours", "getMinutes", "getSeconds", "getMilliseconds"] {
