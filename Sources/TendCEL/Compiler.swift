@@ -256,7 +256,7 @@ struct Compiler {
                 let eq = op == .eq
                 return .dynamic { a throws(CELError) in
                     let v = try le(a)
-                    if case .string(let x) = v { return .bool((x == c) == eq) }
+                    if case .string(let x) = v { return .bool(codePointsEqual(x, c) == eq) }
                     return .bool(Ops.equals(v, .string(c)) == eq)
                 }
             }

@@ -1,3 +1,11 @@
+/// String equality in CEL: the same sequence of code points. Swift's `==` also equates canonically
+/// equivalent strings (`"é"` written as one code point or as `e` plus a combining accent), which
+/// cel-spec's `no_string_normalization` tests reject.
+@inline(__always)
+func codePointsEqual(_ a: String, _ b: String) -> Bool {
+    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+}
+
 /// CEL's built-in operators: equality, ordering and arithmetic with the spec's semantics
 /// (no implicit conversions, overflow and division by zero are errors, heterogeneous numeric
 /// equality and ordering).
@@ -57,7 +65,7 @@ enum Ops {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return codePointsEqual(x, y)
         case (.int(let x), .int(let y)): return x == y
         case (.bytes(let x), .bytes(let y)): return x == y
         case (.timestamp(let x), .timestamp(let y)): return x == y
@@ -92,7 +100,7 @@ enum Ops {
         case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.string(let x), .string(let y)):
             // Code point order = UTF-8 byte order.
-            if x == y { return 0 }
+            if codePointsEqual(x, y) { return 0 }
             return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
         case (.bytes(let x), .bytes(let y)):

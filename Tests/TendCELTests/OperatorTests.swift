@@ -85,3 +85,22 @@ let operatorsCases: [Case] = [
 
 @Test(arguments: operatorsCases)
 func operators(_ c: Case) { run(c) }
+
+/// Strings compare by code point, never by Swift's canonical equivalence (cel-spec
+/// `no_string_normalization`), also as map keys; numbers compare exactly across int, uint and
+/// double at the int64 and uint64 edges (cel-spec `comparisons.textproto`).
+let codePointAndEdgeCases: [Case] = [
+    Case("'Am\\u00E9lie' == 'Ame\\u0301lie'", false), Case("'Am\\u00E9lie' != 'Ame\\u0301lie'", true),
+    Case("'Am\\u00E9lie' > 'Ame\\u0301lie'", true), Case("'Am\\u00E9lie' <= 'Ame\\u0301lie'", false),
+    Case("{'Am\\u00E9lie': 1}['Ame\\u0301lie']", error: "no such key"), Case("{'\\u00E9': 1, 'e\\u0301': 2}.size()", 2),
+    Case("'Ame\\u0301lie' in ['Am\\u00E9lie']", false), Case("['Am\\u00E9lie'].distinct().size() == ['Am\\u00E9lie', 'Ame\\u0301lie'].distinct().size()", false),
+    Case("json.unmarshal('{\"\\u00E9\": 1}')['e\\u0301']", error: "no such key"),
+    Case("dyn(9223372036854775807) < 9223372036854775808.0", true), Case("dyn(9223372036854775807) == 9223372036854775807.0", false),
+    Case("dyn(-9223372036854775808) == -9223372036854775808.0", true), Case("dyn(-9223372036854775808) > -9223372036854777856.0", true),
+    Case("dyn(18446744073709551615u) < 18446744073709551616.0", true), Case("dyn(18446744073709551615u) == 18446744073709551615.0", false),
+    Case("dyn(1u) > -1", true), Case("dyn(9223372036854775807) < 9223372036854775808u", true), Case("dyn(1) < 1.5", true),
+    Case("dyn(0.0 / 0.0) < 1", false), Case("dyn(0.0 / 0.0) == 0.0 / 0.0", false),
+]
+
+@Test(arguments: codePointAndEdgeCases)
+func codePointsAndNumericEdges(_ c: Case) { run(c) }
