@@ -200,7 +200,8 @@ public enum CELType: Sendable, Hashable, CustomStringConvertible {
         "null_type": .null, "bool": .bool, "int": .int, "uint": .uint, "double": .double,
         "string": .string, "bytes": .bytes, "list": .list, "map": .map, "type": .type,
         "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration,
-        "optional_type": .optional,
+        "optional_type": .optional, "kubernetes.URL": .url, "net.IP": .ip, "net.CIDR": .cidr,
+        "kubernetes.Quantity": .quantity,
     ]
 }
 

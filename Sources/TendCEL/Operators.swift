@@ -28,27 +28,26 @@ enum Ops {
         case (.int(let x), .double(let y)): return compareIntDouble(x, y)
         case (.double, .int): return compareNumbers(b, a).map { -$0 }
         case (.uint(let x), .double(let y)):
+            // As cel-go: beyond the uint64 range the double decides; within it, compare as doubles.
             if y.isNaN { return nil }
             if y < 0 { return 1 }
-            if y >= 18446744073709551616.0 { return -1 }
-            let t = y.rounded(.towardZero)
-            let uy = UInt64(t)
-            if x != uy { return x < uy ? -1 : 1 }
-            return t == y ? 0 : -1
+            if y > 18446744073709551615.0 { return -1 }
+            let dx = Double(x)
+            return dx < y ? -1 : (dx == y ? 0 : 1)
         case (.double, .uint): return compareNumbers(b, a).map { -$0 }
         default: return nil
         }
     }
 
+    /// An int against a double as cel-go compares them: beyond the int64 range the double
+    /// decides; within it, the int is converted to a double (so `9223372036854775807` equals
+    /// `9223372036854775808.0`, which is what the int64 maximum becomes as a double).
     static func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
         if y.isNaN { return nil }
         if y < -9223372036854775808.0 { return 1 }
-        if y >= 9223372036854775808.0 { return -1 }
-        let t = y.rounded(.towardZero)
-        let iy = Int64(t)
-        if x != iy { return x < iy ? -1 : 1 }
-        if t == y { return 0 }
-        return y > t ? -1 : 1
+        if y > 9223372036854775807.0 { return -1 }
+        let dx = Double(x)
+        return dx < y ? -1 : (dx == y ? 0 : 1)
     }
 
     static func isNumber(_ v: CELValue) -> Bool {

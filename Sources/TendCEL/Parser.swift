@@ -212,6 +212,11 @@ struct Parser {
                 p += 1
                 let optional = accept("?")
                 let t = tok
+                if case .quotedIdent(let name) = t.kind {
+                    p += 1
+                    e = Expr(kind: optional ? .optionalSelect(e, name) : .select(e, name), offset: t.offset, length: t.length)
+                    continue
+                }
                 guard case .ident(let name) = t.kind else {
                     throw SyntaxError(message: "expected a field or method name after '.', found \(Self.describe(t))", offset: t.offset, length: t.length)
                 }
