@@ -1,17 +1,14 @@
-/// The cost budget of an evaluation, modelled on the Kubernetes API server's CEL cost limits.
+/// The cost budget of an evaluation, modelled on the Kubernetes API server's CEL cost limit.
 ///
-/// **Runtime cost.** Evaluating a comprehension (`all`, `exists`, `map`, `filter`, the
-/// two-variable forms, `sortBy`, `optMap`) costs, for each element, one unit plus the number of
-/// nodes in its body expressions; the library functions that build lists or strings (`sort`,
-/// `join`, `split`, `format`, `lists.range`, `json.marshal`, ...) cost one unit per element or per
-/// ten characters of their result. Everything else is free: a guard without comprehensions never
-/// comes near the limit, and counting it would slow the common case. An evaluation whose cost
-/// exceeds its limit fails with ``CELError`` "cost limit exceeded", which names the limit.
+/// Evaluating a comprehension (`all`, `exists`, `exists_one`, `map`, `filter`, the two-variable
+/// forms, `sortBy`, `optMap`, `optFlatMap`) costs, for each element it visits, one unit plus the
+/// number of nodes in its body expressions. Everything else is free: a guard without
+/// comprehensions never comes near the limit, and counting it would slow the common case.
+/// `lists.range(n)` refuses an `n` above the limit. An evaluation whose cost exceeds its limit
+/// fails with the ``CELError`` "cost limit exceeded", located at the comprehension.
 ///
-/// **Estimated cost.** At load time the compiler estimates the worst-case cost of an expression
-/// whose comprehensions range over values it knows the size of (literals, `lists.range(n)` with
-/// a constant `n`, nested comprehensions over those); an estimate above the limit is a compile
-/// error. Ranges over variables are unbounded, left to the runtime limit.
+/// Not yet done: an estimate of the worst-case cost at load time for comprehensions over values
+/// of known size.
 public enum CELCostBudget {
     /// The default runtime cost limit of one evaluation: 1,000,000 units, the Kubernetes API
     /// server's per-expression limit (`PerCallLimit`).

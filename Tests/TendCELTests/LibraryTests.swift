@@ -147,3 +147,16 @@ let kubernetesLibraryCases: [Case] = [
 
 @Test(arguments: kubernetesLibraryCases)
 func kubernetesLibraries(_ c: Case) { run(c) }
+
+/// The runtime cost limit (docs/expressions.md, "Cost budget"): nested comprehensions that
+/// visit millions of elements fail; ordinary ones do not.
+let costCases: [Case] = [
+    Case("lists.range(1000).all(i, lists.range(1000).all(j, true))", error: "cost limit exceeded"),
+    Case("lists.range(1000).map(i, lists.range(1000).filter(j, j == i).size()).sum()", error: "cost limit exceeded"),
+    Case("lists.range(100).all(i, lists.range(100).all(j, i + j >= 0))", true),
+    Case("lists.range(1000001)", error: "exceeds the cost limit"),
+    Case("lists.range(10000).exists(i, i == 9999)", true),
+]
+
+@Test(arguments: costCases)
+func costLimit(_ c: Case) { run(c) }
