@@ -97,7 +97,9 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TendRegexTests", dependencies: ["TendRegex", "TendFuzzing"], swiftSettings: swiftSettings),
         .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendKube", "TendValue", "TendYAML", "TendTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "TendCELTests", dependencies: ["TendCEL", "TendValue", "TendFuzzing"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendCELTests", dependencies: ["TendCEL", "TendValue", "TendFuzzing"],
+            resources: [.copy("Conformance")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendKubeTests",
             dependencies: [

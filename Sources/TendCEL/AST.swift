@@ -19,6 +19,14 @@ struct Expr: Sendable {
         case conditional(Expr, Expr, Expr)
         case list([Expr])
         case map([(key: Expr, value: Expr)])
+        /// `operand.?field`: an optional holding the field, `optional.none()` when it is absent.
+        case optionalSelect(Expr, String)
+        /// `operand[?index]`: an optional holding the entry or element, none when it is absent.
+        case optionalIndex(Expr, Expr)
+        /// `?x` as an element of a list literal (`[?x]`) or a key of a map literal (`{?k: x}`):
+        /// the element (the value of `x`, an optional) or the entry (its value, `x` in the map's
+        /// value position) is included only when the optional has a value.
+        case optionalEntry(Expr)
     }
 }
 
@@ -34,4 +42,19 @@ enum BinaryOp: String, Sendable {
 
     /// The CEL function name used in overload errors (`_+_`, `@in`, ...).
     var functionName: String { self == .in ? "@in" : "_\(rawValue)_" }
+}
+
+extension Expr {
+    /// The number of nodes in this tree: the cost unit of evaluating it once (see CostBudget.swift).
+    var nodeCount: Int {
+        switch kind {
+        case .literal, .ident: 1
+        case .select(let x, _), .optionalSelect(let x, _), .unary(_, let x), .optionalEntry(let x): 1 + x.nodeCount
+        case .index(let x, let y), .optionalIndex(let x, let y), .binary(_, let x, let y): 1 + x.nodeCount + y.nodeCount
+        case .call(let target, _, let args): 1 + (target?.nodeCount ?? 0) + args.reduce(0) { $0 + $1.nodeCount }
+        case .conditional(let c, let t, let f): 1 + c.nodeCount + t.nodeCount + f.nodeCount
+        case .list(let items): 1 + items.reduce(0) { $0 + $1.nodeCount }
+        case .map(let entries): 1 + entries.reduce(0) { $0 + $1.key.nodeCount + $1.value.nodeCount }
+        }
+    }
 }

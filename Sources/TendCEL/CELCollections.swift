@@ -50,7 +50,7 @@ enum MapKey: Hashable, Sendable {
     case bool(Bool)
     case int(Int64)
     case bigUint(UInt64)  // above Int64.max
-    case string(String)
+    case string(CodePoints)
 
     /// The key for a lookup; nil for a value that cannot be a map key (lookups then miss).
     init?(lookup v: CELValue) {
@@ -58,7 +58,7 @@ enum MapKey: Hashable, Sendable {
         case .bool(let b): self = .bool(b)
         case .int(let i): self = .int(i)
         case .uint(let u): self = u <= UInt64(Int64.max) ? .int(Int64(u)) : .bigUint(u)
-        case .string(let s): self = .string(s)
+        case .string(let s): self = .string(CodePoints(s))
         case .double(let d):
             if let i = Int64(exactly: d) { self = .int(i) } else if let u = UInt64(exactly: d) { self = .bigUint(u) } else { return nil }
         default: return nil
@@ -71,6 +71,18 @@ enum MapKey: Hashable, Sendable {
         case .bool, .int, .uint, .string: true
         default: false
         }
+    }
+}
+
+/// A string compared and hashed by its code points (UTF-8 bytes), not by Swift's canonical
+/// equivalence: map keys `"\u00E9"` and `"e\u0301"` are different keys, as in cel-go.
+struct CodePoints: Hashable, Sendable {
+    let string: String
+    init(_ string: String) { self.string = string }
+    static func == (a: CodePoints, b: CodePoints) -> Bool { codePointsEqual(a.string, b.string) }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(string.utf8.count)
+        for b in string.utf8 { hasher.combine(b) }
     }
 }
 
@@ -134,14 +146,14 @@ public struct CELMap: Sendable, Equatable, Sequence {
             guard let v = Self.lookup(o, name) else { return nil }
             return CELValue(v)
         case .native(let n):
-            guard let i = n.index[.string(name)] else { return nil }
+            guard let i = n.index[.string(CodePoints(name))] else { return nil }
             return n.values[i]
         }
     }
 
     /// Linear lookup that borrows entries instead of copying each one.
     static func lookup(_ o: Value.Object, _ key: String) -> Value? {
-        guard let i = o.entries.firstIndex(where: { $0.key == key }) else { return nil }
+        guard let i = o.entries.firstIndex(where: { codePointsEqual($0.key, key) }) else { return nil }
         return o.entries[i].value
     }
 

@@ -19,6 +19,11 @@ public enum CELValue: Sendable, Equatable {
     case timestamp(CELTimestamp)
     case duration(CELDuration)
     case type(CELType)
+    /// An optional value (`optional.of(x)`: `.optional(x)`, `optional.none()`: `.optional(nil)`).
+    indirect case optional(CELValue?)
+    /// A value of a library type (Kubernetes URL, IP address, CIDR, quantity), boxed so that the
+    /// common cases stay small.
+    indirect case opaque(CELOpaque)
 
     /// Wraps a JSON value without copying it.
     public init(_ value: Value) {
@@ -48,6 +53,8 @@ public enum CELValue: Sendable, Equatable {
         case .timestamp: .timestamp
         case .duration: .duration
         case .type: .type
+        case .optional: .optional
+        case .opaque(let o): o.celType
         }
     }
 
@@ -55,7 +62,8 @@ public enum CELValue: Sendable, Equatable {
     ///
     /// `uint` becomes an integer (a double when above `Int64.max`), bytes become base64, timestamps
     /// RFC 3339 strings, durations strings like `"1.5s"`, types their name. Map keys become strings
-    /// (non-string keys in their CEL string form).
+    /// (non-string keys in their CEL string form). An optional becomes its value (`null` when it
+    /// has none); URLs, IP addresses, CIDRs and quantities their string form.
     public func toValue() -> Value {
         switch self {
         case .null: return .null
@@ -80,6 +88,8 @@ public enum CELValue: Sendable, Equatable {
         case .timestamp(let t): return .string(t.description)
         case .duration(let d): return .string(d.description)
         case .type(let t): return .string(t.name)
+        case .optional(let v): return v?.toValue() ?? .null
+        case .opaque(let o): return .string(o.description)
         }
     }
 
@@ -96,7 +106,8 @@ public enum CELValue: Sendable, Equatable {
         case .timestamp(let t): t.description
         case .duration(let d): d.description
         case .type(let t): t.name
-        case .list, .map: celLiteral
+        case .opaque(let o): o.description
+        case .list, .map, .optional: celLiteral
         }
     }
 
@@ -110,6 +121,8 @@ public enum CELValue: Sendable, Equatable {
         case .map(let m): return "{" + m.map { "\($0.celLiteral): \($1.celLiteral)" }.joined(separator: ", ") + "}"
         case .timestamp(let t): return "timestamp(\"\(t)\")"
         case .duration(let d): return "duration(\"\(d)\")"
+        case .optional(let v): return v.map { "optional.of(\($0.celLiteral))" } ?? "optional.none()"
+        case .opaque(let o): return o.celLiteral
         default: return displayString
         }
     }
@@ -153,6 +166,9 @@ extension String {
 /// The CEL types, as values (`type(1) == int`).
 public enum CELType: Sendable, Hashable, CustomStringConvertible {
     case null, bool, int, uint, double, string, bytes, list, map, timestamp, duration, type
+    case optional
+    /// The Kubernetes library types: `url()`, `ip()`, `cidr()`, `quantity()`.
+    case url, ip, cidr, quantity
 
     /// The name CEL uses for the type.
     public var name: String {
@@ -169,6 +185,11 @@ public enum CELType: Sendable, Hashable, CustomStringConvertible {
         case .timestamp: "google.protobuf.Timestamp"
         case .duration: "google.protobuf.Duration"
         case .type: "type"
+        case .optional: "optional_type"
+        case .url: "kubernetes.URL"
+        case .ip: "net.IP"
+        case .cidr: "net.CIDR"
+        case .quantity: "kubernetes.Quantity"
         }
     }
 
@@ -179,6 +200,8 @@ public enum CELType: Sendable, Hashable, CustomStringConvertible {
         "null_type": .null, "bool": .bool, "int": .int, "uint": .uint, "double": .double,
         "string": .string, "bytes": .bytes, "list": .list, "map": .map, "type": .type,
         "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration,
+        "optional_type": .optional, "kubernetes.URL": .url, "net.IP": .ip, "net.CIDR": .cidr,
+        "kubernetes.Quantity": .quantity,
     ]
 }
 

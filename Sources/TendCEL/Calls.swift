@@ -1,21 +1,28 @@
 /// Function calls: resolving a name and argument count to an implementation at compile time.
 extension Compiler {
     mutating func compileCall(_ target: Expr?, _ name: String, _ args: [Expr], _ e: Expr) -> Node {
+        if let target, let qualified = namespacedFunction(target, name) {
+            return compileCall(nil, qualified, args, e)
+        }
         // Macros.
         if let macro = FunctionTable.macros[name] {
-            if target == nil, macro.global.contains(args.count), name == "has" {
-                return compileHas(args[0], e)
+            if target == nil, macro.global.contains(args.count) {
+                if name == "has" { return compileHas(args[0], e) }
+                if name == "cel.bind" { return compileBind(args, e) }
             }
             if let target, macro.member.contains(args.count) {
-                return compileComprehension(name, target, args, e)
+                return compileMacro(name, target, args, e)
             }
         }
+        if let target, name == "or" || name == "orValue", args.count == 1 {
+            return compileOptionalOr(name, target, args[0], e)
+        }
         guard let def = functions.defs[name] else {
-            if FunctionTable.macros[name] != nil {
-                report("wrong number of arguments to '\(name)'" + (target == nil ? " (it is called as a method: list.\(name)(x, ...))" : ""), e)
+            if let macro = FunctionTable.macros[name] {
+                let isMethod = !macro.member.isEmpty
+                report("wrong number of arguments to '\(name)'" + (target == nil && isMethod ? " (it is called as a method: list.\(name)(x, ...))" : ""), e)
             } else {
-                let all = Array(functions.defs.keys) + Array(FunctionTable.macros.keys)
-                report("undeclared reference to function '\(name)'" + Suggest.didYouMean(name, all), e)
+                report("undeclared reference to function '\(name)'" + Suggest.function(name, FunctionTable.allNames), e)
             }
             _ = target.map { compile($0) }
             args.forEach { _ = compile($0) }
@@ -91,6 +98,38 @@ extension Compiler {
                 do throws(CELError) { return try f(vs) } catch { throw located(error, off) }
             }
         }
+    }
+
+    /// The full name when `target.name(...)` calls a namespaced function (`math.greatest(...)`,
+    /// `optional.of(x)`, `cel.bind(...)`): `target` is a name whose root is not a variable in
+    /// scope, and either the namespaced function exists or `name` is no method (so an unknown
+    /// `math.foo(1)` is one error about the function, not two).
+    func namespacedFunction(_ target: Expr, _ name: String) -> String? {
+        guard let q = Self.qualifiedName(target), let root = q.split(separator: ".").first, !isBound(String(root)),
+              CELType.byName["\(q)"] == nil else { return nil }
+        let full = "\(q).\(name)"
+        if functions.defs[full] != nil || FunctionTable.macros[full] != nil { return full }
+        let isMethod = (functions.defs[name].map { !$0.memberArities.isEmpty } ?? false) || FunctionTable.macros[name] != nil
+        return isMethod ? nil : full
+    }
+
+    /// `opt.or(other)` and `opt.orValue(default)`: the argument is evaluated only when `opt` has
+    /// no value.
+    mutating func compileOptionalOr(_ name: String, _ target: Expr, _ arg: Expr, _ e: Expr) -> Node {
+        let x = compile(target), y = compile(arg)
+        let off = e.offset
+        let isOr = name == "or"
+        let xe = x.eval, ye = y.eval
+        let node: Node = .dynamic { a throws(CELError) in
+            let v = try xe(a)
+            guard case .optional(let o) = v else { throw located(.noOverload(name, v), off) }
+            if let o { return isOr ? v : o }
+            let w = try ye(a)
+            if isOr, case .optional = w {} else if isOr { throw located(.noOverload(name, v, w), off) }
+            return w
+        }
+        if x.constant != nil, y.constant != nil { return fold(off) { () throws(CELError) in try node.eval(Activation.make(slotCount: 0)) } }
+        return node
     }
 
     /// `has(x.f)`: whether map `x` has key `f`, without failing when it does not.

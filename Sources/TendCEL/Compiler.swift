@@ -1,24 +1,43 @@
 /// Per-evaluation state: one slot per variable the expression uses (declared variables and
-/// comprehension variables), resolved at compile time so evaluation never looks a name up.
+/// comprehension variables), resolved at compile time so evaluation never looks a name up, and the
+/// cost spent so far against the evaluation's limit (see CostBudget.swift).
 ///
 /// A single allocation holds the header and the slots (tail-allocated), and the class is not
 /// generic, so creating one per evaluation costs one malloc and no metadata lookup.
-final class Activation: ManagedBuffer<Int, CELValue> {
-    static func make(slotCount: Int) -> Activation {
-        let b = Activation.create(minimumCapacity: slotCount) { _ in slotCount }
+final class Activation: ManagedBuffer<Activation.Header, CELValue> {
+    struct Header {
+        var slotCount: Int
+        var cost: Int64 = 0
+        var costLimit: Int64
+    }
+
+    static func make(slotCount: Int, costLimit: Int64 = CELCostBudget.defaultLimit) -> Activation {
+        let b = Activation.create(minimumCapacity: slotCount) { _ in Header(slotCount: slotCount, costLimit: costLimit) }
         let a = unsafeDowncast(b, to: Activation.self)
         a.withUnsafeMutablePointerToElements { $0.initialize(repeating: .null, count: slotCount) }
         return a
     }
 
     deinit {
-        _ = withUnsafeMutablePointers { h, e in e.deinitialize(count: h.pointee) }
+        _ = withUnsafeMutablePointers { h, e in e.deinitialize(count: h.pointee.slotCount) }
     }
 
     subscript(slot: Int) -> CELValue {
         get { withUnsafeMutablePointerToElements { $0[slot] } }
         set { withUnsafeMutablePointerToElements { $0[slot] = newValue } }
     }
+
+    /// Adds `units` to the cost of this evaluation; throws when that exceeds its limit.
+    func charge(_ units: Int64, at offset: Int) throws(CELError) {
+        let over = withUnsafeMutablePointerToHeader { h -> Int64? in
+            h.pointee.cost &+= units
+            return h.pointee.cost > h.pointee.costLimit ? h.pointee.costLimit : nil
+        }
+        if let over { throw CELError.costLimitExceeded(over, offset: offset) }
+    }
+
+    /// The cost spent so far.
+    var cost: Int64 { withUnsafeMutablePointerToHeader { $0.pointee.cost } }
 }
 
 typealias Eval = @Sendable (Activation) throws(CELError) -> CELValue
@@ -118,41 +137,16 @@ struct Compiler {
                 return b ? try te(a) : try fe(a)
             }
         case .list(let elements):
-            let nodes = elements.map { compile($0) }
-            if nodes.allSatisfy({ $0.constant != nil }) {
-                return .constant(.list(CELList(nodes.map { $0.constant! })))
-            }
-            let evals = nodes.map(\.eval)
-            return .dynamic { a throws(CELError) in
-                var out: [CELValue] = []
-                out.reserveCapacity(evals.count)
-                for f in evals { out.append(try f(a)) }
-                return .list(CELList(out))
-            }
+            return compileList(elements, e)
         case .map(let entries):
-            let keys = entries.map { compile($0.key) }
-            let values = entries.map { compile($0.value) }
-            let keyOffsets = entries.map(\.key.offset)
-            let off = e.offset
-            let build: @Sendable ([CELValue], [CELValue]) throws(CELError) -> CELValue = { ks, vs throws(CELError) in
-                for (i, k) in ks.enumerated() where !MapKey.isValidKeyType(k) {
-                    throw CELError("unsupported map key type '\(k.celType.name)'", offset: keyOffsets[i])
-                }
-                guard let m = CELMap(keys: ks, values: vs) else { throw CELError("repeated key in map literal", offset: off) }
-                return .map(m)
-            }
-            if keys.allSatisfy({ $0.constant != nil }), values.allSatisfy({ $0.constant != nil }) {
-                return fold(off) { () throws(CELError) in try build(keys.map { $0.constant! }, values.map { $0.constant! }) }
-            }
-            let ke = keys.map(\.eval), ve = values.map(\.eval)
-            return .dynamic { a throws(CELError) in
-                var ks: [CELValue] = [], vs: [CELValue] = []
-                for i in ke.indices {
-                    ks.append(try ke[i](a))
-                    vs.append(try ve[i](a))
-                }
-                return try build(ks, vs)
-            }
+            return compileMap(entries, e)
+        case .optionalSelect(let operand, let field):
+            return compileOptionalAccess(operand, index: nil, field: field, e)
+        case .optionalIndex(let operand, let index):
+            return compileOptionalAccess(operand, index: index, field: nil, e)
+        case .optionalEntry(let inner):
+            report("'?' marks an optional element of a list literal or an optional key of a map literal", e)
+            return compile(inner)
         }
     }
 
@@ -262,7 +256,7 @@ struct Compiler {
                 let eq = op == .eq
                 return .dynamic { a throws(CELError) in
                     let v = try le(a)
-                    if case .string(let x) = v { return .bool((x == c) == eq) }
+                    if case .string(let x) = v { return .bool(codePointsEqual(x, c) == eq) }
                     return .bool(Ops.equals(v, .string(c)) == eq)
                 }
             }
@@ -313,30 +307,5 @@ struct Compiler {
             if let leftError { throw leftError }
             return y
         }
-    }
-}
-
-/// "did you mean" suggestions by edit distance.
-enum Suggest {
-    static func didYouMean<S: Sequence<String>>(_ name: String, _ candidates: S) -> String {
-        var best: (String, Int)?
-        for c in candidates {
-            let d = distance(name, c)
-            if d <= max(1, min(name.count, c.count) / 3 + 1), d < (best?.1 ?? .max) || (d == best?.1 && c < best!.0) { best = (c, d) }
-        }
-        return best.map { " (did you mean '\($0.0)'?)" } ?? ""
-    }
-
-    static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.lowercased().unicodeScalars), y = Array(b.lowercased().unicodeScalars)
-        var prev = Array(0...y.count)
-        for i in 1...max(1, x.count) where !x.isEmpty {
-            var cur = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...max(1, y.count) where !y.isEmpty {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return x.isEmpty ? y.count : prev[y.count]
     }
 }

@@ -74,7 +74,16 @@ public protocol CELFieldPathChecker: Sendable {
 
 /// The walk over the parsed expression that finds field paths and asks the checkers.
 extension Compiler {
-    static let comprehensionMacros: Set<String> = ["all", "exists", "exists_one", "map", "filter"]
+    /// The variables a macro call binds for its later arguments (none when it is no macro):
+    /// `x` in `list.all(x, ...)`, `k` and `v` in `map.all(k, v, ...)`, `x` in `cel.bind(x, ...)`.
+    static func macroVariables(_ target: Expr?, _ name: String, _ args: [Expr]) -> [String] {
+        func ident(_ i: Int) -> String? { if i < args.count, case .ident(let n) = args[i].kind { n } else { nil } }
+        if name == "bind", let target, qualifiedName(target) == "cel", args.count == 3 { return ident(0).map { [$0] } ?? [] }
+        guard target != nil, let macro = FunctionTable.macros[name], macro.member.contains(args.count) else { return [] }
+        let twoVariables = name.hasPrefix("transform") || (["all", "exists", "exists_one", "existsOne"].contains(name) && args.count == 3)
+        if twoVariables { return [ident(0), ident(1)].compactMap { $0 } }
+        return ident(0).map { [$0] } ?? []
+    }
 
     /// Hands every chain in `e` rooted at a checked, unshadowed variable to its checker.
     mutating func checkFieldPaths(_ e: Expr, shadowed: Set<String> = []) {
@@ -84,9 +93,12 @@ extension Compiler {
         case .select, .index:
             visitChain(e, shadowed: shadowed, comparison: nil)
         case .call(let target, let name, let args):
-            if let target, Self.comprehensionMacros.contains(name), args.count >= 2, case .ident(let v) = args[0].kind {
-                checkFieldPaths(target, shadowed: shadowed)
-                args.dropFirst().forEach { checkFieldPaths($0, shadowed: shadowed.union([v])) }
+            let variables = Self.macroVariables(target, name, args)
+            if !variables.isEmpty {
+                target.map { checkFieldPaths($0, shadowed: shadowed) }
+                let bound = shadowed.union(variables)
+                if name == "bind" { checkFieldPaths(args[1], shadowed: shadowed) }
+                args.dropFirst(name == "bind" ? 2 : variables.count).forEach { checkFieldPaths($0, shadowed: bound) }
             } else {
                 target.map { checkFieldPaths($0, shadowed: shadowed) }
                 args.forEach { checkFieldPaths($0, shadowed: shadowed) }
@@ -105,6 +117,11 @@ extension Compiler {
             }
         case .conditional(let c, let t, let f):
             [c, t, f].forEach { checkFieldPaths($0, shadowed: shadowed) }
+        case .optionalSelect(let x, _), .optionalEntry(let x):
+            checkFieldPaths(x, shadowed: shadowed)
+        case .optionalIndex(let x, let i):
+            checkFieldPaths(x, shadowed: shadowed)
+            checkFieldPaths(i, shadowed: shadowed)
         case .list(let items):
             items.forEach { checkFieldPaths($0, shadowed: shadowed) }
         case .map(let entries):

@@ -44,6 +44,20 @@ struct FunctionTable: Sendable {
         def(name, global: global, member: member, total: arity) { $0.fn[arity] = f }
     }
 
+    /// One implementation for every argument count in `arities` (`math.greatest(1, 2, 3)`).
+    mutating func addVariadic(_ name: String, global: Bool = false, member: Bool = false, arities: ClosedRange<Int>, _ f: @escaping FnN) {
+        for n in arities {
+            def(name, global: global, member: member, total: n) { d in
+                switch n {
+                case 1: d.f1 = { (a: CELValue) throws(CELError) -> CELValue in try f([a]) }
+                case 2: d.f2 = { (a: CELValue, b: CELValue) throws(CELError) -> CELValue in try f([a, b]) }
+                case 3: d.f3 = { (a: CELValue, b: CELValue, c: CELValue) throws(CELError) -> CELValue in try f([a, b, c]) }
+                default: d.fn[n] = f
+                }
+            }
+        }
+    }
+
     /// The standard library: CEL built-ins plus the Kubernetes string and list extensions.
     static let standard: FunctionTable = {
         var t = FunctionTable()
@@ -52,14 +66,26 @@ struct FunctionTable: Sendable {
         t.addConversions()
         t.addTime()
         t.addQuantity()
+        t.addOptionals()
+        t.addListExtensions()
+        t.addSets()
+        t.addMath()
+        t.addEncoders()
+        t.addRegexExtensions()
+        t.addNetwork()
         return t
     }()
 
     /// Names handled by the compiler itself (macros), for "did you mean" and arity messages.
     static let macros: [String: (global: Set<Int>, member: Set<Int>)] = [
-        "has": ([1], []), "all": ([], [2]), "exists": ([], [2]), "exists_one": ([], [2]),
-        "map": ([], [2, 3]), "filter": ([], [2]),
+        "has": ([1], []), "all": ([], [2, 3]), "exists": ([], [2, 3]), "exists_one": ([], [2, 3]),
+        "existsOne": ([], [2, 3]), "map": ([], [2, 3]), "filter": ([], [2]),
+        "transformList": ([], [3, 4]), "transformMap": ([], [3, 4]), "transformMapEntry": ([], [3, 4]),
+        "optMap": ([], [2]), "optFlatMap": ([], [2]), "sortBy": ([], [2]), "cel.bind": ([3], []),
     ]
+
+    /// Every function and macro name, for suggestions.
+    static let allNames: [String] = (Array(standard.defs.keys) + Array(macros.keys)).sorted()
 }
 
 /// Argument helpers for implementations.

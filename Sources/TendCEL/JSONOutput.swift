@@ -28,6 +28,9 @@ extension CELValue {
         case .timestamp(let t): out += quoteJSON(t.description)
         case .duration(let d): out += quoteJSON(d.description)
         case .type(let t): out += quoteJSON(t.name)
+        case .optional(let v):
+            if let v { v.writeJSON(into: &out) } else { out += "null" }
+        case .opaque(let o): out += quoteJSON(o.description)
         case .list(let l):
             out += "["
             for (i, x) in l.enumerated() {

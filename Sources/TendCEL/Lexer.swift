@@ -6,6 +6,8 @@ enum TokenKind: Equatable, Sendable {
     case string(String)
     case bytes([UInt8])
     case ident(String)
+    /// A field name in backquotes (`` `content-type` ``), valid only after `.`.
+    case quotedIdent(String)
     case punct(String)  // operators and punctuation: == != <= >= && || ! < > + - * / % ? : . , ( ) [ ] { }
     case eof
 }
@@ -24,6 +26,7 @@ struct Token: Sendable {
         case .string: "string literal"
         case .bytes: "bytes literal"
         case .ident(let s): s
+        case .quotedIdent(let s): "`\(s)`"
         case .punct(let p): p
         case .eof: "end of expression"
         }
@@ -106,6 +109,21 @@ struct Lexer {
         if "<>!+-*/%?:.,()[]{}".unicodeScalars.contains(c) {
             i += 1
             return tok(.punct(String(c)))
+        }
+        if c == "`" {
+            // A quoted field name (`m.`content-type``): letters, digits and `_.-/ ` only, as cel-spec allows.
+            var name = ""
+            i += 1
+            while let d = peek(), d != "`" {
+                guard Self.isIdentStart(d) || Self.isDigit(d) || "_.-/ ".unicodeScalars.contains(d) else {
+                    throw SyntaxError(message: "invalid character '\(d)' in a quoted field name", offset: i)
+                }
+                name.unicodeScalars.append(d)
+                i += 1
+            }
+            guard peek() == "`", !name.isEmpty else { throw SyntaxError(message: "unterminated quoted field name", offset: start) }
+            i += 1
+            return tok(.quotedIdent(name))
         }
         if c == "=" { throw SyntaxError(message: "unexpected '='; did you mean '=='?", offset: i) }
         if c == "&" || c == "|" { throw SyntaxError(message: "unexpected '\(c)'; did you mean '\(c)\(c)'?", offset: i) }

@@ -3,6 +3,17 @@
 extension Compiler {
     enum MacroKind { case all, exists, existsOne, map, mapFilter, filter }
 
+    /// Every member macro: the one-variable comprehensions here, the two-variable ones
+    /// (Macros+TwoVariable.swift) and those binding one value (Macros+Binding.swift).
+    mutating func compileMacro(_ name: String, _ target: Expr, _ args: [Expr], _ e: Expr) -> Node {
+        switch name {
+        case "optMap", "optFlatMap", "sortBy": return compileBindingMacro(name, target, args, e)
+        case "transformList", "transformMap", "transformMapEntry": return compileTwoVariable(name, target, args, e)
+        case _ where args.count == 3 && ["all", "exists", "exists_one", "existsOne"].contains(name): return compileTwoVariable(name, target, args, e)
+        default: return compileComprehension(name, target, args, e)
+        }
+    }
+
     mutating func compileComprehension(_ name: String, _ target: Expr, _ args: [Expr], _ e: Expr) -> Node {
         let range = compile(target)
         guard case .ident(let varName) = args[0].kind else {
@@ -18,7 +29,7 @@ extension Compiler {
             switch name {
             case "all": .all
             case "exists": .exists
-            case "exists_one": .existsOne
+            case "exists_one", "existsOne": .existsOne
             case "filter": .filter
             default: args.count == 3 ? .mapFilter : .map
             }
@@ -26,6 +37,7 @@ extension Compiler {
         let off = e.offset
         let body = bodies[0]
         let transform = bodies.count > 1 ? bodies[1] : body
+        let cost = Int64(1 + args.dropFirst().reduce(0) { $0 + $1.nodeCount })
         return .dynamic { a throws(CELError) in
             let r = try rangeEval(a)
             let items: [CELValue]
@@ -44,6 +56,7 @@ extension Compiler {
                 let decisive = kind == .exists
                 var firstError: CELError?
                 for x in items {
+                    try a.charge(cost, at: off)
                     a[slot] = x
                     do throws(CELError) {
                         if try predicate() == decisive { return .bool(decisive) }
@@ -56,6 +69,7 @@ extension Compiler {
             case .existsOne:
                 var n = 0
                 for x in items {
+                    try a.charge(cost, at: off)
                     a[slot] = x
                     if try predicate() { n += 1 }
                 }
@@ -63,6 +77,7 @@ extension Compiler {
             case .map, .mapFilter, .filter:
                 var out: [CELValue] = []
                 for x in items {
+                    try a.charge(cost, at: off)
                     a[slot] = x
                     switch kind {
                     case .map: out.append(try body(a))

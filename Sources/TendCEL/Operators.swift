@@ -1,3 +1,11 @@
+/// String equality in CEL: the same sequence of code points. Swift's `==` also equates canonically
+/// equivalent strings (`"é"` written as one code point or as `e` plus a combining accent), which
+/// cel-spec's `no_string_normalization` tests reject.
+@inline(__always)
+func codePointsEqual(_ a: String, _ b: String) -> Bool {
+    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+}
+
 /// CEL's built-in operators: equality, ordering and arithmetic with the spec's semantics
 /// (no implicit conversions, overflow and division by zero are errors, heterogeneous numeric
 /// equality and ordering).
@@ -20,27 +28,26 @@ enum Ops {
         case (.int(let x), .double(let y)): return compareIntDouble(x, y)
         case (.double, .int): return compareNumbers(b, a).map { -$0 }
         case (.uint(let x), .double(let y)):
+            // As cel-go: beyond the uint64 range the double decides; within it, compare as doubles.
             if y.isNaN { return nil }
             if y < 0 { return 1 }
-            if y >= 18446744073709551616.0 { return -1 }
-            let t = y.rounded(.towardZero)
-            let uy = UInt64(t)
-            if x != uy { return x < uy ? -1 : 1 }
-            return t == y ? 0 : -1
+            if y > 18446744073709551615.0 { return -1 }
+            let dx = Double(x)
+            return dx < y ? -1 : (dx == y ? 0 : 1)
         case (.double, .uint): return compareNumbers(b, a).map { -$0 }
         default: return nil
         }
     }
 
+    /// An int against a double as cel-go compares them: beyond the int64 range the double
+    /// decides; within it, the int is converted to a double (so `9223372036854775807` equals
+    /// `9223372036854775808.0`, which is what the int64 maximum becomes as a double).
     static func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
         if y.isNaN { return nil }
         if y < -9223372036854775808.0 { return 1 }
-        if y >= 9223372036854775808.0 { return -1 }
-        let t = y.rounded(.towardZero)
-        let iy = Int64(t)
-        if x != iy { return x < iy ? -1 : 1 }
-        if t == y { return 0 }
-        return y > t ? -1 : 1
+        if y > 9223372036854775807.0 { return -1 }
+        let dx = Double(x)
+        return dx < y ? -1 : (dx == y ? 0 : 1)
     }
 
     static func isNumber(_ v: CELValue) -> Bool {
@@ -57,12 +64,16 @@ enum Ops {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return codePointsEqual(x, y)
         case (.int(let x), .int(let y)): return x == y
         case (.bytes(let x), .bytes(let y)): return x == y
         case (.timestamp(let x), .timestamp(let y)): return x == y
         case (.duration(let x), .duration(let y)): return x == y
         case (.type(let x), .type(let y)): return x == y
+        case (.optional(let x), .optional(let y)):
+            guard let x, let y else { return x == nil && y == nil }
+            return equals(x, y)
+        case (.opaque(let x), .opaque(let y)): return x == y
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
             for i in 0..<x.count where !equals(x[i], y[i]) { return false }
@@ -88,7 +99,7 @@ enum Ops {
         case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.string(let x), .string(let y)):
             // Code point order = UTF-8 byte order.
-            if x == y { return 0 }
+            if codePointsEqual(x, y) { return 0 }
             return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
         case (.bytes(let x), .bytes(let y)):
@@ -96,6 +107,7 @@ enum Ops {
             return x.lexicographicallyPrecedes(y) ? -1 : 1
         case (.timestamp(let x), .timestamp(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.duration(let x), .duration(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.opaque(.quantity(let x)), .opaque(.quantity(let y))): return x.compare(y)
         default:
             if isNumber(a), isNumber(b) { return compareNumbers(a, b) }
             throw .noOverload(op.functionName, a, b)
@@ -267,6 +279,7 @@ enum Ops {
     // MARK: Selection and indexing
 
     static func select(_ v: CELValue, _ field: String) throws(CELError) -> CELValue {
+        if case .optional(let o) = v { return try optionalSelect(o, field) }
         guard case .map(let m) = v else {
             throw CELError("type '\(v.celType.name)' does not support field selection (selecting '\(field)')")
         }
@@ -275,6 +288,10 @@ enum Ops {
     }
 
     static func has(_ v: CELValue, _ field: String) throws(CELError) -> Bool {
+        if case .optional(let o) = v {
+            guard let o else { return false }
+            return try has(o, field)
+        }
         guard case .map(let m) = v else {
             throw CELError("has() requires a map, got '\(v.celType.name)' (testing '\(field)')")
         }
@@ -283,6 +300,7 @@ enum Ops {
 
     static func index(_ v: CELValue, _ i: CELValue) throws(CELError) -> CELValue {
         switch v {
+        case .optional(let o): return try optionalIndex(o, i)
         case .list(let l):
             let n: Int64
             switch i {

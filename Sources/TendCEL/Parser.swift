@@ -8,10 +8,13 @@
 /// Addition       = [Addition ("+" | "-")] Multiplication ;
 /// Multiplication = [Multiplication ("*" | "/" | "%")] Unary ;
 /// Unary          = Member | "!" {"!"} Member | "-" {"-"} Member ;
-/// Member         = Primary | Member "." IDENT ["(" [ExprList] ")"] | Member "[" Expr "]" ;
-/// Primary        = ["."] IDENT ["(" [ExprList] ")"] | "(" Expr ")" | "[" [ExprList] [","] "]"
+/// Member         = Primary | Member "." ["?"] IDENT ["(" [ExprList] ")"] | Member "[" ["?"] Expr "]" ;
+/// Primary        = ["."] IDENT ["(" [ExprList] ")"] | "(" Expr ")" | "[" [ListElems] [","] "]"
 ///                | "{" [MapInits] [","] "}" | LITERAL ;
+/// ListElems      = ["?"] Expr {"," ["?"] Expr} ;            MapInits = ["?"] Expr ":" Expr {...} ;
 /// ```
+///
+/// The `?` forms are cel-spec's optional syntax (`a.?b`, `m[?k]`, `[?x]`, `{?k: x}`).
 struct Parser {
     static let reserved: Set<String> = [
         "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop",
@@ -207,14 +210,22 @@ struct Parser {
             if isPunct(".") || isPunct("[") { try nest(at: tok) }
             if isPunct(".") {
                 p += 1
+                let optional = accept("?")
                 let t = tok
+                if case .quotedIdent(let name) = t.kind {
+                    p += 1
+                    e = Expr(kind: optional ? .optionalSelect(e, name) : .select(e, name), offset: t.offset, length: t.length)
+                    continue
+                }
                 guard case .ident(let name) = t.kind else {
                     throw SyntaxError(message: "expected a field or method name after '.', found \(Self.describe(t))", offset: t.offset, length: t.length)
                 }
                 // Reserved words are valid field names after '.' (`self.metadata.namespace`), as in
                 // current cel-spec and the Kubernetes CEL environment; they stay reserved as identifiers.
                 p += 1
-                if isPunct("(") {
+                if optional {
+                    e = Expr(kind: .optionalSelect(e, name), offset: t.offset, length: t.length)
+                } else if isPunct("(") {
                     p += 1
                     let args = try exprList(close: ")")
                     e = Expr(kind: .call(target: e, name: name, args: args), offset: t.offset, length: t.length)
@@ -224,9 +235,10 @@ struct Parser {
             } else if isPunct("[") {
                 let t = tok
                 p += 1
+                let optional = accept("?")
                 let index = try expr()
                 try expect("]", "to close the index")
-                e = Expr(kind: .index(e, index), offset: t.offset, length: 1)
+                e = Expr(kind: optional ? .optionalIndex(e, index) : .index(e, index), offset: t.offset, length: 1)
             } else if isPunct("{"), case .ident = e.kind {
                 throw SyntaxError(message: "message construction is not supported", offset: tok.offset)
             } else {
@@ -239,11 +251,19 @@ struct Parser {
         var args: [Expr] = []
         if accept(close) { return args }
         while true {
-            args.append(try expr())
+            args.append(close == "]" ? try optionalEntry() : try expr())
             if accept(close) { return args }
             try expect(",", "or '\(close)' in list")
             if close == "]", accept(close) { return args }  // trailing comma in list literals
         }
+    }
+
+    /// An element of a list literal or a key of a map literal: `expr` or `?expr`.
+    mutating func optionalEntry() throws(SyntaxError) -> Expr {
+        guard isPunct("?") else { return try expr() }
+        let q = tok
+        p += 1
+        return Expr(kind: .optionalEntry(try expr()), offset: q.offset, length: 1)
     }
 
     mutating func primary() throws(SyntaxError) -> Expr {
@@ -306,7 +326,7 @@ struct Parser {
             var entries: [(key: Expr, value: Expr)] = []
             if !accept("}") {
                 while true {
-                    let k = try expr()
+                    let k = try optionalEntry()
                     try expect(":", "after map key")
                     let v = try expr()
                     entries.append((k, v))

@@ -56,7 +56,7 @@ extension FunctionTable {
         add("string", global: true) { (v: CELValue) throws(CELError) -> CELValue in
             switch v {
             case .string: return v
-            case .int, .uint, .double, .bool, .timestamp, .duration, .type: return .string(v.displayString)
+            case .int, .uint, .double, .bool, .timestamp, .duration, .type, .opaque: return .string(v.displayString)
             case .bytes(let b):
                 guard let s = String(validating: b, as: UTF8.self) else { throw CELError("invalid UTF-8 in bytes, cannot convert to string") }
                 return .string(s)

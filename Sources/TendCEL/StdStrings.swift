@@ -2,7 +2,7 @@ internal import TendRegex
 
 /// String functions: CEL built-ins (`contains`, `startsWith`, `endsWith`, `matches`, `size`) and
 /// the Kubernetes string extensions (`lowerAscii`, `upperAscii`, `trim`, `split`, `join`, `replace`,
-/// `substring`, `indexOf`, `lastIndexOf`, `charAt`, `format`). Indices count Unicode code points.
+/// `substring`, `indexOf`, `lastIndexOf`, `charAt`, `format`) and cel-go's `strings.quote`. Indices count Unicode code points.
 extension FunctionTable {
     mutating func addStrings() {
         add("size", global: true, member: true) { (v: CELValue) throws(CELError) -> CELValue in
@@ -85,11 +85,36 @@ extension FunctionTable {
         }
         add("join", member: true) { (a: CELValue) throws(CELError) -> CELValue in try join(a, .string("")) }
         add("join", member: true) { (a: CELValue, b: CELValue) throws(CELError) -> CELValue in try join(a, b) }
+        add("strings.quote", global: true) { (v: CELValue) throws(CELError) -> CELValue in
+            guard case .string(let s) = v else { throw .noOverload("strings.quote", v) }
+            return .string(quoteForCEL(s))
+        }
         add("format", member: true) { (a: CELValue, b: CELValue) throws(CELError) -> CELValue in
             guard case .string(let f) = a, case .list(let l) = b else { throw .noOverload("format", a, b) }
             return .string(try Formatter.format(f, Array(l)))
         }
     }
+}
+
+/// `strings.quote`: `s` in double quotes with `\a \b \f \n \r \t \v \\ \"` escaped, as cel-go
+/// writes it; other characters, printable or not, as they are.
+func quoteForCEL(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\u{07}": out += "\\a"
+        case "\u{08}": out += "\\b"
+        case "\u{0C}": out += "\\f"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "\u{0B}": out += "\\v"
+        case "\\": out += "\\\\"
+        case "\"": out += "\\\""
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out + "\""
 }
 
 private func stringIndexOf(_ a: CELValue, _ b: CELValue, _ c: CELValue?, last: Bool) throws(CELError) -> CELValue {

@@ -42,7 +42,7 @@ extension TypeChecker {
             "dyn": [S(.dyn, result: .dyn)], "type": [S(.dyn, result: .type)],
             "timestamp": each([.timestamp, .string, .int], .timestamp),
             "duration": each([.duration, .string, .int], .duration),
-            "quantity": [S(string, result: .double)], "isQuantity": [S(string, result: bool)],
+            "quantity": [S(string, result: .dyn)], "isQuantity": [S(string, result: bool)],
         ]
         for name in ["contains", "startsWith", "endsWith"] { t[name] = [S(string, string, result: bool)] }
         for name in ["getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getHours", "getMinutes", "getSeconds", "getMilliseconds"] {
@@ -53,9 +53,18 @@ extension TypeChecker {
     }()
 
     mutating func checkCall(_ target: Expr?, _ name: String, _ args: [Expr], _ e: Expr) -> CELStaticType {
+        if let target, let qualified = namespacedFunction(target, name) { return checkCall(nil, qualified, args, e) }
         if let macro = FunctionTable.macros[name] {
             if target == nil, macro.global.contains(args.count), name == "has" { return checkHas(args[0]) }
-            if let target, macro.member.contains(args.count) { return checkComprehension(name, target, args, e) }
+            if target == nil, macro.global.contains(args.count), name == "cel.bind" { return checkBind(args) }
+            if let target, macro.member.contains(args.count) {
+                switch name {
+                case "optMap", "optFlatMap", "sortBy": return checkBindingMacro(name, target, args)
+                case "transformList", "transformMap", "transformMapEntry": return checkTwoVariable(name, target, args, e)
+                case _ where args.count == 3 && ["all", "exists", "exists_one", "existsOne"].contains(name): return checkTwoVariable(name, target, args, e)
+                default: return checkComprehension(name, target, args, e)
+                }
+            }
         }
         var types: [CELStaticType] = []
         if let target { types.append(check(target)) }
@@ -71,6 +80,61 @@ extension TypeChecker {
         }
         if name == "min" || name == "max", case .list(let element) = types[0] { return element }
         return matching.dropFirst().reduce(first.result) { $0 == $1.result ? $0 : .dyn }
+    }
+
+    /// The compiler's resolution of `target.name(...)` to a namespaced function (Calls.swift).
+    func namespacedFunction(_ target: Expr, _ name: String) -> String? {
+        guard let q = Compiler.qualifiedName(target), let root = q.split(separator: ".").first, !isBound(String(root)),
+              CELType.byName[q] == nil else { return nil }
+        let full = "\(q).\(name)"
+        if FunctionTable.standard.defs[full] != nil || FunctionTable.macros[full] != nil { return full }
+        let isMethod = (FunctionTable.standard.defs[name].map { !$0.memberArities.isEmpty } ?? false) || FunctionTable.macros[name] != nil
+        return isMethod ? nil : full
+    }
+
+    /// `cel.bind(x, init, body)`: the body's type, with `x` of the initializer's type.
+    mutating func checkBind(_ args: [Expr]) -> CELStaticType {
+        let initial = check(args[1])
+        guard case .ident(let name) = args[0].kind else { return .dyn }
+        scope.append((name, initial))
+        defer { scope.removeLast() }
+        return check(args[2])
+    }
+
+    /// `optMap`, `optFlatMap` (the variable is `dyn`: optionals have no static type here) and
+    /// `sortBy` (the range's type).
+    mutating func checkBindingMacro(_ name: String, _ target: Expr, _ args: [Expr]) -> CELStaticType {
+        let range = check(target)
+        let element: CELStaticType = if name == "sortBy", case .list(let t) = range { t } else { .dyn }
+        if case .ident(let v) = args[0].kind { scope.append((v, element)) } else { scope.append(("", .dyn)) }
+        _ = check(args[1])
+        scope.removeLast()
+        return name == "sortBy" && range.isKnown ? range : .dyn
+    }
+
+    /// The two-variable comprehensions: the variables are a list's index and element or a map's
+    /// key and value.
+    mutating func checkTwoVariable(_ name: String, _ target: Expr, _ args: [Expr], _ e: Expr) -> CELStaticType {
+        let range = check(target)
+        var first = CELStaticType.dyn, second = CELStaticType.dyn
+        switch range {
+        case .list(let t): (first, second) = (.int, t)
+        case .map(let k, let v): (first, second) = (k, v)
+        case .object(_, let other): (first, second) = (.string, other ?? .dyn)
+        case .dyn: break
+        default: report("'\(name)' needs a list or a map, got '\(range.kindName)'", e)
+        }
+        let names = args.prefix(2).map { if case .ident(let n) = $0.kind { n } else { "" } }
+        scope.append((names[0], first))
+        scope.append((names[1], second))
+        let bodies = args.dropFirst(2).map { check($0) }
+        scope.removeLast(2)
+        switch name {
+        case "transformList": return .list(bodies.last!)
+        case "transformMap": return .map(key: first, value: bodies.last!)
+        case "transformMapEntry": return .anyMap
+        default: return .bool
+        }
     }
 
     /// `has(x.f)`: a bool; `x` must be a map.

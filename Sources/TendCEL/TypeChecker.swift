@@ -66,12 +66,23 @@ struct TypeChecker {
             let ct = check(c), tt = check(t), ft = check(f)
             if ct.isKnown && ct != .bool { report(Self.noOverload("_?_:_", ct), e) }
             return .join(tt, ft)
+        case .optionalSelect(let operand, _):
+            _ = check(operand)
+            return .dyn
+        case .optionalIndex(let operand, let index):
+            _ = check(operand)
+            _ = check(index)
+            return .dyn
+        case .optionalEntry(let inner):
+            _ = check(inner)
+            return .dyn
         case .list(let items):
             let types = items.map { check($0) }
             return .list(types.first.map { first in types.dropFirst().reduce(first) { .join($0, $1) } } ?? .dyn)
         case .map(let entries):
             let keys = entries.map { check($0.key) }, values = entries.map { check($0.value) }
             guard let k = keys.first, let v = values.first else { return .anyMap }
+            if entries.contains(where: { if case .optionalEntry = $0.key.kind { true } else { false } }) { return .anyMap }
             return .map(key: keys.dropFirst().reduce(k) { .join($0, $1) }, value: values.dropFirst().reduce(v) { .join($0, $1) })
         }
     }
@@ -90,6 +101,7 @@ struct TypeChecker {
         case .type: .type
         case .list: .anyList
         case .map: .anyMap
+        case .optional, .opaque: .dyn
         }
     }
 

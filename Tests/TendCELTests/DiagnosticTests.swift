@@ -117,16 +117,21 @@ private func rendered(_ expr: String, _ env: CELEnvironment = CELEnvironment(var
     ("has(self.a, self.b)", "wrong number of arguments to 'has'"),
     ("self.spec.exist(x, x)", "did you mean 'exists'"),
     ("timestmp('2024-01-01T00:00:00Z')", "did you mean 'timestamp'"),
+    ("bind(x, 1, x)", "did you mean 'cel.bind'"),
+    ("optional.off(1)", "did you mean 'optional.of'"),
+    ("optional.whatever(1)", "optional has: optional.none, optional.of, optional.ofNonZeroValue"),
 ])
 func checkerMessages(_ expr: String, _ message: String) {
     let d = CELProgram.check(expr, environment: CELEnvironment(variables: ["self"]))
     #expect(d.contains { $0.message.contains(message) }, "\(expr): \(d)")
 }
 
-/// Every problem is reported, not just the first.
+/// Every problem is reported, not just the first; `b.c(1)` with `b` undeclared and no method `c`
+/// is one unknown (namespaced) function, not an unknown variable and an unknown function.
 @Test func collectsAllErrors() {
     let d = CELProgram.check("a + b.c(1) + size(1, 2) + self.x.lowerAscii(2)", environment: CELEnvironment(variables: ["self"]))
-    #expect(d.map(\.location.column) == [1, 5, 7, 14, 34])
+    #expect(d.map(\.location.column) == [1, 7, 14, 34])
+    #expect(d[1].message == "undeclared reference to function 'b.c'")
 }
 
 /// Declared top-level structure: unknown fields are reported with a suggestion.

@@ -95,7 +95,7 @@ func typeCheckingEnvironment(typed: Bool) -> CELEnvironment {
         ("s.all(c, true)", 3, "'all' needs a list or a map, got 'string'"),
         ("(i + x).startsWith('a')", 9, "no matching overload for 'startsWith' applied to (int, string)"),
         ("[1, 2].map(v, v * 2)[0] + 'a'", 25, "no matching overload for '_+_' applied to (int, string)"),
-        ("quantity(s) + 1", 13, "no matching overload for '_+_' applied to (double, int)"),
+        ("double(s) + 1", 11, "no matching overload for '_+_' applied to (double, int)"),
         ("u + i", 3, "no matching overload for '_+_' applied to (uint, int)"),
         ("l + ['a'] == [] && l.max().endsWith('x')", 28, "no matching overload for 'endsWith' applied to (int, string)"),
     ])
