@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import TendKube
+@testable import TendRules
+import TendValue
+
+/// What the offline cluster does with Tend's writes and a test's patches, where the differential
+/// tests (Tests/TendEngineTests/DifferentialClusterTests) found it disagreeing with the API server.
+@Suite struct OfflineWritesTests {
+    static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
+
+    /// `binaryData: ${has(self.binaryData) ? self.binaryData : null}` (rules/replicate): the API
+    /// server stores no field for the null, on an update as on a create; offline an update kept
+    /// `binaryData: null`.
+    @Test func aNullInAnUpdatedChildLeavesTheFieldOut() throws {
+        let rule = try compileRule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: copy}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {copy: "yes"}}}
+              children:
+                - id: copy
+                  template:
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: "${self.metadata.name}-copy"}
+                    data: "${has(self.data) ? self.data : null}"
+                    binaryData: "${has(self.binaryData) ? self.binaryData : null}"
+            """)
+        let source: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "s", "namespace": "t", "labels": ["copy": "yes"]], "data": ["a": "1"]]
+        var run = OfflineRun(rules: [rule], cluster: OfflineCluster(objects: [source]), now: Date())
+        run.converge()
+        #expect(run.cluster.get(Self.configMap, namespace: "t", name: "s-copy")?["binaryData"] == nil, "created without it")
+        var changed = source
+        changed["data"] = ["a": "2"]
+        run.cluster.put(changed)
+        run.converge()
+        let copy = try #require(run.cluster.get(Self.configMap, namespace: "t", name: "s-copy"))
+        #expect(copy["data"] == ["a": "2"])
+        #expect(copy.objectValue?.keys.contains("binaryData") == false, "updated without a null: \(copy)")
+    }
+}
