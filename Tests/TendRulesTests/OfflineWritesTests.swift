@@ -41,3 +41,24 @@ import TendValue
         #expect(copy.objectValue?.keys.contains("binaryData") == false, "updated without a null: \(copy)")
     }
 }
+
+extension OfflineWritesTests {
+    /// A step's `patch` of the spec moves `generation` (and so `observedGeneration` in the status
+    /// Tend writes) as the API server does; offline it stayed at 1.
+    @Test func aPatchOfTheSpecMovesTheGeneration() throws {
+        let kind = GroupVersionKind(apiVersion: "example.com/v1", kind: "Widget")!
+        var cluster = OfflineCluster(objects: [["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w", "namespace": "t"], "spec": ["size": 1]]])
+        let before = try #require(cluster.get(kind, namespace: "t", name: "w"))
+        cluster.patch(["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w", "namespace": "t", "labels": ["a": "b"]]])
+        let labelled = try #require(cluster.get(kind, namespace: "t", name: "w"))
+        #expect(labelled["metadata"]?["generation"] == 1, "metadata is not the spec")
+        #expect(labelled["metadata"]?["labels"] == ["a": "b"])
+        #expect(labelled["metadata"]?["resourceVersion"] != before["metadata"]?["resourceVersion"])
+        cluster.patch(["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w", "namespace": "t"], "spec": ["size": 2]])
+        let resized = try #require(cluster.get(kind, namespace: "t", name: "w"))
+        #expect(resized["metadata"]?["generation"] == 2)
+        #expect(resized["spec"] == ["size": 2])
+        cluster.patch(["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "missing", "namespace": "t"], "spec": ["size": 2]])
+        #expect(cluster.get(kind, namespace: "t", name: "missing") == nil, "a patch creates nothing")
+    }
+}
