@@ -62,3 +62,43 @@ extension OfflineWritesTests {
         #expect(cluster.get(kind, namespace: "t", name: "missing") == nil, "a patch creates nothing")
     }
 }
+
+extension OfflineWritesTests {
+    /// A status write is a server-side apply by the rule's status manager: a field the previous
+    /// write set and this one does not is released. Here the Ready condition written for a template
+    /// error (the template reads `self.status`, absent at first) goes with the next status write;
+    /// offline it stayed for good (examples/meet ladder and blue-green).
+    @Test func aStatusWriteReleasesWhatTheRuleNoLongerWrites() throws {
+        let rule = try compileRule("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: ladder}
+            spec:
+              watch: {apiVersion: example.com/v1, kind: Ladder}
+              children:
+                - id: board
+                  template:
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: "${self.metadata.name}-board"}
+                    data: {phase: "${has(self.status.phase) ? self.status.phase : 'none'}"}
+              status:
+                phase:
+                  initial: One
+                  transitions:
+                    - {from: [One], to: Two, when: "${true}", for: 3s}
+            """)
+        let kind = GroupVersionKind(apiVersion: "example.com/v1", kind: "Ladder")!
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var run = OfflineRun(rules: [rule], cluster: OfflineCluster(objects: [["apiVersion": "example.com/v1", "kind": "Ladder", "metadata": ["name": "l", "namespace": "t"]]]), now: start)
+        run.converge()
+        let first = try #require(run.cluster.get(kind, namespace: "t", name: "l"))
+        #expect(first["status"]?["conditions"]?[0]?["reason"] == "TemplateError", "the first reconcile cannot read self.status")
+        run.now = start + 3
+        run.converge()
+        let after = try #require(run.cluster.get(kind, namespace: "t", name: "l"))
+        #expect(after["status"]?["phase"] == "Two")
+        #expect(after["status"]?["conditions"] == nil, "released by the next status write: \(after["status"] ?? .null)")
+        #expect(run.cluster.get(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: "t", name: "l-board")?["data"]?["phase"] == "Two")
+    }
+}
