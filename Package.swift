@@ -80,7 +80,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Test support only: the seeded mutator the parser fuzz suites share.
         .target(name: "TendFuzzing", swiftSettings: swiftSettings),
-        .target(name: "TendTesting", dependencies: ["TendValue", "TendRuntime", "TendKube"], swiftSettings: swiftSettings),
+        .target(name: "TendTesting", dependencies: ["TendValue", "TendYAML", "TendRuntime", "TendKube", "TendRules"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
             dependencies: [

@@ -49,5 +49,13 @@ public struct ObjectReference: Sendable, Hashable, CustomStringConvertible {
         self.key = key
     }
 
+    /// The reference of `object`, from its `apiVersion`, `kind` and `metadata`; nil when one is missing.
+    public init?(of object: Value) {
+        guard let kind = GroupVersionKind(apiVersion: object["apiVersion"]?.stringValue ?? "", kind: object["kind"]?.stringValue ?? ""),
+            let key = ObjectKey(of: object)
+        else { return nil }
+        self.init(kind: kind, key: key)
+    }
+
     public var description: String { "\(kind.kind).\(kind.version)\(kind.group.isEmpty ? "" : "." + kind.group) \(key)" }
 }

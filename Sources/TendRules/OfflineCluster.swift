@@ -70,11 +70,14 @@ public struct OfflineCluster: Sendable {
     }
 
     /// Applies a JSON merge patch to an object, as `kubectl patch --type merge` does; its fields
-    /// join what the user owns.
+    /// join what the user owns. As on the API server, `generation` goes up when `spec` changed.
     public mutating func patch(_ mergePatch: Value) {
         guard let ref = Self.reference(of: mergePatch), let live = get(ref.kind, namespace: ref.key.namespace, name: ref.key.name) else { return }
         configurations[ref, default: [:]][Self.userManager] = (configurations[ref]?[Self.userManager] ?? .emptyObject).applyingMergePatch(mergePatch)
         var patched = defaults.applied(to: live.applyingMergePatch(mergePatch))
+        if patched["spec"] != live["spec"] {
+            try? patched.set(FieldPath([.key("metadata"), .key("generation")]), to: .int((live["metadata"]?["generation"]?.intValue ?? 1) + 1))
+        }
         bumpVersion(&patched)
         world.put(patched)
     }

@@ -16,10 +16,23 @@ extension RuleTest {
         return (results, coverage ?? [])
     }
 
-    private func run(rules: [Rule], clusterScoped: Set<GroupVersionKind>, now: Date, collectCoverage: Bool) -> (results: [StepResult], coverage: [RuleCoverage]?) {
+    /// Runs the steps like ``run(rules:clusterScoped:now:)`` and hands `afterStep` each step's index,
+    /// its result and the offline cluster as the step left it (reconciled, before the next step's
+    /// changes): what the differential tests compare with a live cluster, step by step.
+    public func run(
+        rules: [Rule], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped, now: Date = Date(),
+        afterStep: (_ index: Int, _ result: StepResult, _ cluster: OfflineCluster) -> Void
+    ) -> [StepResult] {
+        run(rules: rules, clusterScoped: clusterScoped, now: now, collectCoverage: false, afterStep: afterStep).results
+    }
+
+    private func run(
+        rules: [Rule], clusterScoped: Set<GroupVersionKind>, now: Date, collectCoverage: Bool,
+        afterStep: (Int, StepResult, OfflineCluster) -> Void = { _, _, _ in }
+    ) -> (results: [StepResult], coverage: [RuleCoverage]?) {
         var run = OfflineRun(rules: rules, cluster: OfflineCluster(clusterScoped: clusterScoped), now: now, collectCoverage: collectCoverage)
         var results: [StepResult] = []
-        for step in steps {
+        for (index, step) in steps.enumerated() {
             let start = Date()
             if let wait = step.wait {
                 let c = wait.components
@@ -57,7 +70,9 @@ extension RuleTest {
                     failures.append("expected \(kind.kind) \(key) to be absent; it exists")
                 }
             }
-            results.append(StepResult(test: name, step: step.name, failures: failures, seconds: Date().timeIntervalSince(start)))
+            let result = StepResult(test: name, step: step.name, failures: failures, seconds: Date().timeIntervalSince(start))
+            afterStep(index, result, run.cluster)
+            results.append(result)
         }
         return (results, run.coverage)
     }

@@ -21,6 +21,24 @@ public struct ExclusiveClusterObject: TestTrait, TestScoping {
     }
 }
 
+extension ExclusiveClusterObject {
+    /// Runs `body` while no test holding any of `names` runs (the trait's lock, for objects a test
+    /// only learns while it runs, such as the CRDs of the rules it loads). Names are taken in
+    /// sorted order, so two holders of overlapping sets cannot deadlock.
+    public static func holding<T: Sendable>(_ names: Set<String>, _ body: () async throws -> T) async throws -> T {
+        let sorted = names.sorted()
+        for name in sorted { await NamedMutex.shared.acquire(name) }
+        do {
+            let result = try await body()
+            for name in sorted.reversed() { await NamedMutex.shared.release(name) }
+            return result
+        } catch {
+            for name in sorted.reversed() { await NamedMutex.shared.release(name) }
+            throw error
+        }
+    }
+}
+
 extension Trait where Self == ExclusiveClusterObject {
     /// Runs the test while no other test holding `name` runs.
     public static func exclusive(on name: String) -> Self { ExclusiveClusterObject(name: name) }

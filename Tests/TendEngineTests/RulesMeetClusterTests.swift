@@ -165,7 +165,8 @@ struct RulesMeetClusterTests {
         await f.tearDown()
     }
 
-    @Test func aStatusDrivenChildFollowsASwitchWithNoOutsideEvent() async throws {
+    // The differential tests install and remove these CRDs too (DifferentialClusterTests).
+    @Test(.exclusive(on: "bluegreens.example.com")) func aStatusDrivenChildFollowsASwitchWithNoOutsideEvent() async throws {
         let rule = try #require(try Self.rules("blue-green.yaml").first)
         let f = try await Fixture(prefix: "meet-bg")
         try await f.installCRD(rule)
@@ -195,7 +196,7 @@ struct RulesMeetClusterTests {
         await f.tearDown()
     }
 
-    @Test func aChainOfTimedPhasesAdvancesInAboutTheSumOfItsDurations() async throws {
+    @Test(.exclusive(on: "ladders.example.com")) func aChainOfTimedPhasesAdvancesInAboutTheSumOfItsDurations() async throws {
         let rule = try #require(try Self.rules("ladder.yaml").first)
         let f = try await Fixture(prefix: "meet-ladder")
         try await f.installCRD(rule)
