@@ -3,7 +3,18 @@
 /// cel-spec's `no_string_normalization` tests reject.
 @inline(__always)
 func codePointsEqual(_ a: String, _ b: String) -> Bool {
-    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    // Code points equal implies canonically equivalent, so Swift's fast `==` rejects first; only a
+    // canonical match is checked byte by byte.
+    guard a == b else { return false }
+    let x = a.utf8, y = b.utf8
+    guard x.count == y.count else { return false }
+    let fast = x.withContiguousStorageIfAvailable { p in
+        y.withContiguousStorageIfAvailable { q in
+            for i in 0..<p.count where p[i] != q[i] { return false }
+            return true
+        }
+    }
+    return (fast ?? nil) ?? x.elementsEqual(y)
 }
 
 /// CEL's built-in operators: equality, ordering and arithmetic with the spec's semantics
