@@ -6,7 +6,9 @@ public import Testing
 /// Swift Testing runs suites in parallel; `.serialized` orders tests within one suite only. Tests
 /// of different suites that install, change or remove the same cluster-scoped object (a CRD that
 /// each suite creates and deletes at the end) would otherwise race on it.
-public struct ExclusiveClusterObject: TestTrait, TestScoping {
+///
+/// On a suite (`@Suite(.exclusive(on: ...))`) the lock is held once, around the whole suite.
+public struct ExclusiveClusterObject: TestTrait, SuiteTrait, TestScoping {
     public var name: String
 
     public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
@@ -37,6 +39,13 @@ extension ExclusiveClusterObject {
             throw error
         }
     }
+}
+
+extension ExclusiveClusterObject {
+    /// The lock of tests that run the shipped rules (`rules/`) against the cluster: those rules
+    /// watch cluster-wide (Namespaces by label, ConfigMaps and Secrets by label in every namespace),
+    /// so two engines running them at once would both act on each other's objects.
+    public static let shippedRules = "tend shipped rules (cluster-wide watches)"
 }
 
 extension Trait where Self == ExclusiveClusterObject {

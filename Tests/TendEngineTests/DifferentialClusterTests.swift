@@ -72,7 +72,8 @@ struct DifferentialClusterTests {
 
         let client = KubeClient(configuration: cluster.configuration)
         let live = LiveRuleTest(test: test, rules: ruleSet.rules, client: client)
-        let steps = try await ExclusiveClusterObject.holding(Set(live.crds.keys)) {
+        // The shipped rules watch cluster-wide: no other test may run them meanwhile.
+        let steps = try await ExclusiveClusterObject.holding(Set(live.crds.keys).union([ExclusiveClusterObject.shippedRules])) {
             try await Self.runLive(live, offline: offline)
         }
         await client.shutdown()

@@ -9,7 +9,9 @@ import TendValue
 import TendYAML
 
 /// The engine against the real control plane: `tend run`'s code path, rule by rule semantics.
-@Suite(.serialized, .enabled(if: LocalCluster.shouldRun))
+/// Its tests run the shipped rules, which watch cluster-wide: the suite holds their lock, so the
+/// differential tests (which run them too) never run at the same time.
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .exclusive(on: ExclusiveClusterObject.shippedRules))
 struct EngineClusterTests {
     static let webapp = GroupVersionKind(apiVersion: "example.com/v1", kind: "WebApp")!
     static let deployment = GroupVersionKind(apiVersion: "apps/v1", kind: "Deployment")!
