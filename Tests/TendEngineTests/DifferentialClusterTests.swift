@@ -114,7 +114,7 @@ struct DifferentialClusterTests {
             try await live.startEngine()
             for (index, step) in live.test.steps.enumerated() {
                 let report = try await live.carryOut(step)
-                let stepNamed = Set((step.present + step.absent).compactMap { ObjectReference(of: $0) })
+                let stepNamed = Set((step.present + step.absent).compactMap { live.reference(of: $0) })
                 let managedOffline = managed(offline[index], rules: live.rules, namespaces: live.namespaces)
                 let liveSide = await live.snapshot(stepNamed.union(live.touched).union(managedOffline.compactMap { ObjectReference(of: $0) }))
                 var offlineSide = DifferentialSnapshot(managedOffline)

@@ -39,6 +39,21 @@ final class LiveRuleTest {
     static let namespaceKind = GroupVersionKind(apiVersion: "v1", kind: "Namespace")!
     static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
 
+    /// Kinds without a namespace: the built-in ones and those the rules declare so.
+    let clusterScoped: Set<GroupVersionKind>
+    /// Namespaces the cluster has of its own: never created, waited for or deleted.
+    static let systemNamespaces: Set<String> = ["default", "kube-system", "kube-public", "kube-node-lease"]
+
+    /// The reference of `object`; a namespaced object without a namespace is in `default`, where
+    /// `kubectl apply -f` (and the offline cluster) puts it.
+    static func reference(of object: Value, clusterScoped: Set<GroupVersionKind>) -> ObjectReference? {
+        guard var ref = ObjectReference(of: object) else { return nil }
+        if ref.key.namespace.isEmpty, !clusterScoped.contains(ref.kind) { ref.key.namespace = "default" }
+        return ref
+    }
+
+    func reference(of object: Value) -> ObjectReference? { Self.reference(of: object, clusterScoped: clusterScoped) }
+
     /// Every object reference a step of the test names (apply, patch, delete, present, absent).
     let named: Set<ObjectReference>
     /// The namespaces of the test's objects, and those it creates as Namespace objects.
@@ -57,8 +72,18 @@ final class LiveRuleTest {
         self.test = test
         self.rules = rules
         self.client = client
+        var clusterScoped = InMemoryWorld.builtinClusterScoped
+        for rule in rules where rule.schema?.scope == .cluster { clusterScoped.insert(rule.watch.kind) }
+        for crd in test.steps.flatMap(\.apply) where crd["kind"] == "CustomResourceDefinition" && crd["spec"]?["scope"] == "Cluster" {
+            for version in crd["spec"]?["versions"]?.arrayValue ?? [] {
+                if let kind = GroupVersionKind(apiVersion: "\(crd["spec"]?["group"]?.stringValue ?? "")/\(version["name"]?.stringValue ?? "")", kind: crd["spec"]?["names"]?["kind"]?.stringValue ?? "") {
+                    clusterScoped.insert(kind)
+                }
+            }
+        }
+        self.clusterScoped = clusterScoped
         let objects = test.steps.flatMap { $0.apply + $0.patch + $0.delete + $0.present + $0.absent }
-        named = Set(objects.compactMap { ObjectReference(of: $0) })
+        named = Set(objects.compactMap { Self.reference(of: $0, clusterScoped: clusterScoped) })
         appliedNamespaces = Set(test.steps.flatMap(\.apply).filter { $0["apiVersion"] == "v1" && $0["kind"] == "Namespace" }.compactMap { ObjectKey(of: $0)?.name })
         namespaces = Set(named.map(\.key.namespace).filter { !$0.isEmpty }).union(appliedNamespaces)
     }
@@ -85,7 +110,7 @@ final class LiveRuleTest {
     func prepare() async throws {
         let nsClient = try await client.resource(Self.namespaceKind)
         let deadline = ContinuousClock.now + .seconds(90)
-        for ns in namespaces.sorted() {
+        for ns in namespaces.sorted() where !Self.systemNamespaces.contains(ns) {
             // A namespace of the same name from the previous test may still be terminating.
             while let existing = try? await nsClient.get(ns) {
                 guard ContinuousClock.now < deadline else {
@@ -136,7 +161,11 @@ final class LiveRuleTest {
         for ref in touched where ref.key.namespace.isEmpty && ref.kind != Self.namespaceKind {
             _ = try? await resource(ref.kind, namespace: nil).delete(ref.key.name)
         }
-        for ns in namespaces.sorted() { _ = try? await client.resource(Self.namespaceKind).delete(ns) }
+        // Objects in the cluster's own namespaces go one by one; the test's namespaces go whole.
+        for ref in touched.union(seen) where Self.systemNamespaces.contains(ref.key.namespace) {
+            _ = try? await resource(ref.kind, namespace: ref.key.namespace).delete(ref.key.name)
+        }
+        for ns in namespaces.subtracting(Self.systemNamespaces).sorted() { _ = try? await client.resource(Self.namespaceKind).delete(ns) }
         for name in installedCRDs { _ = try? await client.resource(Self.crdKind).delete(name) }
     }
 
@@ -166,11 +195,11 @@ final class LiveRuleTest {
             do {
                 try await write(object)
             } catch let error as KubeError where error.status != nil {
-                rejected.append((ObjectReference(of: object)!, error.status?.message ?? "\(error)"))
+                rejected.append((reference(of: object)!, error.status?.message ?? "\(error)"))
             }
         }
-        let appliedNow = Set(step.apply.compactMap { ObjectReference(of: $0) })
-        let later = { (o: Value) in ObjectReference(of: o).map(appliedNow.contains) ?? false }
+        let appliedNow = Set(step.apply.compactMap { reference(of: $0) })
+        let later = { (o: Value) in self.reference(of: o).map(appliedNow.contains) ?? false }
         for object in step.patch where !later(object) { try await attempt(object, patch) }
         for object in step.delete where !later(object) { try await attempt(object, delete) }
         // Namespaces and CRDs first: the objects of the step may live in them.
@@ -184,7 +213,7 @@ final class LiveRuleTest {
     }
 
     private func delete(_ object: Value) async throws {
-        guard let ref = ObjectReference(of: object) else { return }
+        guard let ref = reference(of: object) else { return }
         touched.insert(ref)
         let resource = try await resource(ref.kind, namespace: ref.key.namespace)
         do {
@@ -195,10 +224,11 @@ final class LiveRuleTest {
     }
 
     private func apply(_ object: Value) async throws {
-        guard let ref = ObjectReference(of: object) else { return }
+        guard let ref = reference(of: object) else { return }
         touched.insert(ref)
         let resource = try await resource(ref.kind, namespace: ref.key.namespace)
         var main = object
+        if !ref.key.namespace.isEmpty { main["metadata"]?["namespace"] = .string(ref.key.namespace) }
         main["status"] = nil
         _ = try await resource.apply(main, fieldManager: Self.fieldManager, force: true)
         if let status = object["status"] {
@@ -214,7 +244,7 @@ final class LiveRuleTest {
     }
 
     private func patch(_ object: Value) async throws {
-        guard let ref = ObjectReference(of: object) else { return }
+        guard let ref = reference(of: object) else { return }
         touched.insert(ref)
         let resource = try await resource(ref.kind, namespace: ref.key.namespace)
         var main = object
