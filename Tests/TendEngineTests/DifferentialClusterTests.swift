@@ -46,15 +46,20 @@ struct DifferentialClusterTests {
 
     /// Tests whose `wait:`s add up to more than this sleep too long live: they are skipped.
     static let longestLiveWait: Duration = .seconds(20)
-    static let cases = allCases.filter { $0.waits <= longestLiveWait }
-    static let tooLong = allCases.filter { $0.waits > longestLiveWait }
+    /// Tests compared offline only, with the reason. A chain of timed phases cannot be compared step
+    /// by step: live, each transition fires its `for:` after the previous one while the steps' real
+    /// waits also include the wait for quiet, so the two clocks drift apart by design; the live
+    /// behaviour is RulesMeetClusterTests' (a chain of three `for: 3s` phases in 9-15 s).
+    static let offlineOnly: [String: String] = ["ladder": "a chain of timed phases: the step clocks cannot be aligned live"]
+    static let cases = allCases.filter { $0.waits <= longestLiveWait && offlineOnly[$0.name] == nil }
+    static let tooLong = allCases.filter { $0.waits > longestLiveWait || offlineOnly[$0.name] != nil }
 
     /// Differences between the offline cluster and the API server that are known and not fixed:
     /// reported, not failed. An entry that no longer occurs fails, so the list shows what is left.
     static let knownDifferences: [KnownDifference] = []
 
     /// Reported as skipped, naming the tests, when there are any.
-    @Test(.disabled(if: !tooLong.isEmpty, Comment(rawValue: "not run live, their waits add up to more than \(longestLiveWait): \(tooLong.map(\.testDescription))")), arguments: tooLong)
+    @Test(.disabled(if: !tooLong.isEmpty, Comment(rawValue: "not run live (waits over \(longestLiveWait), or offline only: \(offlineOnly)): \(tooLong.map(\.testDescription))")), arguments: tooLong)
     func waitsTooLongToRunLive(_ testCase: Case) {}
 
     @Test(arguments: cases)
