@@ -73,6 +73,21 @@ struct RulesMeetClusterTests {
             return (engine, Task { try await engine.run() })
         }
 
+        /// `tend plan` against the cluster for `rules`, scoped to the namespace: the plans, writing nothing.
+        func plan(_ rules: [Rule]) async -> [ReconcilePlan] {
+            var options = EngineOptions()
+            options.namespace = namespace
+            return await Engine(rules: rules, client: client, options: options, logger: Logger(label: "plan")).planAll().plans
+        }
+
+        /// Runs an engine over `rules` until `condition` holds, then stops it.
+        func run(_ rules: [Rule], until what: String, _ condition: () async -> Bool) async {
+            let (_, running) = start(rules)
+            await poll(until: what, condition)
+            running.cancel()
+            _ = try? await running.value
+        }
+
         /// Installs the CRD a rule's schema declares and waits until it is served.
         func installCRD(_ rule: Rule) async throws {
             let schema = try #require(rule.schema)
@@ -135,9 +150,7 @@ struct RulesMeetClusterTests {
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "acme", "labels": ["example.com/kind": "tenant"]], "data": ["tier": "gold"],
         ])
         // The live plan shows the whole chain before anything runs.
-        var options = EngineOptions()
-        options.namespace = f.namespace
-        let plans = await Engine(rules: rules, client: f.client, options: options, logger: Logger(label: "plan")).planAll().plans
+        let plans = await f.plan(rules)
         let followed = plans.compactMap { p in p.followsFrom.map { "\(p.rule) <- \($0.rule) \($0.depth)" } }
         #expect(followed == ["environment <- tenant 1", "app <- environment 2"], "\(followed)")
         #expect(plans.last?.children.map(\.key.name) == ["acme-env-app-settings"])
@@ -331,16 +344,9 @@ struct RulesMeetClusterTests {
             """)
         let configMaps = try await f.resource(Self.configMap)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["example.com/drift": "yes"]]])
-        do {
-            let (_, running) = f.start([rule])
-            await poll(until: "child") { await f.get(Self.configMap, "p-config") != nil }
-            running.cancel()
-            _ = try? await running.value
-        }
+        await f.run([rule], until: "child") { await f.get(Self.configMap, "p-config") != nil }
         _ = try await configMaps.patch("p-config", .merge(["data": ["greeting": "hi"]]), options: WriteOptions(fieldManager: "kubectl-patch"))
-        var options = EngineOptions()
-        options.namespace = f.namespace
-        let plans = await Engine(rules: [rule], client: f.client, options: options, logger: Logger(label: "plan")).planAll().plans
+        let plans = await f.plan([rule])
         let drift = try #require(plans.first?.children.first?.drift)
         #expect(drift.summary == "data.greeting (changed by kubectl-patch/Update)")
         await f.tearDown()
@@ -368,21 +374,13 @@ struct RulesMeetClusterTests {
         let f = try await Fixture(prefix: "meet-prune")
         let configMaps = try await f.resource(Self.configMap)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["example.com/fan-out": "yes"]]])
-        do {
-            let (_, running) = f.start([try Self.rule(Self.fanOut(includeSecret: true))])
-            await poll(until: "both children") {
-                let token = await f.get(Self.secret, "p-token"), copy = await f.get(Self.configMap, "p-copy")
-                return token != nil && copy != nil
-            }
-            running.cancel()
-            _ = try? await running.value
+        await f.run([try Self.rule(Self.fanOut(includeSecret: true))], until: "both children") {
+            let token = await f.get(Self.secret, "p-token"), copy = await f.get(Self.configMap, "p-copy")
+            return token != nil && copy != nil
         }
         let smaller = try Self.rule(Self.fanOut(includeSecret: false))
         // The live plan shows the delete first: the kind is only in the inventory, not in any template.
-        var options = EngineOptions()
-        options.namespace = f.namespace
-        let planner = Engine(rules: [smaller], client: f.client, options: options, logger: Logger(label: "plan"))
-        let plans = await planner.planAll().plans
+        let plans = await f.plan([smaller])
         let plan = try #require(plans.first { $0.parent.key.name == "p" })
         #expect(plan.prune.map(\.reference.description).contains { $0.contains("Secret") && $0.contains("p-token") }, "\(plan.prune.map(\.reference))")
 
