@@ -31,7 +31,8 @@ public struct ChainFollower: Sendable {
     public func follow(
         _ plans: [ReconcilePlan], world: (Rule) -> any WorldSnapshot, namespaceLabels: (String) -> Value?, now: Date
     ) -> [ReconcilePlan] {
-        var written: [Value] = []
+        // One layer of written objects, grown as plans are followed (not rebuilt for each plan).
+        var written = InMemoryWorld()
         var followed: [ReconcilePlan] = []
         var frontier = plans
         var seen = Set(plans.map { "\($0.rule) \($0.parent)" })
@@ -40,11 +41,11 @@ public struct ChainFollower: Sendable {
             for plan in frontier {
                 for child in plan.children where child.action.isWrite {
                     let object = child.live.map { $0.merging(child.desired) } ?? child.desired
-                    written.append(object)
+                    written.put(object)
                     for rule in rules where rule.watch.kind == child.kind {
                         let ns = child.key.namespace
                         guard rule.watch.matches(object, namespaceLabels: namespaceLabels(ns)), seen.insert("\(rule.name) \(child.reference)").inserted else { continue }
-                        let overlay = OverlayWorld(base: world(rule), written: written)
+                        let overlay = OverlayWorld(base: world(rule), layer: written)
                         var followedPlan = Planner(rule: rule).plan(parent: object, world: overlay, now: now)
                         followedPlan.followsFrom = .init(rule: plan.rule, object: child.reference, created: child.action == .create, depth: depth)
                         if followedPlan.hasChanges || !followedPlan.problems.isEmpty { next.append(followedPlan) }
@@ -84,9 +85,9 @@ struct OverlayWorld: WorldSnapshot {
     let base: any WorldSnapshot
     let layer: InMemoryWorld
 
-    init(base: any WorldSnapshot, written: [Value]) {
+    init(base: any WorldSnapshot, layer: InMemoryWorld) {
         self.base = base
-        layer = InMemoryWorld(objects: written)
+        self.layer = layer
     }
 
     func object(_ kind: GroupVersionKind, namespace: String, name: String) -> Value? {
