@@ -117,7 +117,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL", "TendFuzzing"],
+            name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL", "TendFuzzing", "TendKube", "TendTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendEngineTests",

@@ -34,6 +34,7 @@ struct PlanCommand: AsyncParsableCommand {
         let loaded = try planning.loadRules(rules)
         let plans: [ReconcilePlan]
         var failures: [RuleFailure] = []
+        var refusedState: [String] = []
         if planning.state.isEmpty {
             let (client, _, logger) = try planning.makeClient(cluster)
             var options = EngineOptions()
@@ -48,6 +49,8 @@ struct PlanCommand: AsyncParsableCommand {
         } else {
             let world = try planning.loadState()
             let run = OfflineRun(rules: loaded.rules, cluster: OfflineCluster(objects: world.objects, clusterScoped: world.clusterScoped), now: planning.date)
+            // A state object its kind's schema refuses could not be on a cluster: the plan would be fiction.
+            refusedState = run.cluster.failures
             plans = run.plans(followingChains: true)
         }
         let summary = PlanRenderer.summarize(plans)
@@ -61,7 +64,7 @@ struct PlanCommand: AsyncParsableCommand {
             let notPlanned = failures.isEmpty ? "" : " \(plural(failures.count, "rule")) could not be planned."
             Terminal.writeStdout("Plan: \(summary.line)\(summary.problems > 0 ? ", \(plural(summary.problems, "problem"))" : "")\(suspended).\(notPlanned)\n")
         case .json:
-            let value: Value = [
+            var value: Value = [
                 "plans": .array(plans.map(PlanRenderer.json)),
                 "summary": [
                     "create": .int(Int64(summary.create)), "update": .int(Int64(summary.update)),
@@ -71,11 +74,13 @@ struct PlanCommand: AsyncParsableCommand {
                 ],
                 "failures": .array(failures.map { ["rule": .string($0.rule), "message": .string($0.message)] }),
             ]
+            if !refusedState.isEmpty { value["refusedState"] = .array(refusedState.map(Value.string)) }
             Terminal.writeStdout(JSON.serialize(value, options: .prettyPrinted) + "\n")
         }
         // An incomplete plan is never "no changes": say which rules are missing, and fail.
         for failure in failures { Terminal.writeStderr("error: cannot plan \(failure)\n") }
-        if summary.problems > 0 || !failures.isEmpty { throw ExitCode(1) }
+        for refusal in refusedState { Terminal.writeStderr("error: the API server would refuse this state object: \(refusal)\n") }
+        if summary.problems > 0 || !failures.isEmpty || !refusedState.isEmpty { throw ExitCode(1) }
         if summary.hasChanges { throw ExitCode(2) }
     }
 }

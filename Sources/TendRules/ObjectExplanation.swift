@@ -102,9 +102,5 @@ public enum KindResolver {
     }
 
     /// The resource name Kubernetes derives from a lowercase kind: `webapps`, `ingresses`, `policies`.
-    static func plural(_ kind: String) -> String {
-        if kind.hasSuffix("s") || kind.hasSuffix("x") || kind.hasSuffix("ch") || kind.hasSuffix("sh") { return kind + "es" }
-        if kind.hasSuffix("y"), let before = kind.dropLast().last, !"aeiou".contains(before) { return kind.dropLast() + "ies" }
-        return kind + "s"
-    }
+    static func plural(_ kind: String) -> String { RuleCompiler.plural(of: kind) }
 }

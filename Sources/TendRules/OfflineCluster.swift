@@ -10,8 +10,9 @@ public import TendValue
 /// IP, a Pod `status.phase: Pending`), the `default:` values of a CRD's schema are filled in on every
 /// write (``StructuralDefaults``: CRDs among the objects, and the schemas rules declare), status
 /// writes replace `status`, deletes remove the object and (emulating the garbage collector) every
-/// object whose controller ownerReference points at it. It does not validate schemas or run other
-/// controllers.
+/// object whose controller ownerReference points at it. Custom objects are pruned, defaulted and
+/// validated against their CRD's schema on every write (``admitted(_:)``), and a write the API
+/// server would refuse is not made but recorded in ``failures``. It does not run other controllers.
 public struct OfflineCluster: Sendable {
     public var world: InMemoryWorld
     /// The schema defaults known, by kind.
@@ -49,7 +50,14 @@ public struct OfflineCluster: Sendable {
                 if let name = version["name"]?.stringValue { world.clusterScoped.insert(GroupVersionKind(groupVersion: GroupVersion(group: group, version: name), kind: kind)) }
             }
         }
-        for object in world.all where defaults.applied(to: object) != object { world.put(defaults.applied(to: object)) }
+        // Stored objects read back pruned and defaulted; one the schema refuses could not have been
+        // written to a cluster with this CRD, so it is reported (and kept, as a read would show it).
+        for object in world.all where defaults.schema(of: object) != nil {
+            switch admitted(object) {
+            case .success(let admitted): if admitted != object { world.put(admitted) }
+            case .failure(let refusal): failures.append(refusal.description)
+            }
+        }
     }
 
     /// Creates or replaces an object as a user would with `kubectl apply`, filling in server fields.
@@ -65,16 +73,27 @@ public struct OfflineCluster: Sendable {
             try? object.set(FieldPath([.key("metadata"), .key("namespace")]), to: "default")
         }
         if object["kind"] == "CustomResourceDefinition" { learn(crd: object) }
-        if let ref = Self.reference(of: object) { configurations[ref, default: [:]][Self.userManager] = object }
-        store(object)
+        switch admitted(object) {
+        case .success(let admitted):
+            if let ref = Self.reference(of: admitted) { configurations[ref, default: [:]][Self.userManager] = admitted }
+            store(admitted)
+        case .failure(let refusal):
+            failures.append(refusal.description)
+        }
     }
 
     /// Applies a JSON merge patch to an object, as `kubectl patch --type merge` does; its fields
     /// join what the user owns. As on the API server, `generation` goes up when `spec` changed.
     public mutating func patch(_ mergePatch: Value) {
         guard let ref = Self.reference(of: mergePatch), let live = get(ref.kind, namespace: ref.key.namespace, name: ref.key.name) else { return }
+        var patched: Value
+        switch admitted(live.applyingMergePatch(mergePatch)) {
+        case .success(let admitted): patched = admitted
+        case .failure(let refusal):
+            failures.append(refusal.description)
+            return
+        }
         configurations[ref, default: [:]][Self.userManager] = (configurations[ref]?[Self.userManager] ?? .emptyObject).applyingMergePatch(mergePatch)
-        var patched = defaults.applied(to: live.applyingMergePatch(mergePatch))
         if patched["spec"] != live["spec"] {
             try? patched.set(FieldPath([.key("metadata"), .key("generation")]), to: .int((live["metadata"]?["generation"]?.intValue ?? 1) + 1))
         }
@@ -152,16 +171,18 @@ public struct OfflineCluster: Sendable {
 
     /// Server-side apply of `applied` as `manager` to the object at `reference` (nil: it does not
     /// exist), or the API server's refusal.
-    private mutating func serverSideApply(_ applied: Value, as manager: String, to reference: ObjectReference, live: Value?) -> Result<Value, ServerSideApply.Invalid> {
+    private mutating func serverSideApply(_ applied: Value, as manager: String, to reference: ObjectReference, live: Value?) -> Result<Value, Refusal> {
         let mine = configurations[reference] ?? [:]
         let others = mine.filter { $0.key != manager }.map(\.value)
+        let merged: Value
         do {
-            let merged = try ServerSideApply(listTypes: listTypes, kind: reference.kind).apply(applied, to: live, previous: mine[manager], others: others)
-            configurations[reference, default: [:]][manager] = applied
-            return .success(defaults.applied(to: merged))
+            merged = try ServerSideApply(listTypes: listTypes, kind: reference.kind).apply(applied, to: live, previous: mine[manager], others: others)
         } catch {
-            return .failure(error)
+            return .failure(Refusal(description: "\(reference.kind.kind) \"\(reference.key.name)\" is invalid: \(error)"))
         }
+        let result = admitted(merged)
+        if case .success = result { configurations[reference, default: [:]][manager] = applied }
+        return result
     }
 
     /// Carries out `plan`, returning the number of writes it took. A write the API server would
@@ -181,7 +202,7 @@ public struct OfflineCluster: Sendable {
                 }
                 writes += 1
             case .failure(let invalid):
-                let message = "apply \(child.reference): \(child.kind.kind) \"\(child.key.name)\" is invalid: \(invalid)"
+                let message = "apply \(child.reference): \(invalid)"
                 failures.append("rule \(plan.rule): " + message)
                 refused.append(.init(reason: "Invalid", message: message, child: child.id))
             }
@@ -214,9 +235,12 @@ public struct OfflineCluster: Sendable {
         if plan.statusChanged || !refused.isEmpty, let status = plan.status(reporting: refused, parent: parent, now: now) {
             var current = parent
             for field in plan.statusFieldsToRemove { current["status"]?[field] = nil }
-            if case .success(let written) = serverSideApply(["status": status], as: manager + Rule.statusManagerSuffix, to: plan.parent, live: current) {
+            switch serverSideApply(["status": status], as: manager + Rule.statusManagerSuffix, to: plan.parent, live: current) {
+            case .success(let written):
                 parent["status"] = written["status"]
                 writes += 1
+            case .failure(let invalid):
+                failures.append("rule \(plan.rule): write status of \(plan.parent): \(invalid)")
             }
         }
         if plan.removeFinalizer {

@@ -38,13 +38,14 @@ extension RuleTest {
                 let c = wait.components
                 run.now += TimeInterval(c.seconds) + TimeInterval(c.attoseconds) / 1e18
             }
+            // Writes of the step itself count too: the API server refuses an invalid object whoever writes it.
+            let refusedBefore = run.cluster.failures.count
             for object in step.apply { run.cluster.put(object) }
             for patch in step.patch { run.cluster.patch(patch) }
             for object in step.delete {
                 guard let (kind, key) = Self.reference(object) else { continue }
                 run.cluster.delete(kind, namespace: key.namespace, name: key.name)
             }
-            let refusedBefore = run.cluster.failures.count
             run.converge()
             // Writes the API server would refuse: the reconcile of that object fails (tend run retries
             // it with backoff and reports it in its Ready condition).

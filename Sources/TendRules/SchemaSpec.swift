@@ -17,6 +17,12 @@ public struct SchemaSpec: Sendable {
     public var spec: Value.Object
     /// Properties of `status` beyond the ones Tend writes (phase, conditions, observedGeneration).
     public var status: Value.Object
+    /// Named field schemas (`schema.types`) that fields use as `type: Name`.
+    public var types: Value.Object = Value.Object()
+    /// Extra `additionalPrinterColumns` (`name`, `type`, `jsonPath`, ...), shown before Age.
+    public var printerColumns: [Value] = []
+    /// `kubectl get <category>` groups the kind belongs to (e.g. `all`).
+    public var categories: [String] = []
 
     public enum Scope: String, Sendable { case namespaced = "Namespaced", cluster = "Cluster" }
 
@@ -68,15 +74,29 @@ public struct SchemaSpec: Sendable {
         for name in statusFields where statusProperties[name] == nil {
             statusProperties[name] = ["x-kubernetes-preserve-unknown-fields": true]
         }
-        for (k, v) in status { statusProperties[k] = v }
+        for (k, v) in Self.structural(status, types: types).properties { statusProperties[k] = v }
+        let (specProperties, specRequired) = Self.structural(spec, types: types)
+        var specSchema: Value = ["type": "object", "properties": .object(specProperties)]
+        if !specRequired.isEmpty {
+            specSchema["required"] = .array(specRequired.map(Value.string))
+        } else if Self.hasDefaults(specSchema) {
+            specSchema["default"] = .emptyObject
+        }
+        var root: Value = [
+            "type": "object",
+            "properties": ["spec": specSchema, "status": ["type": "object", "properties": .object(statusProperties)]],
+        ]
+        if !specRequired.isEmpty { root["required"] = ["spec"] }
         var columns: [Value] = []
         if let phasePath {
             columns.append(["name": "Phase", "type": "string", "jsonPath": .string(".\(phasePath)")])
         }
         columns.append(["name": "Ready", "type": "string", "jsonPath": #".status.conditions[?(@.type=="Ready")].status"#])
+        columns += printerColumns
         columns.append(["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"])
         var names: Value = ["plural": .string(plural), "singular": .string(singular), "kind": .string(kind), "listKind": .string(kind + "List")]
         if !shortNames.isEmpty { names["shortNames"] = .array(shortNames.map(Value.string)) }
+        if !categories.isEmpty { names["categories"] = .array(categories.map(Value.string)) }
         return [
             "apiVersion": "apiextensions.k8s.io/v1",
             "kind": "CustomResourceDefinition",
@@ -89,15 +109,7 @@ public struct SchemaSpec: Sendable {
                     "name": .string(version), "served": true, "storage": true,
                     "subresources": ["status": [:]],
                     "additionalPrinterColumns": .array(columns),
-                    "schema": [
-                        "openAPIV3Schema": [
-                            "type": "object",
-                            "properties": [
-                                "spec": ["type": "object", "properties": .object(spec)],
-                                "status": ["type": "object", "properties": .object(statusProperties)],
-                            ],
-                        ]
-                    ],
+                    "schema": ["openAPIV3Schema": root],
                 ]],
             ],
         ]

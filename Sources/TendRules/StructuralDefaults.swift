@@ -33,10 +33,16 @@ public struct StructuralDefaults: Sendable {
 
     /// `object` with the defaults of its kind's schema filled in (unchanged when none is known).
     public func applied(to object: Value) -> Value {
-        guard let apiVersion = object["apiVersion"]?.stringValue, let kindName = object["kind"]?.stringValue,
-            let kind = GroupVersionKind(apiVersion: apiVersion, kind: kindName), let schema = schemas[kind]
-        else { return object }
+        guard let schema = schema(of: object) else { return object }
         return Self.defaulted(object, schema: schema)
+    }
+
+    /// The `openAPIV3Schema` of `object`'s kind and version, when known.
+    func schema(of object: Value) -> Value? {
+        guard let apiVersion = object["apiVersion"]?.stringValue, let kindName = object["kind"]?.stringValue,
+            let kind = GroupVersionKind(apiVersion: apiVersion, kind: kindName)
+        else { return nil }
+        return schemas[kind]
     }
 
     static func defaulted(_ value: Value, schema: Value) -> Value {

@@ -1,0 +1,31 @@
+import TendKube
+import TendValue
+
+extension OfflineCluster {
+    /// A write the API server refuses as invalid, worded as it words it
+    /// (`WebApp.example.com "shop" is invalid: spec.replicas: Invalid value: ...`).
+    struct Refusal: Error, Sendable, CustomStringConvertible {
+        var description: String
+    }
+
+    /// What the API server makes of a custom object before it stores it, in its order: unknown fields
+    /// pruned (``SchemaPruning``), defaults filled in (``StructuralDefaults``), then validated
+    /// (``SchemaValidator``). Objects of kinds without a known schema (built-in kinds) pass unchanged.
+    func admitted(_ object: Value) -> Result<Value, Refusal> {
+        guard let schema = defaults.schema(of: object) else { return .success(object) }
+        let admitted = defaults.applied(to: SchemaPruning.pruned(object, schema: schema))
+        let errors = SchemaValidator.validate(admitted, schema: schema, path: "")
+        guard !errors.isEmpty else { return .success(admitted) }
+        return .failure(Refusal(description: Self.invalidMessage(admitted, errors)))
+    }
+
+    /// The API server's `StatusReasonInvalid` message for `errors` of `object`.
+    static func invalidMessage(_ object: Value, _ errors: [SchemaValidator.FieldError]) -> String {
+        let kind = object["kind"]?.stringValue ?? ""
+        let group = object["apiVersion"]?.stringValue.flatMap { api in api.contains("/") ? String(api.split(separator: "/")[0]) : nil }
+        let qualified = group.map { "\(kind).\($0)" } ?? kind
+        let name = object["metadata"]?["name"]?.stringValue ?? ""
+        let listed = errors.count == 1 ? errors[0].description : "[" + errors.map(\.description).joined(separator: ", ") + "]"
+        return "\(qualified) \"\(name)\" is invalid: \(listed)"
+    }
+}
