@@ -228,6 +228,10 @@ struct DocumentBuilder {
             if let context = failure.context, let mark = failure.contextMark {
                 message += " (\(context) at line \(mark.line + 1), column \(mark.column + 1))"
             }
+            let lines = [failure.problemMark.line] + (failure.contextMark.map { [$0.line] } ?? [])
+            if lines.contains(where: { ExpressionQuoting.hasUnquotedExpression(Self.line($0, of: input)) }) {
+                message += "; " + ExpressionQuoting.hint
+            }
             return YAMLError(.syntax, at: clampedToInput(location(failure.problemMark)), message)
         case .memory:
             return YAMLError(.syntax, at: location(failure.problemMark), "libyaml ran out of memory")

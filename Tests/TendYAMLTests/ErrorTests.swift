@@ -27,6 +27,21 @@ import TendYAML
         #expect(error?.message.contains(message) == true, "\(name): \(error?.message ?? "")")
     }
 
+    /// An unquoted `${...}` whose punctuation breaks the YAML gets a hint to quote it; other syntax
+    /// errors, and expressions already quoted, do not.
+    @Test(arguments: [
+        ("conditional with a colon", "data:\n  a: ${x ? \"a\": \"b\"}\n", true),
+        ("expression in a flow mapping", "metadata: {name: ${self.metadata.name}-x}\n", true),
+        ("error on the next line of a flow mapping", "m: {a: ${b},\n  c: 1\n", true),
+        ("quoted expression, other error", "a: \"${x}\"\nb: c: d\n", false),
+        ("commented expression", "a: b: c # ${x}\n", false),
+        ("no expression", "a: b: c\n", false),
+    ])
+    func unquotedExpressionsGetAHint(name: String, text: String, hinted: Bool) {
+        let error = #expect(throws: YAMLError.self, "\(name)") { try YAML.parseDocuments(text, file: "rule.yaml") }
+        #expect(error?.message.contains("must be quoted: \"${...}\"") == hinted, "\(name): \(error?.message ?? "")")
+    }
+
     @Test(arguments: [
         ([0x61, 0x3A, 0x20, 0xFF, 0x0A] as [UInt8], 1, 4, "invalid leading UTF-8 octet (byte 0xFF)"),
         ([0x61, 0x3A, 0x20, 0xC3, 0xA9, 0x0A, 0x62, 0x3A, 0x20, 0xE2, 0x82], 2, 4, "incomplete UTF-8 octet sequence"),
