@@ -9,10 +9,15 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Offset (0-based, in Unicode scalars) within the expression text of the operation that
     /// failed, when known.
     public var offset: Int?
+    /// The expression read a value that is not there: a missing map key or field, or a list index
+    /// out of range. Callers may take it as "not known yet" rather than a failure (a status field
+    /// reading `deployment.status.availableReplicas` before the first rollout).
+    public var isAbsentValue: Bool
 
-    public init(_ message: String, offset: Int? = nil) {
+    public init(_ message: String, offset: Int? = nil, isAbsentValue: Bool = false) {
         self.message = message
         self.offset = offset
+        self.isAbsentValue = isAbsentValue
     }
 
     public var description: String { message }
@@ -24,5 +29,6 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     static let divisionByZero = CELError("division by zero")
     static let moduloByZero = CELError("modulus by zero")
     static func overflow(_ what: String = "int") -> CELError { CELError("\(what) overflow") }
-    static func noSuchKey(_ k: CELValue) -> CELError { CELError("no such key: \(k.celLiteral)") }
+    static func noSuchKey(_ k: CELValue) -> CELError { CELError("no such key: \(k.celLiteral)", isAbsentValue: true) }
+    static func noSuchField(_ field: String) -> CELError { CELError("no such key: \"\(field)\"", isAbsentValue: true) }
 }

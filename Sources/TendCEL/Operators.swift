@@ -294,7 +294,7 @@ enum Ops {
         guard case .map(let m) = v else {
             throw CELError("type '\(v.celType.name)' does not support field selection (selecting '\(field)')")
         }
-        guard let r = m[field: field] else { throw CELError("no such key: \"\(field)\"") }
+        guard let r = m[field: field] else { throw .noSuchField(field) }
         return r
     }
 
@@ -322,7 +322,7 @@ enum Ops {
                 n = x
             default: throw .noOverload("_[_]", v, i)
             }
-            guard n >= 0, n < l.count else { throw CELError("index out of range: \(n) (list size \(l.count))") }
+            guard n >= 0, n < l.count else { throw CELError("index out of range: \(n) (list size \(l.count))", isAbsentValue: true) }
             return l[Int(n)]
         case .map(let m):
             if let r = m[i] { return r }

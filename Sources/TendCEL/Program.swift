@@ -126,7 +126,9 @@ public struct CELProgram: Sendable {
 
     /// A diagnostic for a run-time error, located at the failing operation when known.
     public func diagnostic(for error: CELError) -> Diagnostic {
-        Self.diagnostic(source, location, error.offset ?? 0, 1, error.message)
+        var d = Self.diagnostic(source, location, error.offset ?? 0, 1, error.message)
+        d.isAbsentValue = error.isAbsentValue
+        return d
     }
 
     /// Maps an offset in the expression to a file location.

@@ -81,7 +81,7 @@ extension Ops {
         switch o {
         case .map(let m): return .optional(m[field: field])
         case .optional(let inner): return try optionalSelect(inner, field)
-        default: throw CELError("no such key: \"\(field)\"")
+        default: throw .noSuchField(field)
         }
     }
 

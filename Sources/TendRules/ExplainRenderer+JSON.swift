@@ -39,6 +39,7 @@ extension ExplainRenderer {
             }
         }
         out["conditions"] = plan.status?["conditions"] ?? .array([])
+        if !plan.leftOut.isEmpty { out["leftOut"] = .array(plan.leftOut.map(Value.string)) }
         out["plan"] = PlanRenderer.json(plan)
         return out
     }

@@ -32,7 +32,7 @@ public struct ExplainRenderer {
         return out
     }
 
-    private func renderPlan(_ plan: ReconcilePlan) -> String {
+    func renderPlan(_ plan: ReconcilePlan) -> String {
         var out = ""
         if let trace = plan.trace, !trace.children.isEmpty || !plan.prune.isEmpty {
             out += "  children:\n"
@@ -49,6 +49,10 @@ public struct ExplainRenderer {
         if let conditions = plan.status?["conditions"]?.arrayValue, !conditions.isEmpty {
             out += "  conditions written:\n"
             for c in conditions { out += "    \(Self.conditionLine(c))\n" }
+        }
+        if !plan.leftOut.isEmpty {
+            out += "  left out (reads a value not there yet):\n"
+            for l in plan.leftOut { out += "    \(l)\n" }
         }
         let body = PlanRenderer(color: color).render(plan).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
         let shown = body.filter { !$0.isEmpty }

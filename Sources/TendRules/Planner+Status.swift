@@ -28,8 +28,8 @@ extension Context {
         let generation = parent["metadata"]?["generation"]
         for spec in rule.status.conditions {
             let value = conditionStatus(spec, into: &plan)
-            let reason = evaluateString(spec.reason, into: &plan)
-            let message = evaluateString(spec.message, into: &plan)
+            let reason = evaluateString(spec.reason, what: "condition \(spec.type) reason", into: &plan)
+            let message = evaluateString(spec.message, what: "condition \(spec.type) message", into: &plan)
             conditions.append(StatusCondition.make(type: spec.type, status: value, reason: reason, message: message, live: liveConditions, generation: generation, now: now))
         }
         if !plan.problems.isEmpty {
@@ -43,8 +43,13 @@ extension Context {
             switch node.evaluate(variables) {
             case .success(let v): status[name] = v
             case .failure(let d):
-                // A field reading a child that does not exist yet is left out until it does.
+                // A field reading a child that does not exist yet, or a value not set yet, is left
+                // out until it is there.
                 if readsAbsentChild(node.referencedVariables) { continue }
+                if d.isAbsentValue {
+                    plan.leftOut.append("status.\(name): \(d.message)")
+                    continue
+                }
                 plan.problems.append(.init(reason: "StatusError", message: "status field \(name): \(d)"))
             }
         }
@@ -75,19 +80,24 @@ extension Context {
             plan.problems.append(.init(reason: "StatusError", message: "condition \(spec.type): status must be a bool or True/False/Unknown, got \(JSON.serialize(other))"))
             return "Unknown"
         case .failure(let d):
-            if !readsAbsentChild(spec.status.referencedVariables) {
+            if d.isAbsentValue {
+                plan.leftOut.append("condition \(spec.type) status (Unknown): \(d.message)")
+            } else if !readsAbsentChild(spec.status.referencedVariables) {
                 plan.problems.append(.init(reason: "StatusError", message: "condition \(spec.type): \(d)"))
             }
             return "Unknown"
         }
     }
 
-    private mutating func evaluateString(_ node: TemplateNode?, into plan: inout ReconcilePlan) -> String? {
+    private mutating func evaluateString(_ node: TemplateNode?, what: String, into plan: inout ReconcilePlan) -> String? {
         guard let node else { return nil }
         switch node.evaluate(variables) {
         case .success(.string(let s)): return s
         case .success(.null): return nil
         case .success(let other): return JSON.serialize(other)
+        case .failure(let d) where d.isAbsentValue || readsAbsentChild(node.referencedVariables):
+            plan.leftOut.append("\(what): \(d.message)")
+            return nil
         case .failure(let d):
             plan.problems.append(.init(reason: "StatusError", message: "\(d)"))
             return nil

@@ -34,6 +34,11 @@ public struct ReconcilePlan: Sendable {
     /// Top-level `status` fields Tend wrote before and now removes (a pending transition that
     /// fired or stopped holding). The status write removes them explicitly.
     public var statusFieldsToRemove: [String] = []
+    /// Status values left out because their expression read a value that is not there yet (a
+    /// child's field before it is set, an absent key), each as `what: why`, e.g.
+    /// `status.available: no such key: "availableReplicas"`. Not problems: kro leaves such fields
+    /// unset too; `has()` or optional types (`.?`, `orValue`) make a default explicit.
+    public var leftOut: [String] = []
     public var phaseChange: PhaseChange?
     /// Reconcile again after this long even if nothing changes: a `for:` transition is pending.
     public var requeueAfter: Duration?

@@ -18,6 +18,9 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
     public var message: String
     /// How many columns the caret underline spans (at least 1).
     public var length: Int
+    /// An evaluation failed because it read a value that is not there (a missing key or field, an
+    /// index out of range); callers may take it as "not known yet" (see CELError.isAbsentValue).
+    public var isAbsentValue: Bool = false
 
     public init(_ severity: Severity = .error, at location: SourceLocation, _ message: String, length: Int = 1) {
         self.severity = severity
