@@ -86,6 +86,9 @@ extension Context {
             if let live, !isManaged(live) && !child.adopt {
                 action = .notOwned
                 plan.problems.append(.init(reason: "NotOwned", message: "\(ref) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
+            } else if let live, child.updatePolicy == .createOnly {
+                // Created once, then left alone: neither template changes nor others' edits are applied.
+                action = .unchanged
             } else if let live {
                 let hashMatches = live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue == object["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue
                 action = hashMatches && ObjectMatch.contains(live, object) ? .unchanged : .update

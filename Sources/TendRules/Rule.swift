@@ -102,6 +102,8 @@ extension Rule {
         public var onDelete: DeletePolicy
         /// Whether an existing object with the child's name that Tend does not manage may be taken over.
         public var adopt: Bool
+        /// What happens when the child exists and its template renders differently.
+        public var updatePolicy: UpdatePolicy = .apply
         /// Ids of other children this one's expressions read (they are applied first).
         public var dependencies: [String]
         /// Ids of lookups this child reads.
@@ -111,6 +113,16 @@ extension Rule {
         public var kind: GroupVersionKind?
 
         public var isCollection: Bool { !forEach.isEmpty }
+
+        /// `updatePolicy:` of a child.
+        public enum UpdatePolicy: String, Sendable {
+            /// Keep the object as the template says: every change is applied (the default).
+            case apply
+            /// Create the object when it is missing, then leave it alone: later template changes and
+            /// others' edits are not reverted (Kyverno's `synchronize: false`). Pruning, ownership and
+            /// readiness still apply.
+            case createOnly
+        }
     }
 
     /// How the watched object's status moves.

@@ -76,7 +76,7 @@ extension RuleCompiler {
     }
 
     private mutating func compileChild(_ at: YAMLPath, id: String, scope: Scope) -> Rule.Child? {
-        let known = ["id", "template", "includeWhen", "forEach", "readyWhen", "onDelete", "adopt"]
+        let known = ["id", "template", "includeWhen", "forEach", "readyWhen", "onDelete", "adopt", "updatePolicy"]
         guard reader.object(at, known: known, what: "a child") != nil else { return nil }
         // Loop variables.
         var loopVars: [(name: String, values: CELProgram)] = []
@@ -157,6 +157,14 @@ extension RuleCompiler {
             }
         }
         let adopt = reader.bool(at.appending(key: "adopt"), what: "adopt") ?? false
+        var updatePolicy = Rule.Child.UpdatePolicy.apply
+        if let s = reader.string(at.appending(key: "updatePolicy"), what: "updatePolicy") {
+            if let p = Rule.Child.UpdatePolicy(rawValue: s) { updatePolicy = p } else {
+                var message = "updatePolicy must be apply or createOnly, found \"\(s)\""
+                if let sug = Suggestion.closest(to: s, in: ["apply", "createOnly"]) { message += "; did you mean \"\(sug)\"?" }
+                reader.error(message, at: at.appending(key: "updatePolicy"))
+            }
+        }
 
         var refs = template.referencedVariables
         for p in includeWhen { refs.formUnion(p.referencedVariables) }
@@ -165,11 +173,13 @@ extension RuleCompiler {
         if dependencies.contains(id) {
             reader.error("child \"\(id)\" refers to itself in its template; only readyWhen may read the child's own state", at: at.appending(key: "id"))
         }
-        return Rule.Child(
+        var compiled = Rule.Child(
             id: id, template: template, includeWhen: includeWhen, forEach: loopVars, readyWhen: readyWhen,
             onDelete: onDelete, adopt: adopt, dependencies: dependencies.filter { $0 != id },
             lookupDependencies: scope.lookups.filter { refs.contains($0) },
             location: reader.location(at.appending(key: "id")).0, kind: kind)
+        compiled.updatePolicy = updatePolicy
+        return compiled
     }
 
     /// Indices of a list of conditions (a single string counts as a one-element list).
