@@ -56,7 +56,7 @@ extension PlanningOptions {
 
     /// A client for the cluster `cluster` names, logging at `--verbose`; the caller shuts it down.
     func makeClient(_ cluster: ClusterOptions) throws -> (client: KubeClient, configuration: ClientConfiguration, logger: Logger) {
-        let logger = Logging.make(verbosity: verbose)
+        let logger = LogSetup.make(verbosity: verbose)
         let configuration = try cluster.load()
         var clientOptions = KubeClient.Options()
         clientOptions.logger = logger

@@ -102,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Shadow mode's report is its info lines.
-        let logger = Logging.make(verbosity: dryRun ? max(verbose, 1) : verbose, format: logFormat)
+        let logger = LogSetup.make(verbosity: dryRun ? max(verbose, 1) : verbose, format: logFormat)
         // SIGHUP is caught from the start (its default action ends the process); reloads wait for the engine.
         let (hangups, hangup) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let hangupWatcher = SignalWatcher(signals: [SIGHUP]) { hangup.yield() }
@@ -240,7 +240,7 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-enum Logging {
+enum LogSetup {
     /// A logger writing to standard error; `verbosity` 0 warning, 1 info, 2 debug, 3 trace.
     static func make(verbosity: Int, format: LogFormat = .text) -> Logger {
         let level: Logger.Level = [.warning, .info, .debug, .trace][min(max(verbosity, 0), 3)]

@@ -84,8 +84,8 @@ public final class Engine: Sendable {
 
     /// Runs until cancelled or until ``shutdown()`` completes.
     public func run() async throws {
-        enum Task { case informers, rules, writers, shutdown, events }
-        try await withThrowingTaskGroup(of: Task.self) { group in
+        enum Part { case informers, rules, writers, shutdown, events }
+        try await withThrowingTaskGroup(of: Part.self) { group in
             group.addTask {
                 await self.factory.run()
                 return .informers

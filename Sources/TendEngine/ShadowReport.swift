@@ -5,7 +5,7 @@ import TendValue
 ///
 /// Pure data; its ``description`` is the log line (`would create ConfigMap.v1 ns/x`,
 /// `would update Deployment.v1.apps ns/web (fields: spec.replicas)`). ``ShadowReport`` compares
-/// writes by description and ``content``.
+/// writes by ``identity``.
 struct ShadowWrite: Sendable, Hashable, CustomStringConvertible {
     /// The `operation` label of `tend_shadow_writes_total`.
     enum Operation: String, Sendable, Hashable, CaseIterable {
@@ -48,6 +48,14 @@ struct ShadowWrite: Sendable, Hashable, CustomStringConvertible {
         case .rejected(let message): return "dry run rejected: \(message)"
         case .problem(let message): return "would fail: \(message)"
         }
+    }
+
+    /// What makes two writes the same write: verdict, target and content; the changed fields
+    /// only when there is no stable content (a status). The fields of a write with content depend on
+    /// the live object too (an unrelated annotation turns `metadata.annotations` into
+    /// `metadata.annotations["inventory..."]`) while the write stays the same.
+    var identity: [AnyHashable] {
+        [AnyHashable(verdict), AnyHashable(target), content.map { AnyHashable($0) } ?? AnyHashable(fields)]
     }
 
     /// Whether this is logged as a warning rather than at info level.
@@ -98,11 +106,11 @@ struct ShadowReport: Sendable {
         entries[object] = nil
     }
 
-    /// Of the writes' descriptions and contents; order-insensitive (children of one level are
-    /// written concurrently).
+    /// Of the writes' identities (``ShadowWrite/identity``); order-insensitive (children of one
+    /// level are written concurrently).
     static func fingerprint(_ writes: [ShadowWrite]) -> Int {
         var hasher = Hasher()
-        for write in writes.map({ $0.hashValue }).sorted() { hasher.combine(write) }
+        for write in writes.map({ $0.identity.hashValue }).sorted() { hasher.combine(write) }
         return hasher.finalize()
     }
 

@@ -135,6 +135,12 @@ struct ShadowClusterTests {
         _ = try await parents.patch("p", .merge(["metadata": ["labels": ["touched": "yes"]]]))
         #expect(await Self.eventually("reconciled again") { metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"]) > before })
         #expect(lines(wouldCreate).count == 1, "\(lines(wouldCreate))")
+        // An unrelated annotation: reconciled again, nothing logged again (no line of this object).
+        let linesBefore = lines("object=Shadowed.v1.shadow.tend-test.dev \(ns)/p").count
+        let countedBefore = metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"])
+        _ = try await parents.patch("p", .merge(["metadata": ["annotations": ["example.com/note": "unrelated"]]]))
+        #expect(await Self.eventually("reconciled after the annotation") { metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"]) > countedBefore })
+        #expect(lines("object=Shadowed.v1.shadow.tend-test.dev \(ns)/p").count == linesBefore, "\(capture.lines.suffix(10))")
         // A change to the planned writes is logged.
         _ = try await parents.patch("p", .merge(["spec": ["value": "other"]]))
         #expect(await Self.eventually("the changed plan logged") { lines(wouldCreate).count == 2 })

@@ -40,6 +40,19 @@ struct ShadowReportTests {
         do { let logged = report.changed(a, writes: [other]); #expect(!logged) }
     }
 
+    /// The fields of a write with content follow the live object (an unrelated annotation changes
+    /// `metadata.annotations` into `metadata.annotations["inventory..."]`); the write is the same.
+    @Test func theSamePatchWithOtherFieldsIsNotLoggedAgain() {
+        var report = ShadowReport()
+        let patch: Value = ["metadata": ["annotations": ["inventory.tend.dev/r": "v1/ConfigMap"]]]
+        let before = ShadowWrite(verdict: .accepted(.patch), target: "\(Self.object("a"))", fields: ["metadata.annotations"], content: patch)
+        let after = ShadowWrite(verdict: .accepted(.patch), target: "\(Self.object("a"))", fields: [#"metadata.annotations["inventory.tend.dev/r"]"#], content: patch)
+        do { let logged = report.changed(Self.object("a"), writes: [before]); #expect(logged) }
+        do { let logged = report.changed(Self.object("a"), writes: [after]); #expect(!logged) }
+        let other = ShadowWrite(verdict: .accepted(.patch), target: "\(Self.object("a"))", fields: ["metadata.annotations"], content: ["metadata": ["annotations": ["inventory.tend.dev/r": "v1/Secret"]]])
+        do { let logged = report.changed(Self.object("a"), writes: [other]); #expect(logged, "other content is another write") }
+    }
+
     @Test func aDeletedObjectIsForgotten() {
         var report = ShadowReport()
         let a = Self.object("a")
