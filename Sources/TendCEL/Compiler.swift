@@ -81,6 +81,9 @@ struct Compiler {
     /// Declared variables the expression uses, and their slots.
     var variableSlots: [String: Int] = [:]
     var slotCount = 0
+    /// Closures computing the instants at which a comparison with a timestamp variable (`now`)
+    /// changes its result (Compiler+TimeBoundaries.swift).
+    var timeBoundaries: [Eval] = []
 
     init(environment: CELEnvironment) { self.environment = environment }
 
@@ -226,6 +229,7 @@ struct Compiler {
 
     mutating func compileBinary(_ op: BinaryOp, _ l: Expr, _ r: Expr, _ e: Expr) -> Node {
         let ln = compile(l), rn = compile(r)
+        recordTimeBoundary(op, l, r)
         let off = e.offset
         switch op {
         case .and, .or:

@@ -21,6 +21,12 @@ public struct CELProgram: Sendable {
     let root: Eval
     let slotCount: Int
     let bindings: [(name: String, slot: Int)]
+    /// Slots of variables declared `timestamp`: a string value is taken as RFC 3339.
+    let timestampSlots: Set<Int>
+    let timeBoundaryEvals: [Eval]
+    /// Whether the expression reads a variable declared `timestamp` (the rules' `now`): its result
+    /// may change with time alone. ``timeBoundaries(_:)`` says when, where it can.
+    public let readsTimeVariable: Bool
     /// The result when the whole expression folded to a constant.
     let constantResult: CELValue?
     /// The type the type checker inferred for the result from the environment's variable types
@@ -64,6 +70,30 @@ public struct CELProgram: Sendable {
         constantResult = node.constant
         slotCount = compiler.slotCount
         bindings = compiler.variableSlots.map { ($0.key, $0.value) }.sorted { $0.slot < $1.slot }
+        timestampSlots = Set(bindings.filter { environment.variables[$0.name]?.type == .timestamp }.map(\.slot))
+        timeBoundaryEvals = compiler.timeBoundaries
+        readsTimeVariable = !timestampSlots.isEmpty
+    }
+
+    /// The instants at which a comparison with a timestamp variable in this expression changes its
+    /// result, for `variables` (Compiler+TimeBoundaries.swift); boundaries that fail to evaluate
+    /// (a missing field, a comprehension variable) are left out.
+    public func timeBoundaries(_ variables: [String: Value]) -> [CELTimestamp] {
+        guard !timeBoundaryEvals.isEmpty else { return [] }
+        let a = Activation.make(slotCount: slotCount)
+        for b in bindings {
+            guard let v = variables[b.name] else { continue }
+            a[b.slot] = value(v, slot: b.slot)
+        }
+        return timeBoundaryEvals.compactMap { e in
+            guard case .timestamp(let t)? = try? e(a) else { return nil }
+            return t
+        }
+    }
+
+    private func value(_ v: Value, slot: Int) -> CELValue {
+        if timestampSlots.contains(slot), case .string(let s) = v, let t = CELTimestamp(rfc3339: s) { return .timestamp(t) }
+        return CELValue(v)
     }
 
     /// Checks `expression` without keeping the program: every diagnostic, or an empty array.
@@ -88,7 +118,7 @@ public struct CELProgram: Sendable {
         let a = Activation.make(slotCount: slotCount)
         for b in bindings {
             guard let v = variables[b.name] else { throw CELError("no value for variable '\(b.name)'") }
-            a[b.slot] = CELValue(v)
+            a[b.slot] = timestampSlots.isEmpty ? CELValue(v) : value(v, slot: b.slot)
         }
         return try root(a)
     }

@@ -16,6 +16,11 @@ public struct CELTemplate: Sendable {
     }
 
     let parts: [Part]
+
+    /// The compiled expressions of the template, in order.
+    public var programs: [CELProgram] {
+        parts.compactMap { if case .expression(let p) = $0 { p } else { nil } }
+    }
     /// The template text as written.
     public let source: String
 

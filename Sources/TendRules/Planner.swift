@@ -56,6 +56,7 @@ public struct Planner: Sendable {
         context.planPrune(into: &plan)
         context.planStatus(into: &plan)
         context.planParentPatch(into: &plan)
+        context.planTimeRequeue(into: &plan)
         plan.trace = context.trace
         return plan
     }
@@ -84,7 +85,7 @@ struct Context<World: WorldSnapshot> {
         self.parent = parent
         self.world = world
         self.now = now
-        variables = ["self": parent]
+        variables = ["self": parent, "now": .string(RFC3339.formatMilliseconds(now))]
     }
 
     var parentNamespace: String { parent["metadata"]?["namespace"]?.stringValue ?? "" }

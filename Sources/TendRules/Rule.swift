@@ -25,6 +25,12 @@ public struct Rule: Sendable {
     /// compares fingerprints on a reload to keep unchanged rules running (``RuleCompiler/compile(_:)``
     /// sets it; comments, formatting, key order and the file's position do not change it).
     public var fingerprint: String = ""
+    /// The expressions that read `now`: each reconcile requeues the object for when their results
+    /// can next change (Rule+Time.swift).
+    public var timePrograms: [CELProgram] = []
+    /// `spec.requeueAfter`: how often an object is reconciled again when an expression reads `now`
+    /// and no instant of change can be computed (``defaultTimePeriod`` when nil).
+    public var requeueAfter: Duration?
 
     /// Label put on every child: the name of the rule that manages it.
     public static let ruleLabel = "tend.dev/rule"

@@ -123,10 +123,10 @@ extension RuleCompiler {
     }
 
     /// A transition's `for:`: a Go duration (`30s`, `5m`, `1h30m`), more than zero and at most 30 days.
-    private mutating func compileHoldDuration(_ path: YAMLPath) -> Duration? {
+    mutating func compileHoldDuration(_ path: YAMLPath, what: String = "for") -> Duration? {
         guard let value = reader.value(path), !value.isNull else { return nil }
         guard let text = value.stringValue ?? value.intValue.map({ "\($0)" }) else {
-            reader.error("for must be a duration such as 30s, 5m or 1h30m, found \(value.typeName)", at: path)
+            reader.error("\(what) must be a duration such as 30s, 5m or 1h30m, found \(value.typeName)", at: path)
             return nil
         }
         guard let parsed = CELDuration(parsing: text) else {
@@ -135,7 +135,7 @@ extension RuleCompiler {
         }
         let maximum: Int64 = 30 * 24 * 3600 * 1_000_000_000
         guard parsed.nanoseconds > 0, parsed.nanoseconds <= maximum else {
-            reader.error("for must be more than 0 and at most 720h (30 days), found \(text)", at: path)
+            reader.error("\(what) must be more than 0 and at most 720h (30 days), found \(text)", at: path)
             return nil
         }
         return .nanoseconds(parsed.nanoseconds)

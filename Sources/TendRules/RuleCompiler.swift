@@ -60,7 +60,7 @@ public struct RuleCompiler {
         if !name.isEmpty && !Self.isDNSLabel(name) {
             reader.error("rule name \"\(name)\" must be a DNS label: lowercase letters, digits and '-', at most 63 characters", at: ["metadata", "name"])
         }
-        let known = ["schema", "watch", "lookups", "children", "patch", "status"]
+        let known = ["schema", "watch", "lookups", "children", "patch", "status", "requeueAfter"]
         guard reader.object(["spec"], known: known, required: true, what: "spec") != nil else { return nil }
 
         let schema = compileSchema()
@@ -77,10 +77,14 @@ public struct RuleCompiler {
         let children = compileChildren(&scope)
         let patch = compilePatch(scope)
         let status = compileStatus(scope, childIDs: children.map(\.id))
+        let requeueAfter = compileHoldDuration(["spec", "requeueAfter"], what: "requeueAfter")
         guard let watch else { return nil }
-        return Rule(
+        var rule = Rule(
             name: name, location: reader.location(["kind"]).0, watch: watch, lookups: lookups,
             children: children, patch: patch, status: status, schema: schema)
+        rule.timePrograms = rule.timeDependentPrograms
+        rule.requeueAfter = requeueAfter
+        return rule
     }
 
     /// The checker of `self`'s fields for `schema`. The status fields and phase path are read from
@@ -144,6 +148,8 @@ struct Scope {
     /// compile errors.
     func environment(adding extra: [String] = [], types: [String: CELStaticType] = [:]) -> CELEnvironment {
         var env = CELEnvironment(variables: ["self"] + lookups + children + extra)
+        // The time of the reconcile (Rule+Time.swift).
+        env.declare("now", type: .timestamp)
         for (name, type) in types where extra.contains(name) { env.declare(name, type: type) }
         for name in lookups + children {
             guard let (checker, type) = typed[name] else { continue }

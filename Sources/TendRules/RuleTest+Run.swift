@@ -6,13 +6,13 @@ import TendYAML
 extension RuleTest {
     /// Runs the steps in order against an offline cluster; a step's failures do not stop later steps.
     public func run(rules: [Rule], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped, now: Date = Date()) -> [StepResult] {
-        run(rules: rules, clusterScoped: clusterScoped, now: now, collectCoverage: false).results
+        run(rules: rules, clusterScoped: clusterScoped, now: self.now ?? now, collectCoverage: false).results
     }
 
     /// Runs the steps like ``run(rules:clusterScoped:now:)`` and also returns each rule's coverage
     /// (one per rule, in `rules` order): what every reconcile of every step exercised.
     public func runWithCoverage(rules: [Rule], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped, now: Date = Date()) -> (results: [StepResult], coverage: [RuleCoverage]) {
-        let (results, coverage) = run(rules: rules, clusterScoped: clusterScoped, now: now, collectCoverage: true)
+        let (results, coverage) = run(rules: rules, clusterScoped: clusterScoped, now: self.now ?? now, collectCoverage: true)
         return (results, coverage ?? [])
     }
 
@@ -23,7 +23,7 @@ extension RuleTest {
         rules: [Rule], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped, now: Date = Date(),
         afterStep: (_ index: Int, _ result: StepResult, _ cluster: OfflineCluster) -> Void
     ) -> [StepResult] {
-        run(rules: rules, clusterScoped: clusterScoped, now: now, collectCoverage: false, afterStep: afterStep).results
+        run(rules: rules, clusterScoped: clusterScoped, now: self.now ?? now, collectCoverage: false, afterStep: afterStep).results
     }
 
     private func run(

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import TendValue
 import TendCEL
 import TendKube
@@ -42,6 +42,9 @@ public struct RuleTest: Sendable {
     public var file: String
     public var rulePaths: [String]
     public var steps: [Step]
+    /// `spec.now`: the time the test starts at (RFC 3339), what `now` reads in the rules' expressions
+    /// in the first step; each step's `wait` moves it on. Nil: the time `tend test` runs.
+    public var now: Date?
 
     public struct Step: Sendable {
         public var name: String
@@ -81,7 +84,12 @@ public struct RuleTest: Sendable {
             var reader = DocumentReader(document)
             _ = reader.object([], known: ["apiVersion", "kind", "metadata", "spec"], what: "a rule test")
             let name = reader.string(["metadata", "name"], required: true, what: "metadata.name") ?? ""
-            _ = reader.object(["spec"], known: ["rules", "steps"], required: true, what: "spec")
+            _ = reader.object(["spec"], known: ["rules", "steps", "now"], required: true, what: "spec")
+            var start: Date?
+            if let text = reader.string(["spec", "now"], what: "spec.now") {
+                start = RFC3339.parse(text)
+                if start == nil { reader.error("spec.now must be an RFC 3339 time such as 2026-01-01T00:00:00Z, found \"\(text)\"", at: ["spec", "now"]) }
+            }
             let rules = (reader.stringList(["spec", "rules"], what: "spec.rules") ?? []).map { ($0.hasPrefix("/") ? $0 : (directory as NSString).appendingPathComponent($0)) }
             if rules.isEmpty { reader.error("a rule test names its rules (spec.rules)", at: ["spec"], onKey: true) }
             var steps: [Step] = []
@@ -114,7 +122,9 @@ public struct RuleTest: Sendable {
                 steps.append(step)
             }
             diagnostics += reader.diagnostics
-            tests.append(RuleTest(name: name, file: file, rulePaths: rules, steps: steps))
+            var test = RuleTest(name: name, file: file, rulePaths: rules, steps: steps)
+            test.now = start
+            tests.append(test)
         }
         return (tests, diagnostics)
     }

@@ -23,6 +23,21 @@ public indirect enum TemplateNode: Sendable {
         return false
     }
 
+    /// Every compiled expression of the node, keys included.
+    public var programs: [CELProgram] {
+        switch self {
+        case .literal: return []
+        case .template(let t): return t.programs
+        case .array(let items): return items.flatMap(\.programs)
+        case .object(let entries):
+            return entries.flatMap { e -> [CELProgram] in
+                var out: [CELProgram] = []
+                if case .template(let t) = e.key { out += t.programs }
+                return out + e.value.programs
+            }
+        }
+    }
+
     /// The declared variables the node's expressions use.
     public var referencedVariables: Set<String> {
         switch self {
