@@ -13,6 +13,9 @@ extension PlanExecutor {
         case created(ObjectReference)
         case applied(ObjectReference)
         case refused(ObjectReference, ReconcilePlan.Problem)
+        /// Deleted to be created again (`updatePolicy: recreate`); its delete event reconciles the
+        /// parent, which creates it.
+        case deletedToRecreate(ObjectReference)
         case failed(ReconcilePlan.Problem)
     }
 
@@ -45,6 +48,9 @@ extension PlanExecutor {
                 case .applied(let ref)?:
                     outcome.writes += 1
                     outcome.applied.append(ref)
+                case .deletedToRecreate(let ref)?:
+                    outcome.writes += 1
+                    outcome.deleted.append(ref)
                 case .refused(let ref, let problem)?:
                     outcome.refused.append(ref)
                     outcome.failures.append(problem)
@@ -72,11 +78,34 @@ extension PlanExecutor {
             logger.log(level: writeLogLevel, "applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
             return child.action == .create ? .created(child.reference) : .applied(child.reference)
         } catch {
+            if child.action == .update, rule.children.first(where: { $0.id == child.id })?.updatePolicy == .recreate,
+                Self.isImmutableRefusal(error), let uid = child.live?["metadata"]?["uid"]?.stringValue
+            {
+                do {
+                    let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
+                    _ = try await resource.delete(child.key.name, options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid, dryRun: dryRun))
+                    count(.delete)
+                    logger.info("deleted a child to recreate it: the update was refused as immutable", metadata: [
+                        "rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)",
+                    ])
+                    return .deletedToRecreate(child.reference)
+                } catch {
+                    return .failed(.init(reason: "RecreateFailed", message: "delete \(child.reference) to recreate it: \(summary(error))", child: child.id))
+                }
+            }
             var message = "apply \(child.reference): \(summary(error))"
             if let hint = await createHint(error, kind: child.kind) { message += hint }
             logger.log(level: dryRun ? .debug : .warning, "apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
             return .failed(.init(reason: reason(for: error, default: "ApplyFailed"), message: message, child: child.id))
         }
+    }
+
+    /// Whether the API server refused an update because a field cannot change, which only a
+    /// delete and create can get past.
+    static func isImmutableRefusal(_ error: any Error) -> Bool {
+        guard let e = error as? KubeError, e.isInvalid else { return false }
+        let text = ([e.message, e.status?.message ?? ""] + (e.status?.causes.compactMap(\.message) ?? [])).joined(separator: " ")
+        return text.contains("immutable") || text.contains("may not change fields") || text.contains("updates to") && text.contains("are forbidden")
     }
 
     /// Each child's level: 0 for a child that reads no other child, else one more than the deepest

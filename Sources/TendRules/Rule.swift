@@ -128,6 +128,10 @@ extension Rule {
             /// others' edits are not reverted (Kyverno's `synchronize: false`). Pruning, ownership and
             /// readiness still apply.
             case createOnly
+            /// Like `apply`; when the API server refuses an update because a field cannot change
+            /// (`field is immutable`, `pod updates may not change fields`), the object is deleted and
+            /// created again from the template (Metacontroller's Recreate).
+            case recreate
         }
     }
 

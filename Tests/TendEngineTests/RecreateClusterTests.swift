@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import Testing
+import TendEngine
+import TendKube
+import TendRules
+import TendTesting
+import TendValue
+import TendYAML
+
+/// `updatePolicy: recreate` on the real control plane: a Job's pod template cannot change (the API
+/// server refuses the update: `field is immutable`); the child is deleted and created again from
+/// the new template, where `apply` would leave the refusal in the Ready condition for good.
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun))
+struct RecreateClusterTests {
+    static func rule(policy: String) -> String {
+        """
+        apiVersion: tend.dev/v1alpha1
+        kind: Rule
+        metadata: {name: recreate-\(policy.lowercased())}
+        spec:
+          watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {recreate-test: \(policy.lowercased())}}}
+          children:
+            - id: job
+              updatePolicy: \(policy)
+              template:
+                apiVersion: batch/v1
+                kind: Job
+                metadata: {name: "${self.metadata.name}-job"}
+                spec:
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers: [{name: run, image: "${self.data.image}", command: [sh, -c, "true"]}]
+        """
+    }
+
+    @Test(arguments: ["recreate", "apply"])
+    func anImmutableUpdate(policy: String) async throws {
+        let cluster = try LocalCluster.require()
+        let (loaded, diagnostics) = RuleCompiler.compile(try YAML.parse(Self.rule(policy: policy), file: "recreate.yaml"))
+        let rule = try #require(loaded, "\(diagnostics)")
+        let client = KubeClient(configuration: cluster.configuration)
+        let ns = "recreate-\(UInt32.random(in: 0...UInt32.max))"
+        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
+        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
+        let jobs = try await client.resource(GroupVersionKind(apiVersion: "batch/v1", kind: "Job")!, namespace: ns)
+        var options = EngineOptions()
+        options.namespace = ns
+        var logger = Logger(label: "recreate-test")
+        logger.logLevel = .warning
+        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
+        let running = Task { try await engine.run() }
+
+        _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["recreate-test": .string(policy)]], "data": ["image": "busybox:1"]])
+        await poll(until: "job created", timeout: .seconds(20)) { (try? await jobs.get("p-job")) != nil }
+        let first = try await jobs.get("p-job")
+        let firstUID = try #require(first["metadata"]?["uid"]?.stringValue)
+
+        _ = try await configMaps.patch("p", .merge(["data": ["image": "busybox:2"]]))
+        if policy == "recreate" {
+            await poll(until: "job recreated from the new template", timeout: .seconds(30)) {
+                guard let job = try? await jobs.get("p-job") else { return false }
+                return job["metadata"]?["uid"]?.stringValue != firstUID
+                    && job["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"] == "busybox:2"
+            }
+        } else {
+            // apply: the refusal is reported and stays; the Job is the old one.
+            let events = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: ns)
+            await poll(until: "the refusal reported", timeout: .seconds(30)) {
+                (try? await events.list(ListOptions()))?.items.contains { $0["type"] == "Warning" && $0["reason"] == "Invalid" && ($0["message"]?.stringValue ?? "").contains("Job.batch \"p-job\" is invalid") } == true
+            }
+            #expect(try await jobs.get("p-job")["metadata"]?["uid"]?.stringValue == firstUID)
+        }
+
+        running.cancel()
+        _ = try? await running.value
+        _ = try? await namespaces.delete(ns)
+        await client.shutdown()
+    }
+}
