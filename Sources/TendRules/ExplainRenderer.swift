@@ -68,7 +68,7 @@ public struct ExplainRenderer {
         case .excludedWith(let dep):
             return out + "left out: it reads \(dep), which is left out\n"
         case .waiting(let dep):
-            return out + "= waiting: it reads \(dep), which does not exist yet\n"
+            return out + "= waiting: it reads \(dep), which \(plan.waitingForReady.contains(c.id) ? "is not ready yet (dependentsWait: ready)" : "does not exist yet")\n"
         case .failed(let message):
             return out + "\(red)! error\(reset): \(message) (existing objects are kept)\n"
         case .excluded:

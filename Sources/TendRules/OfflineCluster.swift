@@ -19,6 +19,8 @@ public struct OfflineCluster: Sendable {
     public private(set) var defaults = StructuralDefaults()
     /// How server-side apply merges each list field (built-in kinds, and the CRDs learnt).
     public private(set) var listTypes = ListTypes.builtin
+    /// Which kinds have a status subresource: a status is written only to those, as `tend run` does.
+    private var statusSubresources = StatusSubresources()
     /// Each object's configurations by manager: what a rule's field manager applied last (children,
     /// `patch`, status), and under ``userManager`` what steps and state files wrote, so an apply
     /// releases what its manager no longer sets unless another still sets it (``ServerSideApply``).
@@ -45,6 +47,7 @@ public struct OfflineCluster: Sendable {
     public mutating func learn(crd: Value) {
         defaults.register(crd: crd)
         listTypes.register(crd: crd)
+        statusSubresources.register(crd: crd)
         if crd["spec"]?["scope"] == "Cluster", let group = crd["spec"]?["group"]?.stringValue, let kind = crd["spec"]?["names"]?["kind"]?.stringValue {
             for version in crd["spec"]?["versions"]?.arrayValue ?? [] {
                 if let name = version["name"]?.stringValue { world.clusterScoped.insert(GroupVersionKind(groupVersion: GroupVersion(group: group, version: name), kind: kind)) }
@@ -232,7 +235,9 @@ public struct OfflineCluster: Sendable {
                 refused.append(.init(reason: "Invalid", message: message))
             }
         }
-        if plan.statusChanged || !refused.isEmpty, let status = plan.status(reporting: refused, parent: parent, now: now) {
+        if plan.statusChanged || !refused.isEmpty, statusSubresources.hasStatus(plan.parent.kind),
+            let status = plan.status(reporting: refused, parent: parent, now: now)
+        {
             var current = parent
             for field in plan.statusFieldsToRemove { current["status"]?[field] = nil }
             switch serverSideApply(["status": status], as: manager + Rule.statusManagerSuffix, to: plan.parent, live: current) {

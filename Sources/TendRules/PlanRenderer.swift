@@ -52,7 +52,7 @@ public struct PlanRenderer {
             case .notOwned:
                 out += "  \(red)! refused\(reset) \(c.reference): exists and is not managed by this rule (set adopt: true to take it over)\n"
             case .waiting(let dep):
-                out += "  = waiting \(c.reference): reads \(dep), which does not exist yet\n"
+                out += "  = waiting \(c.reference): reads \(dep), which \(plan.waitingForReady.contains(c.id) ? "is not ready yet" : "does not exist yet")\n"
             case .unchanged:
                 break
             }

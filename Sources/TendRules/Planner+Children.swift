@@ -26,6 +26,21 @@ extension Context {
             ready[child.id] = false
             return
         }
+        // A child reading one whose dependents wait for readiness waits until it is ready.
+        for dep in child.dependencies where !(ready[dep] ?? false) && waitsForReadiness(of: dep) {
+            trace?.children.append(.init(id: child.id, outcome: .waiting(on: dep)))
+            waiting.insert(child.id)
+            plan.waitingForReady.insert(child.id)
+            plan.children.append(contentsOf: existing(child).map { live in
+                PlannedChild(id: child.id, loop: [:], kind: live.kind, key: live.key, desired: live.value, live: live.value, action: .waiting(on: dep), ready: false)
+            })
+            if existing(child).isEmpty {
+                plan.problems.append(.init(reason: "Waiting", message: "child \(child.id) waits for \(dep) to be ready", child: child.id))
+            }
+            variables[child.id] = child.isCollection ? .array([]) : .null
+            ready[child.id] = false
+            return
+        }
         var combinations: [[String: Value]] = [[:]]
         for (name, program) in child.forEach {
             switch Result(catching: { () throws(CELError) -> Value in try program.evaluate(variables).toValue() }) {
@@ -209,5 +224,10 @@ extension Context {
         annotations[ObjectMatch.appliedHashAnnotation] = .string(hash)
         try? object.set(FieldPath([.key("metadata"), .key("annotations")]), to: .object(annotations))
         return (kind, ObjectKey(namespace: namespaced == true ? namespace : "", name: name), object)
+    }
+
+    /// Whether children reading `id` wait for it to be ready (its own `dependentsWait`, else the rule's).
+    func waitsForReadiness(of id: String) -> Bool {
+        (rule.children.first { $0.id == id }?.dependentsWait ?? rule.dependentsWait) == .ready
     }
 }

@@ -39,6 +39,9 @@ public struct ReconcilePlan: Sendable {
     /// `status.available: no such key: "availableReplicas"`. Not problems: kro leaves such fields
     /// unset too; `has()` or optional types (`.?`, `orValue`) make a default explicit.
     public var leftOut: [String] = []
+    /// Ids of children waiting for a child they read to be ready (`dependentsWait: ready`), not
+    /// merely to exist: their ``PlannedChild/Action/waiting(on:)`` names that child.
+    public var waitingForReady: Set<String> = []
     public var phaseChange: PhaseChange?
     /// Reconcile again after this long even if nothing changes: a `for:` transition is pending.
     public var requeueAfter: Duration?

@@ -31,6 +31,8 @@ public struct Rule: Sendable {
     /// `spec.requeueAfter`: how often an object is reconciled again when an expression reads `now`
     /// and no instant of change can be computed (``defaultTimePeriod`` when nil).
     public var requeueAfter: Duration?
+    /// `spec.dependentsWait`: the default of the children's ``Child/dependentsWait``.
+    public var dependentsWait: Child.DependentsWait = .exists
 
     /// Label put on every child: the name of the rule that manages it.
     public static let ruleLabel = "tend.dev/rule"
@@ -110,6 +112,17 @@ extension Rule {
         public var adopt: Bool
         /// What happens when the child exists and its template renders differently.
         public var updatePolicy: UpdatePolicy = .apply
+        /// What children that read this one wait for (`dependentsWait:`; the rule's
+        /// `spec.dependentsWait` when not set): that it exists (the default), or that it is ready.
+        public var dependentsWait: DependentsWait?
+
+        /// `dependentsWait:` of a child or a rule.
+        public enum DependentsWait: String, Sendable {
+            /// A child reading this one is applied once it exists.
+            case exists
+            /// A child reading this one is applied once it is ready (its `readyWhen` hold), as kro does.
+            case ready
+        }
         /// Ids of other children this one's expressions read (they are applied first).
         public var dependencies: [String]
         /// Ids of lookups this child reads.

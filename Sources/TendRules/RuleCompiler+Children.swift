@@ -76,7 +76,7 @@ extension RuleCompiler {
     }
 
     private mutating func compileChild(_ at: YAMLPath, id: String, scope: Scope) -> Rule.Child? {
-        let known = ["id", "template", "includeWhen", "forEach", "readyWhen", "onDelete", "adopt", "updatePolicy"]
+        let known = ["id", "template", "includeWhen", "forEach", "readyWhen", "onDelete", "adopt", "updatePolicy", "dependentsWait"]
         guard reader.object(at, known: known, what: "a child") != nil else { return nil }
         // Loop variables.
         var loopVars: [(name: String, values: CELProgram)] = []
@@ -179,6 +179,7 @@ extension RuleCompiler {
             lookupDependencies: scope.lookups.filter { refs.contains($0) },
             location: reader.location(at.appending(key: "id")).0, kind: kind)
         compiled.updatePolicy = updatePolicy
+        compiled.dependentsWait = compileDependentsWait(at.appending(key: "dependentsWait"))
         return compiled
     }
 
@@ -226,5 +227,15 @@ extension DocumentReader {
         guard case .object(let o)? = value(path) else { return }
         let locations = Set(o.keys.compactMap { document.locations.keyLocation(of: path.appending(key: $0)) })
         removeDiagnostics { $0.message.hasPrefix("unknown field") && locations.contains($0.location) }
+    }
+}
+
+extension RuleCompiler {
+    /// `dependentsWait: exists | ready` (a child's, or the rule's under `spec`).
+    mutating func compileDependentsWait(_ path: YAMLPath) -> Rule.Child.DependentsWait? {
+        guard let s = reader.string(path, what: "dependentsWait") else { return nil }
+        if let w = Rule.Child.DependentsWait(rawValue: s) { return w }
+        reader.error("dependentsWait must be exists or ready, found \"\(s)\"", at: path)
+        return nil
     }
 }

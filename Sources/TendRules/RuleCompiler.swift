@@ -60,7 +60,7 @@ public struct RuleCompiler {
         if !name.isEmpty && !Self.isDNSLabel(name) {
             reader.error("rule name \"\(name)\" must be a DNS label: lowercase letters, digits and '-', at most 63 characters", at: ["metadata", "name"])
         }
-        let known = ["schema", "watch", "lookups", "children", "patch", "status", "requeueAfter"]
+        let known = ["schema", "watch", "lookups", "children", "patch", "status", "requeueAfter", "dependentsWait"]
         guard reader.object(["spec"], known: known, required: true, what: "spec") != nil else { return nil }
 
         let schema = compileSchema()
@@ -84,6 +84,7 @@ public struct RuleCompiler {
             children: children, patch: patch, status: status, schema: schema)
         rule.timePrograms = rule.timeDependentPrograms
         rule.requeueAfter = requeueAfter
+        rule.dependentsWait = compileDependentsWait(["spec", "dependentsWait"]) ?? .exists
         return rule
     }
 

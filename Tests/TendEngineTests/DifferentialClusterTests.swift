@@ -6,7 +6,7 @@ import TendTesting
 import TendValue
 
 /// Offline and live agree: every RuleTest of the shipped rules (`rules/*/*.test.yaml`), of
-/// `examples/meet` and of `examples/policies` runs twice, through `tend test`'s own runner against the offline cluster and
+/// `examples/meet`, `examples/policies` and `examples/readiness` runs twice, through `tend test`'s own runner against the offline cluster and
 /// against the real control plane with the engine running its rules (``LiveRuleTest``), and after
 /// each step the objects of both sides are compared (``DifferentialComparison``): those the step's
 /// expectations name, those the test applied, patched or deleted, and those the rules manage in the
@@ -25,7 +25,7 @@ struct DifferentialClusterTests {
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Every RuleTest under `rules/*/`, `examples/meet/` and `examples/policies/`.
+    /// Every RuleTest under `rules/*/`, `examples/meet/`, `examples/policies/` and `examples/readiness/`.
     static let allCases: [Case] = {
         var files: [String] = []
         let fm = FileManager.default
@@ -34,7 +34,7 @@ struct DifferentialClusterTests {
                 files.append("rules/\(rule)/\(f)")
             }
         }
-        for dir in ["examples/meet", "examples/policies"] {
+        for dir in ["examples/meet", "examples/policies", "examples/readiness"] {
             for f in ((try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(dir).path)) ?? []).sorted() where f.hasSuffix(".test.yaml") {
                 files.append("\(dir)/\(f)")
             }
