@@ -6,15 +6,18 @@ import Synchronization
 /// caller must wait before sending. Tokens may go negative: a reservation made while the bucket
 /// is empty is queued behind the earlier ones, so waiting callers are served in order at exactly
 /// `qps` (the semantics of Go's `rate.Limiter.Reserve`, which client-go uses).
-public struct TokenBucket: Sendable {
+///
+/// The one token bucket of Tend: the client's request limiter below and the work queue's bucket
+/// limiter (TendRuntime's `TokenBucketRateLimiter`) both run on it, each on its own clock's instants.
+public struct TokenBucket<Instant: InstantProtocol & Sendable>: Sendable where Instant.Duration == Duration {
     public let qps: Double
     public let burst: Int
     /// Tokens available at ``lastUpdate`` (negative: that many reservations are queued).
     public private(set) var tokens: Double
-    public private(set) var lastUpdate: ContinuousClock.Instant
+    public private(set) var lastUpdate: Instant
 
     /// A full bucket.
-    public init(qps: Double, burst: Int, now: ContinuousClock.Instant) {
+    public init(qps: Double, burst: Int, now: Instant) {
         self.qps = qps
         self.burst = max(1, burst)
         self.tokens = Double(max(1, burst))
@@ -22,10 +25,10 @@ public struct TokenBucket: Sendable {
     }
 
     /// Takes one token and returns the wait before it may be used (zero when one was available).
-    public mutating func reserve(now: ContinuousClock.Instant) -> Duration {
+    public mutating func reserve(now: Instant) -> Duration {
         guard qps > 0 else { return .zero }
         if now > lastUpdate {
-            tokens = min(Double(burst), tokens + (now - lastUpdate).seconds * qps)
+            tokens = min(Double(burst), tokens + lastUpdate.duration(to: now).seconds * qps)
             lastUpdate = now
         }
         tokens -= 1
@@ -37,7 +40,7 @@ public struct TokenBucket: Sendable {
 /// The client's shared limiter: one token bucket for every request the client sends (each retry
 /// attempt included). Waits with the injected clock; cancellation ends the wait.
 final class RateLimiter: Sendable {
-    private let bucket: Mutex<TokenBucket>
+    private let bucket: Mutex<TokenBucket<ContinuousClock.Instant>>
     private let enabled: Bool
     private let clock: KubeClock
 

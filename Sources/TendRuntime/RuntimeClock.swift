@@ -24,6 +24,11 @@ public struct RuntimeInstant: Sendable, Hashable, Comparable, CustomStringConver
     public var description: String { "T+\(offset)" }
 }
 
+extension RuntimeInstant: InstantProtocol {
+    public func advanced(by duration: Duration) -> RuntimeInstant { self + duration }
+    public func duration(to other: RuntimeInstant) -> Duration { other - self }
+}
+
 /// The source of time for every timer-driven part of the runtime.
 ///
 /// Components take a clock instead of reading the system time, so tests drive them with

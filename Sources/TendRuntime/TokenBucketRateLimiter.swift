@@ -1,3 +1,5 @@
+import TendKube
+
 /// A token bucket shared by all keys (client-go `BucketRateLimiter` over `rate.Limiter`).
 ///
 /// The bucket holds up to `burst` tokens and refills at `rate` tokens per second of the injected
@@ -8,32 +10,23 @@
 ///
 /// The bucket keeps no per-key state: ``forget(_:)`` does nothing and ``numRequeues(_:)`` is 0.
 public struct TokenBucketRateLimiter<Key: Hashable & Sendable>: RateLimiter {
-    public let rate: Double
-    public let burst: Int
+    public var rate: Double { bucket.qps }
+    public var burst: Int { bucket.burst }
     private let clock: any RuntimeClock
-    private var tokens: Double
-    private var last: RuntimeInstant
+    /// The arithmetic, shared with the API client's request limiter (TendKube's ``TokenBucket``).
+    private var bucket: TokenBucket<RuntimeInstant>
 
     /// - Parameters:
     ///   - rate: tokens per second (> 0).
     ///   - burst: bucket capacity; the bucket starts full.
     public init(rate: Double = 10, burst: Int = 100, clock: any RuntimeClock) {
         precondition(rate > 0 && burst > 0, "need rate > 0 and burst > 0")
-        self.rate = rate
-        self.burst = burst
         self.clock = clock
-        self.tokens = Double(burst)
-        self.last = clock.now
+        self.bucket = TokenBucket(qps: rate, burst: burst, now: clock.now)
     }
 
     public mutating func when(_ key: Key) -> Duration {
-        let now = clock.now
-        if now > last {
-            tokens = min(Double(burst), tokens + (now - last).seconds * rate)
-            last = now
-        }
-        tokens -= 1
-        return tokens >= 0 ? .zero : .seconds(-tokens / rate)
+        bucket.reserve(now: clock.now)
     }
 
     public mutating func forget(_ key: Key) {}
