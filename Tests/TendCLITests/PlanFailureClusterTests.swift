@@ -7,7 +7,7 @@ import Testing
 /// A command that could not do its job never exits 0: `tend plan`, `tend explain` and
 /// `tend check --cluster` against a cluster they cannot verify, rules whose kind is not served, and
 /// (plan) listing the server forbids.
-@Suite(.enabled(if: LocalCluster.shouldRun, "needs a local cluster (scripts/local-cluster up)"))
+@Suite(.enabled(if: LocalCluster.shouldRun, "needs a local cluster (scripts/local-cluster up)"), .awaitsCleanup)
 struct PlanFailureClusterTests {
     static let scratch: String = {
         let dir = NSTemporaryDirectory() + "tend-plan-failure-\(UInt32.random(in: 0...UInt32.max))"
@@ -115,11 +115,11 @@ struct PlanFailureClusterTests {
     @Test func listingForbiddenFailsAfterTheTimeout() async throws {
         let cluster = try LocalCluster.require()
         let client = KubeClient(configuration: cluster.configuration)
-        defer { Task { await client.shutdown() } }
+        AwaitedCleanup.add { await client.shutdown() }
         let ns = "plan-forbidden-\(UInt32.random(in: 0...UInt32.max))"
         let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
         _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        defer { Task { _ = try? await namespaces.delete(ns) } }
+        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
         let accounts = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ServiceAccount")!, namespace: ns)
         _ = try await accounts.create(["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "nobody"]])
         var token: String?

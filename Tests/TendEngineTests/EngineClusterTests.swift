@@ -11,7 +11,7 @@ import TendYAML
 /// The engine against the real control plane: `tend run`'s code path, rule by rule semantics.
 /// Its tests run the shipped rules, which watch cluster-wide: the suite holds their lock, so the
 /// differential tests (which run them too) never run at the same time.
-@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .exclusive(on: ExclusiveClusterObject.shippedRules))
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .exclusive(on: ExclusiveClusterObject.shippedRules), .awaitsCleanup)
 struct EngineClusterTests {
     static let webapp = GroupVersionKind(apiVersion: "example.com/v1", kind: "WebApp")!
     static let deployment = GroupVersionKind(apiVersion: "apps/v1", kind: "Deployment")!
@@ -49,7 +49,7 @@ struct EngineClusterTests {
         let ns = "engine-\(UInt32.random(in: 0...UInt32.max))"
         let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
         _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        defer { Task { _ = try? await namespaces.delete(ns) } }
+        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
 
         // The engine starts before the CRD exists: the rule waits, then starts when it appears.
         let crds = try await client.resource(GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!)

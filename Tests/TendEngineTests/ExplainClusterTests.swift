@@ -11,7 +11,7 @@ import TendYAML
 /// `tend explain` against the live cluster, with a ConfigMap-watching rule in a namespace of its
 /// own (no shared CRD): a selected object gets its reasons, plan and Events; one outside the
 /// rule's label selector is explained as not selected, with the label that decided it.
-@Suite(.enabled(if: LocalCluster.shouldRun))
+@Suite(.enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct ExplainClusterTests {
     static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
 
@@ -54,7 +54,7 @@ struct ExplainClusterTests {
         let ns = "explain-\(marker)"
         let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
         _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns), "labels": ["team": "a"]]])
-        defer { Task { _ = try? await namespaces.delete(ns) } }
+        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
         let configMaps = try await client.resource(Self.configMap, namespace: ns)
         let selected = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "shop", "labels": ["explain-test": .string(marker)]], "data": ["a": "1"]])
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "other", "labels": ["explain-test": "someone-else"]]])

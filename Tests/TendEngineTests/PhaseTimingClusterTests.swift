@@ -10,7 +10,7 @@ import TendYAML
 
 /// A `for:` transition on the real control plane: it stays pending while its guard holds, then
 /// fires on its own when due (the engine requeues the object; no other event arrives).
-@Suite(.serialized, .enabled(if: LocalCluster.shouldRun))
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct PhaseTimingClusterTests {
     static let probe = GroupVersionKind(apiVersion: "phases.tend-test.dev/v1", kind: "Probe")!
     static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
@@ -47,7 +47,7 @@ struct PhaseTimingClusterTests {
         let ns = "phases-\(UInt32.random(in: 0...UInt32.max))"
         let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
         _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        defer { Task { _ = try? await namespaces.delete(ns) } }
+        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
 
         var probes: ResourceClient?
         await poll(until: "Probe served") {

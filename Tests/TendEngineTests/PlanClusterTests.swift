@@ -21,7 +21,7 @@ extension EngineClusterTests {
         return out
     }
 
-    @Test(.exclusive(on: "webapps.example.com")) func planMatchesWhatRunDoesAndWritesNothing() async throws {
+    @Test(.exclusive(on: "webapps.example.com"), .awaitsCleanup) func planMatchesWhatRunDoesAndWritesNothing() async throws {
         let cluster = try LocalCluster.require()
         let rule = try EngineClusterTests.rule()
         var logger = Logger(label: "plan-test")
@@ -34,7 +34,7 @@ extension EngineClusterTests {
         let ns = "plan-\(UInt32.random(in: 0...UInt32.max))"
         let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
         _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        defer { Task { _ = try? await namespaces.delete(ns) } }
+        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
         // Discovery may list the kind a moment before the API server serves it: retry the create.
         var webapps: ResourceClient?
         await poll(until: "WebApp served and created") {

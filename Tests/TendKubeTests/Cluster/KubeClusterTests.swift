@@ -8,7 +8,7 @@ import TendTesting
 /// TendKube against the real local control plane (kube-apiserver 1.20.2 over TLS and HTTP/2).
 /// Each test works in its own namespace and deletes it at the end.
 @Suite(.serialized, .enabled(if: KubeTestCluster.shouldRun, "no local cluster configured (TEND_CLUSTER_DIR)"),
-       .timeLimit(.minutes(5)))
+       .timeLimit(.minutes(5)), .awaitsCleanup)
 struct KubeClusterTests {
     let cluster: KubeTestCluster
 
@@ -307,7 +307,7 @@ struct KubeClusterTests {
             await #expect { _ = try await client.resource(widgetKind, namespace: ns) } throws: { ($0 as? KubeError)?.code == .unknownResource }
             let crds = try await client.resource(Self.crdKind)
             try await install(crd, crds)
-            defer { Task { _ = try? await crds.delete(crdName) } }
+            AwaitedCleanup.add { _ = try? await crds.delete(crdName) }
             let deadline = ContinuousClock.now + .seconds(30)
             // The same client finds it: a miss refreshes discovery (at most once a second here).
             var widgets: ResourceClient?
@@ -426,7 +426,7 @@ struct KubeClusterTests {
             let group = "t\(UInt32.random(in: 0..<UInt32.max)).tend.example"
             let crds = try await client.resource(Self.crdKind)
             try await install(Self.widgetCRD(group: group), crds)
-            defer { Task { _ = try? await crds.delete("widgets.\(group)") } }
+            AwaitedCleanup.add { _ = try? await crds.delete("widgets.\(group)") }
             let widgets = client.resource(
                 APIResource(groupVersion: GroupVersion(group: group, version: "v1"), name: "widgets", kind: "Widget", namespaced: true),
                 namespace: ns)
