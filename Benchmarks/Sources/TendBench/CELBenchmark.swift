@@ -1,4 +1,5 @@
-public import TendValue
+import TendCEL
+import TendValue
 
 #if canImport(Glibc)
 import Glibc
@@ -6,20 +7,21 @@ import Glibc
 import Darwin
 #endif
 
-/// Throughput measurement for the interpreter, callable from tests or a benchmarks package.
-public enum CELBenchmark {
-    public struct Result: Sendable {
-        public var expression: String
-        public var iterations: Int
-        public var seconds: Double
-        public var evaluationsPerSecond: Double { Double(iterations) / seconds }
-        public var nanosecondsPerEvaluation: Double { seconds * 1e9 / Double(iterations) }
+/// Throughput measurement for the interpreter (`tend-bench cel`). Lives in the benchmarks package, not
+/// in TendCEL: production modules carry no benchmark code.
+enum CELBenchmark {
+    struct Result: Sendable {
+        var expression: String
+        var iterations: Int
+        var seconds: Double
+        var evaluationsPerSecond: Double { Double(iterations) / seconds }
+        var nanosecondsPerEvaluation: Double { seconds * 1e9 / Double(iterations) }
     }
 
     /// The guard from the performance goal, on a small Deployment-like object.
-    public static let guardExpression = #"self.spec.replicas > 0 && self.metadata.labels["tier"] == "web""#
+    static let guardExpression = #"self.spec.replicas > 0 && self.metadata.labels["tier"] == "web""#
 
-    public static let sampleObject: Value = [
+    static let sampleObject: Value = [
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": ["name": "web", "namespace": "shop", "labels": ["app": "shop", "tier": "web"]],
         "spec": ["replicas": 3, "selector": ["matchLabels": ["app": "shop"]]],
@@ -27,7 +29,7 @@ public enum CELBenchmark {
     ]
 
     /// Evaluates `expression` `iterations` times on one thread with `self` bound to `object`.
-    public static func measure(_ expression: String, object: Value = sampleObject, iterations: Int) throws -> Result {
+    static func measure(_ expression: String, object: Value = sampleObject, iterations: Int) throws -> Result {
         let program = try CELProgram(expression, environment: CELEnvironment(variables: ["self"]))
         let variables: [String: Value] = ["self": object]
         var trues = 0
@@ -40,7 +42,7 @@ public enum CELBenchmark {
         return Result(expression: expression, iterations: iterations, seconds: max(seconds, 1e-9))
     }
 
-    public static func guardThroughput(iterations: Int = 1_000_000) throws -> Result {
+    static func guardThroughput(iterations: Int = 1_000_000) throws -> Result {
         try measure(guardExpression, iterations: iterations)
     }
 
