@@ -58,3 +58,22 @@ extension Expr {
         }
     }
 }
+
+/// Identifies a node of one parsed expression between the type checker and the compiler: its
+/// position and the kind of node there (a selection and its operand never share a principal token).
+struct NodeKey: Hashable {
+    var offset: Int
+    var length: Int
+    var tag: UInt8
+
+    init(_ e: Expr) {
+        offset = e.offset
+        length = e.length
+        tag = switch e.kind {
+        case .ident: 0
+        case .select: 1
+        case .index: 2
+        default: 3
+        }
+    }
+}

@@ -1,6 +1,6 @@
 /// When a comparison with `now` can next change its result.
 ///
-/// A timestamp-typed variable (the rules' `now`) makes an expression's result depend on time. For
+/// A clock variable (``CELEnvironment/declareClock(_:)``, the rules' `now`) makes an expression's result depend on time. For
 /// each comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`) with `now` on one side, in one of the shapes
 /// `now`, `now + d`, `now - d` (`d` a duration), `now - t` or `t - now` (`t` a timestamp), and an
 /// other side that does not read `now`, the compiler keeps a closure computing the instant at which
@@ -20,7 +20,7 @@ extension Compiler {
 
     func isTimeVariable(_ e: Expr) -> Bool {
         guard case .ident(let name) = e.kind, !scope.contains(where: { $0.name == name }) else { return false }
-        return environment.variables[name]?.type == .timestamp
+        return environment.variables[name]?.isClock == true
     }
 
     func readsTimeVariable(_ e: Expr) -> Bool {

@@ -84,8 +84,14 @@ struct Compiler {
     /// Closures computing the instants at which a comparison with a timestamp variable (`now`)
     /// changes its result (Compiler+TimeBoundaries.swift).
     var timeBoundaries: [Eval] = []
+    /// Reads the type checker inferred as `timestamp` (``TypeChecker/timestampReads``): their
+    /// RFC 3339 string values are converted to timestamps where they are read.
+    var timestampReads: Set<NodeKey> = []
 
-    init(environment: CELEnvironment) { self.environment = environment }
+    init(environment: CELEnvironment, timestampReads: Set<NodeKey> = []) {
+        self.environment = environment
+        self.timestampReads = timestampReads
+    }
 
     mutating func report(_ message: String, _ e: Expr) {
         problems.append(Problem(message: message, offset: e.offset, length: e.length))
@@ -112,9 +118,9 @@ struct Compiler {
         case .literal(let v):
             return .constant(v)
         case .ident(let name):
-            return compileIdent(name, e)
+            return readingTimestamp(e, compileIdent(name, e))
         case .select, .index:
-            return compileAccess(e)
+            return readingTimestamp(e, compileAccess(e))
         case .call(let target, let name, let args):
             return compileCall(target, name, args, e)
         case .unary(let op, let operand):
@@ -151,6 +157,20 @@ struct Compiler {
             report("'?' marks an optional element of a list literal or an optional key of a map literal", e)
             return compile(inner)
         }
+    }
+
+    /// `node`, converting an RFC 3339 string it yields to a timestamp when `e` is a read the
+    /// type checker typed `timestamp` (a schema field with `format: date-time`), as the Kubernetes
+    /// API server's CEL does. A value that is not such a string is left as it is.
+    func readingTimestamp(_ e: Expr, _ node: Node) -> Node {
+        guard !timestampReads.isEmpty, timestampReads.contains(NodeKey(e)) else { return node }
+        let convert: @Sendable (CELValue) -> CELValue = { v in
+            if case .string(let s) = v, let t = CELTimestamp(rfc3339: s) { return .timestamp(t) }
+            return v
+        }
+        if let c = node.constant { return .constant(convert(c)) }
+        let inner = node.eval
+        return .dynamic { a throws(CELError) in convert(try inner(a)) }
     }
 
     // MARK: Names

@@ -7,8 +7,8 @@
 /// `lists.range(n)` refuses an `n` above the limit. An evaluation whose cost exceeds its limit
 /// fails with the ``CELError`` "cost limit exceeded", located at the comprehension.
 ///
-/// Not yet done: an estimate of the worst-case cost at load time for comprehensions over values
-/// of known size.
+/// At load time, ``CostEstimator`` refuses an expression whose bounded worst case is over the
+/// limit (CostEstimate.swift).
 public enum CELCostBudget {
     /// The default runtime cost limit of one evaluation: 1,000,000 units, the Kubernetes API
     /// server's per-expression limit (`PerCallLimit`).

@@ -9,9 +9,14 @@ public struct CELEnvironment: Sendable {
         public var fields: [String]?
         /// The variable's static type for the type checker; `dyn` (the default) when unknown.
         public var type: CELStaticType
-        public init(fields: [String]? = nil, type: CELStaticType = .dyn) {
+        /// Whether the variable is the time of the evaluation (a `timestamp`, the rules' `now`):
+        /// an expression that reads it may change its result as time passes
+        /// (``CELProgram/readsTimeVariable``, ``CELProgram/timeBoundaries(_:)``).
+        public var isClock: Bool
+        public init(fields: [String]? = nil, type: CELStaticType = .dyn, isClock: Bool = false) {
             self.fields = fields
             self.type = type
+            self.isClock = isClock
         }
     }
 
@@ -32,6 +37,13 @@ public struct CELEnvironment: Sendable {
     /// Declares (or redeclares) a variable, of static type `type` (`dyn`: unknown).
     public mutating func declare(_ name: String, fields: [String]? = nil, type: CELStaticType = .dyn) {
         variables[name] = Variable(fields: fields, type: type)
+    }
+
+    /// Declares `name` as the time of the evaluation: a `timestamp` whose value (an RFC 3339
+    /// string or a timestamp) the caller binds, and on which results may depend (see
+    /// ``Variable/isClock``).
+    public mutating func declareClock(_ name: String) {
+        variables[name] = Variable(type: .timestamp, isClock: true)
     }
 
     /// Has `checker` judge every field path rooted at variable `name` (when `name` is declared and

@@ -70,6 +70,16 @@ public struct CELFieldProblem: Sendable {
 public protocol CELFieldPathChecker: Sendable {
     /// The problems of `path`, or none.
     func problems(in path: CELFieldPath) -> [CELFieldProblem]
+
+    /// The most elements (a list) or entries (a map) the value at `path` can have, when its
+    /// structure declares a bound (a schema's `maxItems`, `maxProperties`); nil when unbounded or
+    /// unknown. The load-time cost estimate (CostEstimate.swift) asks it of comprehension ranges.
+    func maxSize(of path: CELFieldPath) -> Int64?
+}
+
+extension CELFieldPathChecker {
+    /// No bounds known.
+    public func maxSize(of path: CELFieldPath) -> Int64? { nil }
 }
 
 /// The walk over the parsed expression that finds field paths and asks the checkers.

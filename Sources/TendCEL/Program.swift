@@ -24,8 +24,8 @@ public struct CELProgram: Sendable {
     /// Slots of variables declared `timestamp`: a string value is taken as RFC 3339.
     let timestampSlots: Set<Int>
     let timeBoundaryEvals: [Eval]
-    /// Whether the expression reads a variable declared `timestamp` (the rules' `now`): its result
-    /// may change with time alone. ``timeBoundaries(_:)`` says when, where it can.
+    /// Whether the expression reads a clock variable (``CELEnvironment/declareClock(_:)``, the
+    /// rules' `now`): its result may change with time alone. ``timeBoundaries(_:)`` says when, where it can.
     public let readsTimeVariable: Bool
     /// The result when the whole expression folded to a constant.
     let constantResult: CELValue?
@@ -54,12 +54,15 @@ public struct CELProgram: Sendable {
         } catch {
             throw CELCompileError(diagnostics: [Self.diagnostic(expression, location, error.offset, error.length, "syntax error: " + error.message)])
         }
-        var compiler = Compiler(environment: environment)
-        let node = compiler.compile(ast)
-        if !environment.fieldCheckers.isEmpty { compiler.checkFieldPaths(ast) }
         var checker = TypeChecker(environment: environment)
         resultType = checker.check(ast)
+        var compiler = Compiler(environment: environment, timestampReads: checker.timestampReads)
+        let node = compiler.compile(ast)
+        if !environment.fieldCheckers.isEmpty { compiler.checkFieldPaths(ast) }
         if environment.reportsTypeErrors { compiler.problems += checker.problems }
+        var estimator = CostEstimator(environment: environment)
+        _ = estimator.cost(ast)
+        if let p = estimator.problem { compiler.problems.append(p) }
         if !compiler.problems.isEmpty {
             let ordered = compiler.problems.enumerated().sorted { ($0.element.offset, $0.offset) < ($1.element.offset, $1.offset) }.map(\.element)
             throw CELCompileError(diagnostics: ordered.map {
@@ -72,7 +75,7 @@ public struct CELProgram: Sendable {
         bindings = compiler.variableSlots.map { ($0.key, $0.value) }.sorted { $0.slot < $1.slot }
         timestampSlots = Set(bindings.filter { environment.variables[$0.name]?.type == .timestamp }.map(\.slot))
         timeBoundaryEvals = compiler.timeBoundaries
-        readsTimeVariable = !timestampSlots.isEmpty
+        readsTimeVariable = bindings.contains { environment.variables[$0.name]?.isClock == true }
     }
 
     /// The instants at which a comparison with a timestamp variable in this expression changes its

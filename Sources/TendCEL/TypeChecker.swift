@@ -15,6 +15,10 @@ struct TypeChecker {
     var problems: [Compiler.Problem] = []
     /// Comprehension variables in scope, innermost last.
     var scope: [(name: String, type: CELStaticType)] = []
+    /// Reads of data (selections, indexes, comprehension variables) inferred as `timestamp`: the
+    /// value is an RFC 3339 string in the JSON object (a `format: date-time` field), which the
+    /// compiler converts where it is read (``Compiler/timestampReads``).
+    var timestampReads: Set<NodeKey> = []
 
     init(environment: CELEnvironment) { self.environment = environment }
 
@@ -28,6 +32,18 @@ struct TypeChecker {
 
     /// The type of `e`, recording the problems found on the way.
     mutating func check(_ e: Expr) -> CELStaticType {
+        let t = infer(e)
+        if t == .timestamp {
+            switch e.kind {
+            case .select, .index: timestampReads.insert(NodeKey(e))
+            case .ident(let name) where scope.contains(where: { $0.name == name }): timestampReads.insert(NodeKey(e))
+            default: break
+            }
+        }
+        return t
+    }
+
+    private mutating func infer(_ e: Expr) -> CELStaticType {
         switch e.kind {
         case .literal(let v):
             return Self.type(of: v)

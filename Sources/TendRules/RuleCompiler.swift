@@ -150,7 +150,7 @@ struct Scope {
     func environment(adding extra: [String] = [], types: [String: CELStaticType] = [:]) -> CELEnvironment {
         var env = CELEnvironment(variables: ["self"] + lookups + children + extra)
         // The time of the reconcile (Rule+Time.swift).
-        env.declare("now", type: .timestamp)
+        env.declareClock("now")
         for (name, type) in types where extra.contains(name) { env.declare(name, type: type) }
         for name in lookups + children {
             guard let (checker, type) = typed[name] else { continue }

@@ -25,10 +25,11 @@ struct SchemaFieldChecker: CELFieldPathChecker {
         let stringMap: Value = ["type": "object", "additionalProperties": string]
         let unchecked: Value = ["x-kubernetes-preserve-unknown-fields": true]
         let integer: Value = ["type": "integer"]
+        let time: Value = ["type": "string", "format": "date-time"]
         let fields: [(String, Value)] = [
             ("name", string), ("generateName", string), ("namespace", string), ("uid", string),
             ("resourceVersion", string), ("generation", integer),
-            ("creationTimestamp", string), ("deletionTimestamp", string),
+            ("creationTimestamp", time), ("deletionTimestamp", time),
             ("deletionGracePeriodSeconds", integer), ("labels", stringMap), ("annotations", stringMap),
             ("finalizers", ["type": "array", "items": string]), ("ownerReferences", unchecked), ("managedFields", unchecked),
         ]
@@ -94,7 +95,13 @@ struct SchemaFieldChecker: CELFieldPathChecker {
             }
         }
         guard let comparison = path.comparison, let schema = node.objectValue, let type = Self.checkedType(schema),
-              let literal = Self.literalType(comparison.literal), !Self.compatible(type, literal) else { return [] }
+              let literal = Self.literalType(comparison.literal) else { return [] }
+        if Self.isDateTime(schema), literal == "string" {
+            return [CELFieldProblem(
+                "\(path.text(upTo: path.segments.count)) is a timestamp (format: date-time), but it is compared with a string; compare it with timestamp(\"...\")",
+                offset: comparison.offset, length: comparison.length)]
+        }
+        guard !Self.compatible(type, literal) else { return [] }
         return [CELFieldProblem(
             "\(path.text(upTo: path.segments.count)) is \(Self.article(type)) in the schema, but it is compared with \(Self.article(literal))",
             offset: comparison.offset, length: comparison.length)]
@@ -108,6 +115,11 @@ struct SchemaFieldChecker: CELFieldPathChecker {
     }
 
     /// The OpenAPI type a literal has (nil for null, bytes and other values never compared by type).
+    /// Whether values of the schema are timestamps in CEL: a string with `format: date-time`.
+    static func isDateTime(_ schema: Value.Object) -> Bool {
+        schema["type"]?.stringValue == "string" && schema["format"]?.stringValue == "date-time"
+    }
+
     static func literalType(_ v: CELValue) -> String? {
         switch v {
         case .int, .uint: "integer"
@@ -136,11 +148,41 @@ struct SchemaFieldChecker: CELFieldPathChecker {
 }
 
 extension SchemaFieldChecker {
+    /// The schema's `maxItems` (an array) or `maxProperties` (an object) at `path`, followed as
+    /// ``problems(in:)`` follows it; nil when the path leaves the schema or declares no bound.
+    func maxSize(of path: CELFieldPath) -> Int64? {
+        var node = object
+        for segment in path.segments {
+            guard let schema = node.objectValue else { return nil }
+            switch (schema["type"]?.stringValue, segment.step) {
+            case ("object", .field(let name)):
+                guard let child = schema["properties"]?[name] ?? schema["additionalProperties"].flatMap({ $0.objectValue != nil ? $0 : nil }) else { return nil }
+                node = child
+            case ("object", .index):
+                guard let values = schema["additionalProperties"], values.objectValue != nil else { return nil }
+                node = values
+            case ("array", .index):
+                guard let items = schema["items"] else { return nil }
+                node = items
+            default:
+                return nil
+            }
+        }
+        switch node["type"]?.stringValue {
+        case "array": return node["maxItems"]?.intValue
+        case "object": return node["maxProperties"]?.intValue
+        default: return nil
+        }
+    }
+}
+
+extension SchemaFieldChecker {
     /// The static type of `self` for the type checker, from the same object schema the field
     /// paths are checked against.
     var selfType: CELStaticType { Self.staticType(of: object) }
 
-    /// The CEL type of values an OpenAPI schema admits: `string`, `integer` (int), `boolean`,
+    /// The CEL type of values an OpenAPI schema admits: `string` (a timestamp with
+    /// `format: date-time`, as the API server's CEL types it), `integer` (int), `boolean`,
     /// `array` (a list of its `items`' type), `object` (its `properties` as known fields, any other
     /// key of its `additionalProperties`' type; a map when it has only `additionalProperties`).
     /// `dyn` where a value may have several CEL types: `number` (JSON writes `1.0` as `1`, an int),
@@ -148,7 +190,7 @@ extension SchemaFieldChecker {
     static func staticType(of schema: Value) -> CELStaticType {
         guard let s = schema.objectValue, let type = checkedType(s) else { return .dyn }
         switch type {
-        case "string": return .string
+        case "string": return isDateTime(s) ? .timestamp : .string
         case "integer": return .int
         case "boolean": return .bool
         case "array": return .list(s["items"].map(staticType(of:)) ?? .dyn)

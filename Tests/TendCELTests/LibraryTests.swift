@@ -149,14 +149,33 @@ let kubernetesLibraryCases: [Case] = [
 func kubernetesLibraries(_ c: Case) { run(c) }
 
 /// The runtime cost limit (docs/expressions.md, "Cost budget"): nested comprehensions that
-/// visit millions of elements fail; ordinary ones do not.
+/// visit millions of elements fail; ordinary ones do not. Ranges of a size only known at run time
+/// (`n` is 7) reach the runtime limit; bounded ones are refused at load time (`estimateCases`).
 let costCases: [Case] = [
-    Case("lists.range(1000).all(i, lists.range(1000).all(j, true))", error: "cost limit exceeded"),
-    Case("lists.range(1000).map(i, lists.range(1000).filter(j, j == i).size()).sum()", error: "cost limit exceeded"),
+    Case("lists.range(n * 150).all(i, lists.range(n * 150).all(j, true))", error: "cost limit exceeded"),
+    Case("lists.range(n * 150).map(i, lists.range(n * 150).filter(j, j == i).size()).sum()", error: "cost limit exceeded"),
     Case("lists.range(100).all(i, lists.range(100).all(j, i + j >= 0))", true),
     Case("lists.range(1000001)", error: "exceeds the cost limit"),
     Case("lists.range(10000).exists(i, i == 9999)", true),
+    Case("lists.range(n * 150).exists(i, i == 1049)", true),
 ]
+
+/// The load-time estimate: a comprehension whose ranges are all bounded and whose worst case is
+/// over the limit is a compile error at the comprehension; unbounded ranges are left to run time.
+let estimateCases: [Case] = [
+    Case("lists.range(1000).all(i, lists.range(1000).all(j, true))",
+         compileError: "1:19: error: the worst-case cost of this comprehension is 2007000 units, over the limit of 1000000 for one evaluation: it can visit 1000 elements at 2007 units each"),
+    Case("lists.range(1000).map(i, lists.range(1000).filter(j, j == i).size()).sum()", compileError: "the worst-case cost of this comprehension is 4"),
+    Case("[1, 2, 3].all(x, lists.range(400000).exists(y, y == x))", compileError: "1:38: error: the worst-case cost of this comprehension is 1600000 units, over the limit of 1000000 for one evaluation: it can visit 400000 elements at 4 units each"),
+    Case("(lists.range(600000) + lists.range(600000)).exists(i, i < 0)", compileError: "it can visit 1200000 elements at 4 units each"),
+    Case("cel.bind(r, lists.range(1000), r.all(i, r.all(j, true)))", compileError: "it can visit 1000 elements at 2005 units each"),
+    Case("[1, 2, 3].all(x, lists.range(50000).exists(y, y == x))", true),
+    Case("lists.range(1000).all(i, items.all(j, true))", true),
+    Case("lists.range(200000).all(i, i >= 0)", true),
+]
+
+@Test(arguments: estimateCases)
+func costEstimate(_ c: Case) { run(c) }
 
 @Test(arguments: costCases)
 func costLimit(_ c: Case) { run(c) }

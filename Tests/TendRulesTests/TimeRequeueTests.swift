@@ -26,7 +26,7 @@ import TendYAML
     ])
     func boundaries(_ expression: String, _ expected: [String]) throws {
         var env = CELEnvironment(variables: ["x", "t"])
-        env.declare("now", type: .timestamp)
+        env.declareClock("now")
         let program = try CELProgram(expression, environment: env)
         #expect(program.readsTimeVariable)
         let found = program.timeBoundaries(["now": "2026-01-01T00:00:00Z", "x": 2, "t": "2026-03-01T00:00:00Z"]).map(\.description)
@@ -35,7 +35,7 @@ import TendYAML
 
     @Test func nowIsATimestampInExpressions() throws {
         var env = CELEnvironment()
-        env.declare("now", type: .timestamp)
+        env.declareClock("now")
         let program = try CELProgram("now + duration('1h') == timestamp('2026-01-01T01:00:00Z')", environment: env)
         #expect(try program.evaluate(["now": "2026-01-01T00:00:00Z"]) == .bool(true))
     }
