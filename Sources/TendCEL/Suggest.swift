@@ -21,6 +21,10 @@ enum Suggest {
             if d <= limit, d < (best?.1 ?? .max) || (d == best?.1 && c < best!.0) { best = (c, d) }
         }
         if let best { return " (did you mean '\(best.0)'?)" }
+        // `lower` for `lowerAscii`, `upper` for `upperAscii`: a name the function's name starts with.
+        if name.count >= 3, let c = functions.sorted().first(where: { ($0.split(separator: ".").last.map(String.init) ?? $0).lowercased().hasPrefix(name.lowercased()) }) {
+            return " (did you mean '\(c)'?)"
+        }
         if let dot = name.lastIndex(of: ".") {
             let prefix = name[...dot]
             let members = functions.filter { $0.hasPrefix(prefix) }

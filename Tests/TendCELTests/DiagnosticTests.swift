@@ -106,6 +106,8 @@ private func rendered(_ expr: String, _ env: CELEnvironment = CELEnvironment(var
     ("nope", "undeclared reference to 'nope'"),
     ("sefl", "did you mean 'self'"),
     ("self.spec.x.foo()", "undeclared reference to function 'foo'"),
+    ("'A'.lower()", "undeclared reference to function 'lower' (did you mean 'lowerAscii'?)"),
+    ("'A'.upper()", "undeclared reference to function 'upper' (did you mean 'upperAscii'?)"),
     ("size()", "wrong number of arguments to 'size': got 0, expected 1"),
     ("size(1, 2)", "wrong number of arguments to 'size'"),
     ("'a'.lowerAscii(1)", "wrong number of arguments to 'lowerAscii': got 1, expected 0"),
