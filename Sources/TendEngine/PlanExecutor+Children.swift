@@ -66,6 +66,9 @@ extension PlanExecutor {
     /// Applies one child; a create first checks that the name is not taken by an object Tend does
     /// not manage (the cache holds only managed objects), unless the child says `adopt: true`.
     func applyChild(_ child: PlannedChild, plan: ReconcilePlan, rule: Rule) async -> ChildResult {
+        if child.action == .update, let why = child.replacement, let uid = child.live?["metadata"]?["uid"]?.stringValue {
+            return await deleteToRecreate(child, uid: uid, plan: plan, rule: rule, why: why.description)
+        }
         do {
             let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
             if child.action == .create, rule.children.first(where: { $0.id == child.id })?.adopt != true,
@@ -81,22 +84,28 @@ extension PlanExecutor {
             if child.action == .update, rule.children.first(where: { $0.id == child.id })?.updatePolicy == .recreate,
                 Self.isImmutableRefusal(error), let uid = child.live?["metadata"]?["uid"]?.stringValue
             {
-                do {
-                    let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
-                    _ = try await resource.delete(child.key.name, options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid, dryRun: dryRun))
-                    count(.delete)
-                    logger.info("deleted a child to recreate it: the update was refused as immutable", metadata: [
-                        "rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)",
-                    ])
-                    return .deletedToRecreate(child.reference)
-                } catch {
-                    return .failed(.init(reason: "RecreateFailed", message: "delete \(child.reference) to recreate it: \(summary(error))", child: child.id))
-                }
+                return await deleteToRecreate(child, uid: uid, plan: plan, rule: rule, why: "the update was refused as immutable")
             }
             var message = "apply \(child.reference): \(summary(error))"
             if let hint = await createHint(error, kind: child.kind) { message += hint }
             logger.log(level: dryRun ? .debug : .warning, "apply failed", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "error": "\(error)"])
             return .failed(.init(reason: reason(for: error, default: "ApplyFailed"), message: message, child: child.id))
+        }
+    }
+
+    /// Deletes `child` (only the object with `uid`) so that its delete event reconciles the parent,
+    /// which creates it again from the template (`-/+ replace`).
+    func deleteToRecreate(_ child: PlannedChild, uid: String, plan: ReconcilePlan, rule: Rule, why: String) async -> ChildResult {
+        do {
+            let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
+            _ = try await resource.delete(child.key.name, options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid, dryRun: dryRun))
+            count(.delete)
+            logger.info("deleted a child to recreate it", metadata: [
+                "rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "reason": "\(why)",
+            ])
+            return .deletedToRecreate(child.reference)
+        } catch {
+            return .failed(.init(reason: "RecreateFailed", message: "delete \(child.reference) to recreate it: \(summary(error))", child: child.id))
         }
     }
 

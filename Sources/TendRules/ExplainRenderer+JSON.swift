@@ -65,7 +65,7 @@ extension ExplainRenderer {
         }
         if let i = c.plannedIndex, plan.children.indices.contains(i) {
             let p = plan.children[i]
-            out["action"] = .string(PlanRenderer.actionName(p.action))
+            out["action"] = .string(p.replacement == nil ? PlanRenderer.actionName(p.action) : "replace")
             out["object"] = reference(p.reference)
             out["exists"] = .bool(p.live != nil)
         }

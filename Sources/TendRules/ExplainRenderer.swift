@@ -78,6 +78,8 @@ public struct ExplainRenderer {
             let p = plan.children[i]
             switch p.action {
             case .create: out += "\(green)+ create\(reset) \(p.reference)\n"
+            case .update where p.replacement != nil:
+                out += "\(red)-\(reset)/\(green)+ replace\(reset) \(p.reference) (\(p.replacement!); diff below)\n"
             case .update:
                 out += "\(yellow)~ update\(reset) \(p.reference) (diff below)\n"
                 if let drift = p.drift { out += "      drifted: \(drift.summary); the template did not change, someone else changed the object\n" }

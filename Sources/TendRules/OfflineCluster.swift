@@ -183,6 +183,9 @@ public struct OfflineCluster: Sendable {
         } catch {
             return .failure(Refusal(description: "\(reference.kind.kind) \"\(reference.key.name)\" is invalid: \(error)"))
         }
+        if let live, let refusal = ImmutableFields.refusal(live: live, updated: merged) {
+            return .failure(Refusal(description: refusal.description))
+        }
         let result = admitted(merged)
         if case .success = result { configurations[reference, default: [:]][manager] = applied }
         return result
@@ -197,6 +200,13 @@ public struct OfflineCluster: Sendable {
         var refused: [ReconcilePlan.Problem] = []
         let manager = Rule.fieldManager(ofRule: plan.rule)
         for child in plan.children where child.action.isWrite {
+            if child.replacement != nil {
+                // Deleted now; the next round creates it from the template, as the delete event
+                // makes `tend run` reconcile the parent.
+                delete(child.kind, namespace: child.key.namespace, name: child.key.name, now: now)
+                writes += 1
+                continue
+            }
             switch serverSideApply(child.desired, as: manager, to: child.reference, live: child.live) {
             case .success(var object):
                 if child.live == nil { store(Self.withoutNulls(object)) } else {

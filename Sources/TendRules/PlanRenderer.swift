@@ -11,10 +11,14 @@ public struct PlanRenderer {
     /// Counts of planned actions over a set of plans.
     public struct Summary: Sendable, Equatable {
         public var create = 0, update = 0, delete = 0, status = 0, problems = 0
+        /// Updates carried out as a delete and a create (`-/+ replace`).
+        public var replace = 0
         /// Objects left alone because they carry `tend.dev/reconcile: suspended`.
         public var suspended = 0
-        public var hasChanges: Bool { create + update + delete + status > 0 }
-        public var line: String { "\(create) to create, \(update) to update, \(delete) to delete, \(status) status \(status == 1 ? "change" : "changes")" }
+        public var hasChanges: Bool { create + update + replace + delete + status > 0 }
+        public var line: String {
+            "\(create) to create, \(update) to update, " + (replace > 0 ? "\(replace) to replace, " : "") + "\(delete) to delete, \(status) status \(status == 1 ? "change" : "changes")"
+        }
     }
 
     public static func summarize(_ plans: [ReconcilePlan]) -> Summary {
@@ -23,7 +27,7 @@ public struct PlanRenderer {
             if p.suspended { s.suspended += 1 }
             for c in p.children {
                 if c.action == .create { s.create += 1 }
-                if c.action == .update { s.update += 1 }
+                if c.action == .update { if c.replacement == nil { s.update += 1 } else { s.replace += 1 } }
             }
             s.delete += p.prune.count
             if p.parentPatch != nil { s.update += 1 }
@@ -45,7 +49,11 @@ public struct PlanRenderer {
                 out += "  \(green)+ create\(reset) \(c.reference)\n"
                 out += indent(UnifiedDiff.render(old: nil, new: Self.shown(c.desired), oldLabel: "/dev/null", newLabel: "\(c.reference)", color: color))
             case .update:
-                out += "  \(yellow)~ update\(reset) \(c.reference)\n"
+                if let why = c.replacement {
+                    out += "  \(red)-\(reset)/\(green)+ replace\(reset) \(c.reference) (\(why))\n"
+                } else {
+                    out += "  \(yellow)~ update\(reset) \(c.reference)\n"
+                }
                 let live = c.live.map { Self.projection(of: $0, onto: c.desired) }
                 out += indent(UnifiedDiff.render(old: live.map { Self.shown($0) }, new: Self.shown(c.desired, comparedTo: live), oldLabel: "live", newLabel: "planned", color: color))
                 if let drift = c.drift { out += "    drifted: \(drift.summary)\n" }
@@ -132,13 +140,14 @@ public struct PlanRenderer {
     public static func json(_ plan: ReconcilePlan) -> Value {
         var actions: [Value] = []
         for c in plan.children where c.action != .unchanged {
-            var a: Value = ["action": .string(Self.actionName(c.action)), "child": .string(c.id), "apiVersion": .string(c.kind.apiVersion), "kind": .string(c.kind.kind), "namespace": .string(c.key.namespace), "name": .string(c.key.name)]
+            var a: Value = ["action": .string(c.replacement == nil ? Self.actionName(c.action) : "replace"), "child": .string(c.id), "apiVersion": .string(c.kind.apiVersion), "kind": .string(c.kind.kind), "namespace": .string(c.key.namespace), "name": .string(c.key.name)]
             if c.action.isWrite {
                 a["object"] = shown(c.desired)
                 if let live = c.live {
                     let projected = projection(of: live, onto: c.desired)
                     a["changes"] = .array(ValueDiff.changes(from: shown(projected), to: shown(c.desired, comparedTo: projected)).map { .string($0.description) })
                     if let drift = c.drift { a["drift"] = drift.json }
+                    if let why = c.replacement { a["reason"] = .string(why.description) }
                 }
             }
             actions.append(a)

@@ -98,6 +98,7 @@ extension Context {
             let live = world.object(kind, namespace: key.namespace, name: key.name)
             var action: PlannedChild.Action
             var drift: Drift?
+            var replacement: PlannedChild.Replacement?
             if let live, !isManaged(live) && !child.adopt {
                 action = .notOwned
                 plan.problems.append(.init(reason: "NotOwned", message: "\(ref) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
@@ -108,6 +109,13 @@ extension Context {
                 let hashMatches = live["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue == object["metadata"]?["annotations"]?[ObjectMatch.appliedHashAnnotation]?.stringValue
                 action = hashMatches && ObjectMatch.contains(live, object) ? .unchanged : .update
                 if action == .update && hashMatches { drift = Drift.analyze(desired: object, live: live, excluding: rule.ownManagers) }
+                if action == .update {
+                    switch child.updatePolicy {
+                    case .replace: replacement = .always
+                    case .recreate: replacement = ImmutableFields.refusal(live: live, updated: ImmutableFields.overlaid(object, on: live)).map { .immutable($0) }
+                    case .apply, .createOnly: break
+                    }
+                }
             } else {
                 action = .create
             }
@@ -127,7 +135,7 @@ extension Context {
             allReady = allReady && isReady
             trace?.children.append(.init(id: child.id, loop: loop, outcome: .planned, includeWhen: includeTrace, readyWhen: readyTrace, ready: isReady, plannedIndex: plan.children.count))
             if let live { lives.append(live) }
-            plan.children.append(PlannedChild(id: child.id, loop: loop, kind: kind, key: key, desired: object, live: live, action: action, ready: isReady, drift: drift))
+            plan.children.append(PlannedChild(id: child.id, loop: loop, kind: kind, key: key, desired: object, live: live, action: action, ready: isReady, drift: drift, replacement: replacement))
         }
         ready[child.id] = allReady
         variables[child.id] = child.isCollection ? .array(lives) : (lives.first ?? .null)

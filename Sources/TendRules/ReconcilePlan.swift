@@ -153,8 +153,27 @@ public struct PlannedChild: Sendable {
     /// Set when the action is ``Action/update`` although Tend's desired object did not change
     /// (the live object carries its applied-hash): another writer changed these fields.
     public var drift: Drift? = nil
+    /// Set on an ``Action/update`` that is carried out as a delete and a create (`-/+ replace`):
+    /// the object is deleted (with its uid as a precondition) and its delete event reconciles the
+    /// parent, which creates it from the template.
+    public var replacement: Replacement? = nil
 
     public var reference: ObjectReference { ObjectReference(kind: kind, key: key) }
+
+    /// Why an update replaces the object.
+    public enum Replacement: Sendable, Equatable, CustomStringConvertible {
+        /// `updatePolicy: replace`: every update does.
+        case always
+        /// `updatePolicy: recreate`, and the API server would refuse the update.
+        case immutable(ImmutableFields.Refusal)
+
+        public var description: String {
+            switch self {
+            case .always: "updatePolicy: replace"
+            case .immutable(let r): "\(r.field) cannot change; updatePolicy: recreate"
+            }
+        }
+    }
 }
 
 /// A managed child that is no longer desired.

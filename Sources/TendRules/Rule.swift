@@ -143,8 +143,13 @@ extension Rule {
             case createOnly
             /// Like `apply`; when the API server refuses an update because a field cannot change
             /// (`field is immutable`, `pod updates may not change fields`), the object is deleted and
-            /// created again from the template (Metacontroller's Recreate).
+            /// created again from the template. The planner shows such an update as `-/+ replace`
+            /// where it knows the field is immutable (``ImmutableFields``).
             case recreate
+            /// Every update deletes the object and creates it again from the template
+            /// (Metacontroller's Recreate strategy): for objects that must start afresh to take a
+            /// change. Shown as `-/+ replace`.
+            case replace
         }
     }
 

@@ -160,8 +160,8 @@ extension RuleCompiler {
         var updatePolicy = Rule.Child.UpdatePolicy.apply
         if let s = reader.string(at.appending(key: "updatePolicy"), what: "updatePolicy") {
             if let p = Rule.Child.UpdatePolicy(rawValue: s) { updatePolicy = p } else {
-                var message = "updatePolicy must be apply, createOnly or recreate, found \"\(s)\""
-                if let sug = Suggestion.closest(to: s, in: ["apply", "createOnly", "recreate"]) { message += "; did you mean \"\(sug)\"?" }
+                var message = "updatePolicy must be apply, createOnly, recreate or replace, found \"\(s)\""
+                if let sug = Suggestion.closest(to: s, in: ["apply", "createOnly", "recreate", "replace"]) { message += "; did you mean \"\(sug)\"?" }
                 reader.error(message, at: at.appending(key: "updatePolicy"))
             }
         }

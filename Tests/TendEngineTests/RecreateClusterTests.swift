@@ -10,7 +10,9 @@ import TendYAML
 
 /// `updatePolicy: recreate` on the real control plane: a Job's pod template cannot change (the API
 /// server refuses the update: `field is immutable`); the child is deleted and created again from
-/// the new template, where `apply` would leave the refusal in the Ready condition for good.
+/// the new template, where `apply` would leave the refusal in the Ready condition for good. The
+/// planner knows the template is immutable, so `recreate` replaces the Job without first sending
+/// an update the server refuses. `replace` replaces a child on any change.
 @Suite(.serialized, .enabled(if: LocalCluster.shouldRun))
 struct RecreateClusterTests {
     static func rule(policy: String) -> String {
@@ -35,7 +37,7 @@ struct RecreateClusterTests {
         """
     }
 
-    @Test(arguments: ["recreate", "apply"])
+    @Test(arguments: ["recreate", "replace", "apply"])
     func anImmutableUpdate(policy: String) async throws {
         let cluster = try LocalCluster.require()
         let (loaded, diagnostics) = RuleCompiler.compile(try YAML.parse(Self.rule(policy: policy), file: "recreate.yaml"))
@@ -59,20 +61,72 @@ struct RecreateClusterTests {
         let firstUID = try #require(first["metadata"]?["uid"]?.stringValue)
 
         _ = try await configMaps.patch("p", .merge(["data": ["image": "busybox:2"]]))
-        if policy == "recreate" {
+        let events = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: ns)
+        if policy != "apply" {
             await poll(until: "job recreated from the new template", timeout: .seconds(30)) {
                 guard let job = try? await jobs.get("p-job") else { return false }
                 return job["metadata"]?["uid"]?.stringValue != firstUID
                     && job["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"] == "busybox:2"
             }
+            // Replaced as planned: no update was sent for the server to refuse.
+            let refusals = try await events.list(ListOptions()).items.filter { $0["reason"] == "Invalid" }
+            #expect(refusals.isEmpty, "\(refusals)")
         } else {
             // apply: the refusal is reported and stays; the Job is the old one.
-            let events = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: ns)
             await poll(until: "the refusal reported", timeout: .seconds(30)) {
                 (try? await events.list(ListOptions()))?.items.contains { $0["type"] == "Warning" && $0["reason"] == "Invalid" && ($0["message"]?.stringValue ?? "").contains("Job.batch \"p-job\" is invalid") } == true
             }
             #expect(try await jobs.get("p-job")["metadata"]?["uid"]?.stringValue == firstUID)
         }
+
+        running.cancel()
+        _ = try? await running.value
+        _ = try? await namespaces.delete(ns)
+        await client.shutdown()
+    }
+
+    /// `replace` on a change the API server would take: the ConfigMap is still deleted and created.
+    @Test func replaceRecreatesOnAnyChange() async throws {
+        let cluster = try LocalCluster.require()
+        let rule = try #require(RuleCompiler.compile(try YAML.parse("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: replace-any}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {replace-test: "yes"}}}
+              children:
+                - id: copy
+                  updatePolicy: replace
+                  template:
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata: {name: "${self.metadata.name}-copy"}
+                    data: {value: "${self.data.value}"}
+            """, file: "replace.yaml")).rule)
+        let client = KubeClient(configuration: cluster.configuration)
+        let ns = "replace-\(UInt32.random(in: 0...UInt32.max))"
+        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
+        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
+        var options = EngineOptions()
+        options.namespace = ns
+        var logger = Logger(label: "replace-test")
+        logger.logLevel = .warning
+        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
+        let running = Task { try await engine.run() }
+
+        _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["replace-test": "yes"]], "data": ["value": "1"]])
+        await poll(until: "copy created", timeout: .seconds(20)) { (try? await configMaps.get("p-copy")) != nil }
+        let firstUID = try await configMaps.get("p-copy")["metadata"]?["uid"]?.stringValue
+        _ = try await configMaps.patch("p", .merge(["data": ["value": "2"]]))
+        await poll(until: "copy replaced", timeout: .seconds(30)) {
+            guard let copy = try? await configMaps.get("p-copy") else { return false }
+            return copy["metadata"]?["uid"]?.stringValue != firstUID && copy["data"]?["value"] == "2"
+        }
+        // Settled: the new copy is kept (not replaced again and again).
+        let settled = try await configMaps.get("p-copy")["metadata"]?["uid"]?.stringValue
+        try await Task.sleep(for: .seconds(3))
+        #expect(try await configMaps.get("p-copy")["metadata"]?["uid"]?.stringValue == settled)
 
         running.cancel()
         _ = try? await running.value
