@@ -31,6 +31,7 @@ extension ExplainRenderer {
         out["suspended"] = .bool(plan.suspended)
         if let trace = plan.trace {
             out["children"] = .array(trace.children.map { child($0, plan) })
+            if !trace.excludedLookups.isEmpty { out["excludedLookups"] = .array(trace.excludedLookups.map(Value.string)) }
             if let phase = trace.phase {
                 out["phase"] = [
                     "current": .string(phase.current), "live": phase.live.map(Value.string) ?? .null,

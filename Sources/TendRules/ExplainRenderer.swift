@@ -34,6 +34,9 @@ public struct ExplainRenderer {
 
     func renderPlan(_ plan: ReconcilePlan) -> String {
         var out = ""
+        if let trace = plan.trace, !trace.excludedLookups.isEmpty {
+            out += "  lookups left out by includeWhen: \(trace.excludedLookups.joined(separator: ", "))\n"
+        }
         if let trace = plan.trace, !trace.children.isEmpty || !plan.prune.isEmpty {
             out += "  children:\n"
             for c in trace.children { out += renderChild(c, plan) }
@@ -66,7 +69,8 @@ public struct ExplainRenderer {
         var out = "    \(name): "
         switch c.outcome {
         case .excludedWith(let dep):
-            return out + "left out: it reads \(dep), which is left out\n"
+            let what = plan.trace?.excludedLookups.contains(dep) == true ? "lookup \(dep)" : dep
+            return out + "left out: it reads \(what), which is left out\n"
         case .waiting(let dep):
             return out + "= waiting: it reads \(dep), which \(plan.waitingForReady.contains(c.id) ? "is not ready yet (dependentsWait: ready)" : "does not exist yet")\n"
         case .failed(let message):

@@ -11,6 +11,8 @@ public import TendValue
 public struct PlanTrace: Sendable {
     /// One child instance (one per `forEach` combination), in planning order.
     public var children: [Child] = []
+    /// Lookups left out because an `includeWhen` of theirs did not hold.
+    public var excludedLookups: [String] = []
     /// The phase machine, when the rule declares one and the status was planned.
     public var phase: Phase?
 

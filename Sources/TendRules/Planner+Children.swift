@@ -4,8 +4,8 @@ import TendValue
 
 extension Context {
     mutating func planChild(_ child: Rule.Child, into plan: inout ReconcilePlan) {
-        // A child reading a child that is left out (includeWhen false) is left out too, and pruned.
-        if let dep = child.dependencies.first(where: { excluded.contains($0) }) {
+        // A child reading a child or lookup that is left out (includeWhen false) is left out too, and pruned.
+        if let dep = (child.dependencies + child.lookupDependencies).first(where: { excluded.contains($0) }) {
             trace?.children.append(.init(id: child.id, outcome: .excludedWith(dep)))
             excluded.insert(child.id)
             ready[child.id] = true
@@ -123,6 +123,7 @@ extension Context {
             var readyTrace: [PlanTrace.Evaluation] = []
             if isReady, let live {
                 scope[child.id] = live
+                if !rule.lookups.contains(where: { $0.id == "each" }) && !rule.children.contains(where: { $0.id == "each" }) { scope["each"] = live }
                 for condition in child.readyWhen {
                     let result = Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) })
                     if trace != nil { readyTrace.append(.init(condition, result: result)) }

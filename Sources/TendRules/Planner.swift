@@ -101,6 +101,24 @@ struct Context<World: WorldSnapshot> {
 
     mutating func resolveLookups(into plan: inout ReconcilePlan) {
         for lookup in rule.lookups {
+            if !lookup.includeWhen.isEmpty {
+                var included = true
+                for condition in lookup.includeWhen {
+                    switch Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(variables) }) {
+                    case .success(let b): included = included && b
+                    case .failure(let error):
+                        plan.problems.append(.init(reason: "LookupError", message: "lookup \(lookup.id): includeWhen: \(condition.diagnostic(for: error))"))
+                        included = false
+                    }
+                }
+                guard included else {
+                    // Left out: children reading it are left out too (Planner+Children.swift).
+                    excluded.insert(lookup.id)
+                    trace?.excludedLookups.append(lookup.id)
+                    variables[lookup.id] = lookup.isList ? .array([]) : .null
+                    continue
+                }
+            }
             var namespace = world.isNamespaced(lookup.kind) == false ? "" : parentNamespace
             if let template = lookup.namespace {
                 switch template.evaluateLocated(variables) {

@@ -89,6 +89,10 @@ extension Rule {
         public var name: CELTemplate?
         /// Label selector (string form) for a list lookup.
         public var selector: String?
+        /// All must hold (they read `self`) for the lookup to be made. Otherwise it is left out: it
+        /// is `null` (`[]` for a list), and children that read it are left out too (kro's
+        /// `externalRef` with `includeWhen`).
+        public var includeWhen: [CELProgram] = []
         public var location: SourceLocation
 
         /// Whether the lookup yields a list (selector) rather than one object (name).

@@ -9,7 +9,7 @@ extension RuleCompiler {
         var out: [Rule.Lookup] = []
         for (i, _) in (reader.array(path, what: "lookups") ?? []).enumerated() {
             let at = path.appending(index: i)
-            let known = ["id", "apiVersion", "kind", "namespace", "name", "selector"]
+            let known = ["id", "apiVersion", "kind", "namespace", "name", "selector", "includeWhen"]
             guard reader.object(at, known: known, what: "a lookup") != nil else { continue }
             let id = reader.string(at.appending(key: "id"), required: true, what: "lookup id") ?? ""
             guard !id.isEmpty, checkName(id, at: at.appending(key: "id"), what: "lookup id", taken: scope.ids) else { continue }
@@ -25,9 +25,13 @@ extension RuleCompiler {
             } else if reader.value(at.appending(key: "name")) == nil && selector == nil {  // a name that failed to compile was reported
                 reader.error("a lookup needs a name (one object) or a selector (a list)", at: at.appending(key: "id"), onKey: true)
             }
+            var includeWhen: [CELProgram] = []
+            for (n, _) in conditionList(at.appending(key: "includeWhen"), what: "includeWhen").enumerated() {
+                if let p = compileCondition(at.appending(key: "includeWhen").appending(index: n), environment: env, what: "includeWhen") { includeWhen.append(p) }
+            }
             guard let gvk = GroupVersionKind(apiVersion: apiVersion, kind: kind) else { continue }
             typeVariable(id, kind: gvk, isList: selector != nil, at: at.appending(key: "kind"), in: &scope)
-            out.append(Rule.Lookup(id: id, kind: gvk, namespace: namespace, name: name, selector: selector, location: reader.location(at.appending(key: "id")).0))
+            out.append(Rule.Lookup(id: id, kind: gvk, namespace: namespace, name: name, selector: selector, includeWhen: includeWhen, location: reader.location(at.appending(key: "id")).0))
         }
         return out
     }
@@ -144,9 +148,22 @@ extension RuleCompiler {
                 includeWhen.append(p)
             }
         }
+        // `readyWhen` judges one instance: the child's id and `each` (kro's name) are that object.
+        var readyScope = scope
+        var readyTypes = loopTypes
+        var readyNames = loopNames
+        if let (checker, type) = scope.typed[id] {
+            let instance: CELStaticType = if case .list(let e) = type { e } else { type }
+            let instanceChecker = checker.elementChecker ?? checker
+            readyScope.typed[id] = (instanceChecker, instance)
+            if !scope.ids.contains("each") { readyScope.typed["each"] = (instanceChecker, instance) }
+            readyTypes["each"] = instance
+        }
+        if !scope.ids.contains("each") { readyNames.append("each") }
+        let readyEnv = readyScope.environment(adding: readyNames, types: readyTypes)
         var readyWhen: [CELProgram] = []
         for (n, _) in (conditionList(at.appending(key: "readyWhen"), what: "readyWhen")).enumerated() {
-            if let p = compileCondition(at.appending(key: "readyWhen").appending(index: n), environment: templateEnv, what: "readyWhen") {
+            if let p = compileCondition(at.appending(key: "readyWhen").appending(index: n), environment: readyEnv, what: "readyWhen") {
                 readyWhen.append(p)
             }
         }

@@ -152,7 +152,7 @@ struct Scope {
         // The time of the reconcile (Rule+Time.swift).
         env.declareClock("now")
         for (name, type) in types where extra.contains(name) { env.declare(name, type: type) }
-        for name in lookups + children {
+        for name in lookups + children + extra {
             guard let (checker, type) = typed[name] else { continue }
             env.checkFieldPaths(of: name, with: checker)
             env.declare(name, type: type)

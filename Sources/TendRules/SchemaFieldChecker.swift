@@ -64,6 +64,12 @@ struct SchemaFieldChecker: CELFieldPathChecker {
         self.object = object
     }
 
+    /// The checker of one element, when `object` is a list's schema (a `forEach` child's kind).
+    var elementChecker: SchemaFieldChecker? {
+        guard object["type"]?.stringValue == "array", let items = object["items"] else { return nil }
+        return SchemaFieldChecker(object: items)
+    }
+
     func problems(in path: CELFieldPath) -> [CELFieldProblem] {
         var node = object
         for (i, segment) in path.segments.enumerated() {

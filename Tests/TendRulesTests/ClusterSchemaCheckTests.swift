@@ -128,6 +128,7 @@ import Testing
         ])
     }
 
+    /// In a `forEach` child's `readyWhen`, its own id and `each` are one instance, not the list.
     @Test func childrenLookupsAndSelfAreTypedByTheirKinds() throws {
         let children = Self.deployment + """
 
@@ -136,15 +137,15 @@ import Testing
               template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${deployment.status.availableReplica}"}}
               readyWhen:
                 - ${deployment.status.availableReplicas + "x" == "y"}
-                - ${copies.metadata.name == "a"}
-                - ${copies[0].metadata.name == "a" && namespaces.metadata == null}
+                - ${copies.metadata.name == "a" && each.metadata.nam == "a"}
+                - ${copies.data.x == "a" && namespaces.metadata == null}
                 - ${defaults.dta.x == "a" && self.spec == null}
         """
         #expect(try Self.diagnostics(Self.rule(children)) == [
             "31:89: deployment.status has no field \"availableReplica\"; did you mean \"availableReplicas\"?",
             "33:49: no matching overload for '_+_' applied to (int, string)",
-            "34:20: copies is a list; it has no field \"metadata\"",
-            "35:58: namespaces is a list; it has no field \"metadata\"",
+            "34:58: each.metadata has no field \"nam\"; did you mean \"name\"?",
+            "35:48: namespaces is a list; it has no field \"metadata\"",
             "36:22: defaults has no field \"dta\"; did you mean \"data\"?",
             "36:43: self has no field \"spec\"",
         ])
