@@ -44,6 +44,10 @@ public struct ExplainRenderer {
                 out += "    \(p.id ?? "?"): \(p.policy == .delete ? "- delete" : "~ release") \(p.reference): managed and no longer desired\n"
             }
         }
+        if let evaluations = plan.trace?.finalize, !evaluations.isEmpty {
+            out += "  being deleted; finalize:\n"
+            for e in evaluations { out += "    \(mark(e.value == true)) when \(Self.evaluation(e))\n" }
+        }
         if let phase = plan.trace?.phase {
             out += "  phase: \(phase.current)\(phase.live == nil ? " (initial; not written yet)" : "")\n"
             if phase.transitions.isEmpty { out += "    no transition leaves \(phase.current)\n" }

@@ -86,6 +86,7 @@ public struct PlanRenderer {
         for problem in plan.problems where problem.reason != "Waiting" {
             out += "  \(red)! \(problem.reason)\(reset): \(problem.message)\n"
         }
+        for waiting in plan.finalizing { out += "  = finalizing: the deletion waits for \(waiting)\n" }
         if plan.removeFinalizer { out += "  ~ remove finalizer \(Rule.finalizer(ofRule: plan.rule))\n" }
         return out
     }
@@ -162,6 +163,7 @@ public struct PlanRenderer {
             "problems": .array(plan.problems.map { ["reason": .string($0.reason), "message": .string($0.message)] }),
         ]
         if plan.suspended { out["suspended"] = true }
+        if !plan.finalizing.isEmpty { out["finalizing"] = .array(plan.finalizing.map(Value.string)) }
         if let origin = plan.followsFrom {
             out["followsFrom"] = [
                 "rule": .string(origin.rule), "action": origin.created ? "create" : "update", "depth": .int(Int64(origin.depth)),

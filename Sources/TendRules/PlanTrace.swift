@@ -13,6 +13,8 @@ public struct PlanTrace: Sendable {
     public var children: [Child] = []
     /// Lookups left out because an `includeWhen` of theirs did not hold.
     public var excludedLookups: [String] = []
+    /// The rule's `finalize.when`, evaluated while the object is being deleted.
+    public var finalize: [Evaluation] = []
     /// The phase machine, when the rule declares one and the status was planned.
     public var phase: Phase?
 

@@ -5,7 +5,7 @@ extension Context {
     /// Kinds to search for managed children: the rule's literal kinds, what this reconcile
     /// rendered, and the parent's inventory annotation (kinds of templates since removed).
     func childKinds(_ plan: ReconcilePlan) -> [GroupVersionKind] {
-        var kinds: [GroupVersionKind] = rule.children.compactMap(\.kind) + plan.children.map(\.kind)
+        var kinds: [GroupVersionKind] = (rule.children + (rule.finalize?.children ?? [])).compactMap(\.kind) + plan.children.map(\.kind)
         for entry in rule.inventoryKinds(of: parent) {
             let parts = entry.split(separator: "/")
             guard parts.count >= 2, let kindName = parts.last else { continue }
@@ -46,8 +46,17 @@ extension Context {
 
     /// The parent is being deleted: remove (or release) every managed child, then drop the finalizer.
     mutating func planDeletion(into plan: inout ReconcilePlan) {
-        let finalizers = parent["metadata"]?["finalizers"]?.arrayValue ?? []
         guard rule.hasFinalizer(parent) else { return }
+        if let finalize = rule.finalize {
+            planFinalize(finalize, into: &plan)
+            guard plan.finalizing.isEmpty else {
+                plan.needsFinalizer = true
+                return
+            }
+            // Done: the finalize children go with the object, like every other child.
+            plan.children = []
+            desiredKeys = []
+        }
         planPrune(into: &plan)
         // Children with an ownerReference and onDelete: delete are left to the garbage collector.
         let parentUID = self.parentUID

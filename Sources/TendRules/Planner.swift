@@ -54,6 +54,8 @@ public struct Planner: Sendable {
         context.resolveLookups(into: &plan)
         for child in rule.children { context.planChild(child, into: &plan) }
         context.planPrune(into: &plan)
+        // A rule with `finalize` holds every watched object until it has finalized it.
+        if rule.finalize != nil { plan.needsFinalizer = true }
         context.planStatus(into: &plan)
         context.planParentPatch(into: &plan)
         context.planTimeRequeue(into: &plan)

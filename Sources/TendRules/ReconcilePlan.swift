@@ -57,6 +57,9 @@ public struct ReconcilePlan: Sendable {
     public var uncachedKinds: [GroupVersionKind] = []
     /// Problems found while planning; each also shows in the Ready condition.
     public var problems: [Problem] = []
+    /// While the object is being deleted, what the rule's `finalize` still waits for (a `when`
+    /// that does not hold, a finalize child not ready yet); empty once it may go.
+    public var finalizing: [String] = []
     /// Set when the plan releases an object that left the rule's scope
     /// (``Planner/planRelease(parent:world:)``): only prunes and, with ``removeFinalizer``, the
     /// removal of Tend's finalizer from exactly the finalizers read here; no other field is written.

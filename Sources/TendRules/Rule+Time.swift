@@ -12,9 +12,11 @@ extension Rule {
     /// changes), for finding those that read `now`.
     var reconcilePrograms: [CELProgram] {
         var out: [CELProgram] = []
-        for child in children {
+        for child in children + (finalize?.children ?? []) {
             out += child.template.programs + child.includeWhen + child.readyWhen + child.forEach.map(\.values)
         }
+        out += finalize?.when ?? []
+        for lookup in lookups { out += lookup.includeWhen }
         if let patch { out += patch.programs }
         if let phase = status.phase {
             for t in phase.transitions { out += [t.when] + (t.message?.programs ?? []) }

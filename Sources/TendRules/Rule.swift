@@ -33,6 +33,9 @@ public struct Rule: Sendable {
     public var requeueAfter: Duration?
     /// `spec.dependentsWait`: the default of the children's ``Child/dependentsWait``.
     public var dependentsWait: Child.DependentsWait = .exists
+    /// `spec.finalize`: what must happen while a watched object is being deleted, before Tend lets
+    /// it go (Planner+Finalize.swift). A rule with one puts its finalizer on every watched object.
+    public var finalize: Finalize?
 
     /// Label put on every child: the name of the rule that manages it.
     public static let ruleLabel = "tend.dev/rule"
@@ -97,6 +100,16 @@ extension Rule {
 
         /// Whether the lookup yields a list (selector) rather than one object (name).
         public var isList: Bool { name == nil }
+    }
+
+    /// What a rule does while a watched object is being deleted (Metacontroller's finalize hook).
+    public struct Finalize: Sendable {
+        /// Children created (or kept as the templates say) while the object is being deleted, in
+        /// apply order; they read `self`, lookups, the rule's children (their live objects) and
+        /// each other. Deleted with the object.
+        public var children: [Child]
+        /// All must hold, with every finalize child ready, before the object may go.
+        public var when: [CELProgram]
     }
 
     /// A desired child object.

@@ -48,8 +48,9 @@ extension RuleCompiler {
         }
     }
 
-    mutating func compileChildren(_ scope: inout Scope) -> [Rule.Child] {
-        let path: YAMLPath = ["spec", "children"]
+    /// The children under `path` (`spec.children`, or `spec.finalize.children`), their ids added to
+    /// `scope`, in apply order.
+    mutating func compileChildren(_ scope: inout Scope, at path: YAMLPath = ["spec", "children"]) -> [Rule.Child] {
         let items = reader.array(path, what: "children") ?? []
         // First pass: ids, so children can reference each other regardless of order.
         var ids: [(index: Int, id: String)] = []
@@ -201,7 +202,7 @@ extension RuleCompiler {
     }
 
     /// Indices of a list of conditions (a single string counts as a one-element list).
-    private mutating func conditionList(_ path: YAMLPath, what: String) -> [Value] {
+    mutating func conditionList(_ path: YAMLPath, what: String) -> [Value] {
         switch reader.value(path) {
         case nil, .null?: return []
         case .array(let a)?: return a

@@ -60,7 +60,7 @@ public struct RuleCompiler {
         if !name.isEmpty && !Self.isDNSLabel(name) {
             reader.error("rule name \"\(name)\" must be a DNS label: lowercase letters, digits and '-', at most 63 characters", at: ["metadata", "name"])
         }
-        let known = ["schema", "watch", "lookups", "children", "patch", "status", "requeueAfter", "dependentsWait"]
+        let known = ["schema", "watch", "lookups", "children", "patch", "status", "requeueAfter", "dependentsWait", "finalize"]
         guard reader.object(["spec"], known: known, required: true, what: "spec") != nil else { return nil }
 
         let schema = compileSchema()
@@ -75,6 +75,8 @@ public struct RuleCompiler {
         let watch = compileWatch(schema: schema, environment: scope.selfEnvironment())
         let lookups = compileLookups(&scope)
         let children = compileChildren(&scope)
+        var finalizeScope = scope
+        let finalize = compileFinalize(&finalizeScope)
         let patch = compilePatch(scope)
         let status = compileStatus(scope, childIDs: children.map(\.id))
         let requeueAfter = compileHoldDuration(["spec", "requeueAfter"], what: "requeueAfter")
@@ -85,6 +87,8 @@ public struct RuleCompiler {
         rule.timePrograms = rule.timeDependentPrograms
         rule.requeueAfter = requeueAfter
         rule.dependentsWait = compileDependentsWait(["spec", "dependentsWait"]) ?? .exists
+        rule.finalize = finalize
+        rule.timePrograms = rule.timeDependentPrograms
         return rule
     }
 

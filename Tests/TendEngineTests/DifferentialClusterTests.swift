@@ -25,7 +25,7 @@ struct DifferentialClusterTests {
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Every RuleTest under `rules/*/`, `examples/meet/`, `examples/policies/`, `examples/readiness/` and `examples/lookups/`.
+    /// Every RuleTest under `rules/*/`, `examples/meet/`, `examples/policies/`, `examples/readiness/`, `examples/lookups/` and `examples/finalize/`.
     static let allCases: [Case] = {
         var files: [String] = []
         let fm = FileManager.default
@@ -34,7 +34,7 @@ struct DifferentialClusterTests {
                 files.append("rules/\(rule)/\(f)")
             }
         }
-        for dir in ["examples/meet", "examples/policies", "examples/readiness", "examples/lookups"] {
+        for dir in ["examples/meet", "examples/policies", "examples/readiness", "examples/lookups", "examples/finalize"] {
             for f in ((try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(dir).path)) ?? []).sorted() where f.hasSuffix(".test.yaml") {
                 files.append("\(dir)/\(f)")
             }
