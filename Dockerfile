@@ -13,7 +13,7 @@ WORKDIR /src
 COPY . .
 # scripts/release: the release build, stripped, with the commit stamped in (from .git when
 # TEND_COMMIT is empty), and its check that runtime-packages covers every library it links.
-RUN scripts/install-deps && scripts/release --out /out ${TEND_COMMIT:+--commit "$TEND_COMMIT"}
+RUN scripts/install-deps --release && scripts/release --out /out ${TEND_COMMIT:+--commit "$TEND_COMMIT"}
 
 FROM debian:bookworm-slim
 COPY deploy/image/runtime-packages /tmp/runtime-packages

@@ -93,7 +93,7 @@ struct ShippingTests {
         #expect(dockerfile.contains("--uid 65532 --gid 65532") && image.contains("tend:x:65532:65532:"))
         #expect(dockerfile.contains("COPY --from=build /out/tend /usr/local/bin/tend\n"))
         // The same build: scripts/release, with the compiler tend reports, on Debian 12 (bookworm).
-        #expect(dockerfile.contains("scripts/install-deps && scripts/release --out /out"))
+        #expect(dockerfile.contains("scripts/install-deps --release && scripts/release --out /out"))
         let compiler = try tend(["version"]).stdout.split(separator: "\n").first { $0.hasPrefix("compiler: swift-") }
         let minor = try #require(compiler).dropFirst("compiler: swift-".count)
         #expect(dockerfile.contains("\nFROM swift:\(minor)-bookworm AS build\n"), "the Dockerfile builds with another Swift than \(minor)")
