@@ -46,7 +46,7 @@ struct VersionCommand: ParsableCommand {
         let os = "unknown"
         #endif
         return [
-            ("version", TendVersion.current), ("buildConfiguration", configuration),
+            ("version", TendVersion.current), ("commit", BuildStamp.commit ?? "unknown"), ("buildConfiguration", configuration),
             ("compiler", "swift-\(compilerVersion)"), ("platform", "\(os)/\(arch)"),
         ]
     }

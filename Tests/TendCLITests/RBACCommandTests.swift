@@ -2,30 +2,10 @@ import Foundation
 import Testing
 import TendValue
 
-/// `tend rbac` end to end: the committed in-cluster example is exactly its output, JSON is a v1 List,
-/// and problems exit 1 with a message.
+/// `tend rbac` end to end: JSON is a v1 List, and problems exit 1 with a message. (deploy/rbac.yaml
+/// and the overlay's are its committed output: ShippingTests.)
 struct RBACCommandTests {
-    static let root = RuleCommandsTests.root
-
     func tend(_ args: [String]) throws -> EvalCommandTests.Run { try RuleCommandsTests().tend(args) }
-
-    @Test func inClusterExampleIsTheCommittedOutput() throws {
-        let run = try tend(["rbac", "rules/webapp", "--leader-elect", "--lease-namespace", "tend-system"])
-        #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.isEmpty)
-        let committed = try String(contentsOf: Self.root.appendingPathComponent("examples/in-cluster/10-rbac.yaml"), encoding: .utf8)
-        #expect(run.stdout == committed, "regenerate examples/in-cluster/10-rbac.yaml (see its README)")
-        #expect(run.stdout.contains("# Regenerate with: tend rbac rules/webapp --leader-elect --lease-namespace tend-system\n"))
-    }
-
-    @Test func inClusterRulesConfigMapHoldsTheCurrentRule() throws {
-        let rule = try String(contentsOf: Self.root.appendingPathComponent("rules/webapp/rule.yaml"), encoding: .utf8)
-        let configMap = try String(contentsOf: Self.root.appendingPathComponent("examples/in-cluster/20-rules.yaml"), encoding: .utf8)
-        // kubectl writes the file as a literal block indented by four spaces under data.rule.yaml.
-        let block = rule.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
-        #expect(configMap.contains("data:\n  rule.yaml: |\n" + block + "\n"), "regenerate examples/in-cluster/20-rules.yaml (see its README)")
-        #expect(configMap.contains("name: tend-rules\n  namespace: tend-system\n"))
-    }
 
     @Test func jsonIsAListOfTheSameObjects() throws {
         let run = try tend(["rbac", "rules/webapp", "-o", "json", "--namespace", "shop"])
