@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TendRules
 import TendValue
@@ -193,6 +194,18 @@ import TendYAML
     @Test func aFileWithoutAnRGDIsAnError() {
         #expect(throws: KroImport.ImportError.self) { try KroImport.convert(text: "apiVersion: v1\nkind: ConfigMap\n", file: "cm.yaml") }
         #expect(throws: KroImport.ImportError.self) { try KroImport.convert(text: "a: [", file: "bad.yaml") }
+    }
+
+    /// docs/importing-kro.md: its RGD converts to exactly the rule shown after it.
+    @Test func theDocsExampleIsWhatTheImporterGives() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/importing-kro.md"), encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(blocks.count == 2)
+        let rgd = try #require(blocks.first), shown = try #require(blocks.last)
+        let c = try #require(try KroImport.convert(text: rgd, file: "rgd.yaml").first)
+        #expect(c.findings.isEmpty)
+        #expect(c.yaml == shown)
     }
 
     @Test(arguments: [("webapp.kro.run", "webapp"), ("Tenant_App.kro.run", "tenant-app"), ("", "kro-import")])
