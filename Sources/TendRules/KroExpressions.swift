@@ -41,33 +41,6 @@ enum KroExpressions {
         return out + rest
     }
 
-    /// The root identifiers an expression text (or a template with `${...}`) reads.
-    static func roots(_ value: Value) -> Set<String> {
-        var found: Set<String> = []
-        func visit(_ v: Value) {
-            switch v {
-            case .string(let s):
-                _ = rewrite(s, renames: [:], collect: { found.insert($0) })
-            case .array(let items): items.forEach(visit)
-            case .object(let o): for (k, v) in o { visit(.string(k)); visit(v) }
-            default: break
-            }
-        }
-        visit(value)
-        return found
-    }
-
-    private static func rewrite(_ text: String, renames: [String: String], collect: (String) -> Void) -> String {
-        var rest = Substring(text)
-        while let start = rest.range(of: "${") {
-            let body = rest[start.upperBound...]
-            guard let end = closingBrace(of: body) else { break }
-            _ = rewriteExpression(String(body[..<end]), renames: renames, collect: collect)
-            rest = body[body.index(after: end)...]
-        }
-        return text
-    }
-
     /// The `}` closing an expression that starts right after `${`: braces of map literals nest,
     /// braces in string literals do not count.
     static func closingBrace(of body: Substring) -> Substring.Index? {
@@ -97,7 +70,7 @@ enum KroExpressions {
     }
 
     /// One expression with its root identifiers renamed.
-    static func rewriteExpression(_ expression: String, renames: [String: String], collect: (String) -> Void = { _ in }) -> String {
+    static func rewriteExpression(_ expression: String, renames: [String: String]) -> String {
         let chars = Array(expression)
         var out = ""
         var i = 0
@@ -141,7 +114,6 @@ enum KroExpressions {
                 let isMember = p1 == "." || (p1 == "?" && p2 == ".")
                 let isNumberSuffix = i > 0 && chars[i - 1].isNumber  // 1u, 2e3
                 if !isMember && !isNumberSuffix {
-                    collect(word)
                     out += renames[word] ?? word
                 } else {
                     out += word
