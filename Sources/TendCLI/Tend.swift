@@ -9,7 +9,7 @@ struct Tend: AsyncParsableCommand {
         commandName: "tend",
         abstract: "Declarative reconciliation engine for Kubernetes.",
         version: TendVersion.current,
-        subcommands: [CheckCommand.self, RunCommand.self, PlanCommand.self, ExplainCommand.self, TestCommand.self, CRDsCommand.self, RBACCommand.self, EvalCommand.self, VersionCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, PlanCommand.self, ExplainCommand.self, TestCommand.self, CRDsCommand.self, RBACCommand.self, ImportCommand.self, EvalCommand.self, VersionCommand.self]
     )
 
     /// The entry point: process-wide set-up, then the command line with kubectl's verbosity forms

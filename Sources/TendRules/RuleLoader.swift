@@ -115,7 +115,7 @@ public struct RuleLoader {
             message += " (skipped: \(kinds.joined(separator: ", ")))"
         }
         if skipped.keys.contains(where: { $0.contains("ResourceGraphDefinition") }) {
-            message += "; kro ResourceGraphDefinitions are not read as rules: write their resources as a rule's children (docs/rules.md; examples/corpus has kro examples ported by hand)"
+            message += "; kro ResourceGraphDefinitions are not read as rules: convert them with `tend import kro FILE... -o DIR` (docs/importing-kro.md)"
         }
         return message
     }

@@ -10,7 +10,7 @@ struct OnboardingTests {
         #expect(run.status == 1, "no rules is not a success")
         #expect(run.stderr.contains("error: no rules found in Tests/TendCLITests/Fixtures/onboarding/kro; a rule has apiVersion: tend.dev/v1alpha1 and kind: Rule"), "\(run.stderr)")
         #expect(run.stderr.contains("skipped: ConfigMap (v1), ResourceGraphDefinition (kro.run/v1alpha1)"))
-        #expect(run.stderr.contains("kro ResourceGraphDefinitions are not read as rules"))
+        #expect(run.stderr.contains("kro ResourceGraphDefinitions are not read as rules: convert them with `tend import kro"))
         #expect(!run.stdout.contains("OK"))
     }
 
