@@ -85,7 +85,7 @@ extension RuleController {
             do {
                 let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
                 if child.action == .create, let existing = try? await resource.get(child.key.name),
-                    !executor.isManaged(existing, rule: rule, plan: plan), rule.children.first(where: { $0.id == child.id })?.adopt != true
+                    !executor.isManaged(existing, rule: rule, plan: plan), rule.allChildren.first(where: { $0.id == child.id })?.adopt != true
                 {
                     plan.children[i].action = .notOwned
                     plan.children[i].live = existing

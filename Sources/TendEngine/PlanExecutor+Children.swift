@@ -71,7 +71,7 @@ extension PlanExecutor {
         }
         do {
             let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
-            if child.action == .create, rule.children.first(where: { $0.id == child.id })?.adopt != true,
+            if child.action == .create, rule.allChildren.first(where: { $0.id == child.id })?.adopt != true,
                 let existing = try? await resource.get(child.key.name), !isManaged(existing, rule: rule, plan: plan)
             {
                 return .refused(child.reference, .init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
@@ -81,7 +81,7 @@ extension PlanExecutor {
             logger.log(level: writeLogLevel, "applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
             return child.action == .create ? .created(child.reference) : .applied(child.reference)
         } catch {
-            if child.action == .update, rule.children.first(where: { $0.id == child.id })?.updatePolicy == .recreate,
+            if child.action == .update, rule.allChildren.first(where: { $0.id == child.id })?.updatePolicy == .recreate,
                 Self.isImmutableRefusal(error), let uid = child.live?["metadata"]?["uid"]?.stringValue
             {
                 return await deleteToRecreate(child, uid: uid, plan: plan, rule: rule, why: "the update was refused as immutable")
@@ -121,7 +121,7 @@ extension PlanExecutor {
     /// child it reads. The compiler rejects cycles, so this terminates.
     static func dependencyLevels(_ rule: Rule) -> [String: Int] {
         var levels: [String: Int] = [:]
-        let byID = Dictionary(rule.children.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let byID = Dictionary(rule.allChildren.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         func level(_ id: String, depth: Int) -> Int {
             if let known = levels[id] { return known }
             guard depth <= byID.count, let child = byID[id] else { return 0 }
@@ -129,7 +129,7 @@ extension PlanExecutor {
             levels[id] = l
             return l
         }
-        for child in rule.children { _ = level(child.id, depth: 0) }
+        for child in rule.allChildren { _ = level(child.id, depth: 0) }
         return levels
     }
 }

@@ -106,7 +106,7 @@ extension RuleController {
     func hasManagedChildren(uid: String) -> Bool {
         let world = world()
         let selector = "\(Rule.ruleLabel)=\(rule.name),\(Rule.ownerUIDLabel)=\(uid)"
-        return Set(rule.children.compactMap(\.kind)).contains { !world.list($0, namespace: nil, labelSelector: selector).isEmpty }
+        return Set(rule.allChildren.compactMap(\.kind)).contains { !world.list($0, namespace: nil, labelSelector: selector).isEmpty }
     }
 
     /// The key of the watched object `child` belongs to: from its `tend.dev/owner` annotation

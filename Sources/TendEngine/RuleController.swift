@@ -116,7 +116,7 @@ final class RuleController: Sendable {
         }
         record(rule.watch.kind)
         var childInformers: [Informer] = []
-        for kind in Set(rule.children.compactMap(\.kind)) {
+        for kind in Set(rule.allChildren.compactMap(\.kind)) {
             do {
                 let informer = try await factory.informer(for: kind, namespace: scope, labelSelector: Self.managedSelector)
                 stores[kind, default: []].append(informer.store)

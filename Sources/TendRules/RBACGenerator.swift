@@ -112,7 +112,7 @@ public struct RBACGenerator: Sendable {
             let watchScope = scope(of: watched)
             add(watchScope, watched.group, watched.resource, read, "\(name): watched kind")
             var childInfos: [ResourceResolver.Info] = []
-            for child in rule.children {
+            for child in rule.allChildren {
                 guard let kind = child.kind else {
                     problems.append("rule \(name): child \(child.id): apiVersion and kind are not literal in the template, so the RBAC cannot name the resource")
                     continue
@@ -134,10 +134,10 @@ public struct RBACGenerator: Sendable {
             if rule.patch != nil {
                 add(watchScope, watched.group, watched.resource, ["patch"], "\(name): spec.patch")
             }
-            if !rule.children.isEmpty {
+            if !rule.allChildren.isEmpty || rule.finalize != nil {
                 add(watchScope, watched.group, watched.resource, ["patch"], "\(name): inventory annotation and cleanup finalizer")
             }
-            let writesStatus = !rule.status.isEmpty || !rule.children.isEmpty || rule.patch != nil || !rule.lookups.isEmpty
+            let writesStatus = !rule.status.isEmpty || !rule.allChildren.isEmpty || rule.patch != nil || !rule.lookups.isEmpty
             if watched.hasStatus && writesStatus {
                 add(watchScope, watched.group, watched.resource + "/status", ["patch"], rule.status.isEmpty ? "\(name): Ready condition on failures" : "\(name): status")
             }

@@ -37,6 +37,10 @@ public struct Rule: Sendable {
     /// it go (Planner+Finalize.swift). A rule with one puts its finalizer on every watched object.
     public var finalize: Finalize?
 
+    /// The children and the finalize children: every child the rule may write, for informers,
+    /// RBAC and looking a planned child up by id.
+    public var allChildren: [Child] { children + (finalize?.children ?? []) }
+
     /// Label put on every child: the name of the rule that manages it.
     public static let ruleLabel = "tend.dev/rule"
     /// Label put on every child: the UID of the watched object it belongs to.
