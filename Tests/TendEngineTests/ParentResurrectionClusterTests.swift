@@ -3,6 +3,7 @@ import Logging
 import Testing
 @testable import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
