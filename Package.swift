@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "tend", targets: ["TendCLI"]),
         .library(name: "TendValue", targets: ["TendValue"]),
+        .library(name: "TendMeta", targets: ["TendMeta"]),
         .library(name: "TendKube", targets: ["TendKube"]),
         .library(name: "TendRuntime", targets: ["TendRuntime"]),
         .library(name: "TendCEL", targets: ["TendCEL"]),
@@ -47,6 +48,10 @@ let package = Package(
         // Pure value model: no C, no I/O.
         .target(name: "TendValue", swiftSettings: swiftSettings),
         .target(name: "TendYAML", dependencies: ["TendValue", "CYAML"], swiftSettings: swiftSettings),
+        // The API's vocabulary without a client (apimachinery to TendKube's client-go): kinds and
+        // resources, object keys, label selectors, RFC 3339 times, the REST mapping, `Status`.
+        // No C, no I/O: what the rules compiler and planner may use of Kubernetes.
+        .target(name: "TendMeta", dependencies: ["TendValue"], swiftSettings: swiftSettings),
         .target(name: "TendRegex", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
         .target(
             name: "TendHTTP",
@@ -56,35 +61,36 @@ let package = Package(
         .target(
             name: "TendKube",
             dependencies: [
-                "TendValue", "TendYAML", "TendHTTP", .product(name: "Logging", package: "swift-log"),
+                "TendValue", "TendMeta", "TendYAML", "TendHTTP", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
         .target(
             name: "TendRuntime",
             dependencies: [
-                "TendValue", "TendKube", .product(name: "Logging", package: "swift-log"),
+                "TendValue", "TendMeta", "TendKube", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
         .target(
-            name: "TendRules", dependencies: ["TendValue", "TendYAML", "TendCEL", "TendRegex", "TendKube"],
+            // Never the client or the runtime (ModuleBoundaryTests): `tend plan` and `tend test` run offline.
+            name: "TendRules", dependencies: ["TendValue", "TendMeta", "TendYAML", "TendCEL", "TendRegex"],
             swiftSettings: swiftSettings),
         .target(
             name: "TendEngine",
             dependencies: [
-                "TendRules", "TendRuntime", "TendKube", "TendValue", .product(name: "Logging", package: "swift-log"),
+                "TendRules", "TendRuntime", "TendKube", "TendMeta", "TendValue", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings),
         // Test support only: the seeded mutator the parser fuzz suites share.
         .target(name: "TendFuzzing", swiftSettings: swiftSettings),
-        .target(name: "TendTesting", dependencies: ["TendValue", "TendYAML", "TendRuntime", "TendKube", "TendRules"], swiftSettings: swiftSettings),
+        .target(name: "TendTesting", dependencies: ["TendValue", "TendMeta", "TendYAML", "TendRuntime", "TendKube", "TendRules"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
             dependencies: [
-                "TendValue", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules", "TendEngine",
+                "TendValue", "TendMeta", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules", "TendEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -95,15 +101,16 @@ let package = Package(
         .testTarget(
             name: "TendYAMLTests", dependencies: ["TendYAML", "TendValue", "TendFuzzing"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "TendMetaTests", dependencies: ["TendMeta", "TendValue"], swiftSettings: swiftSettings),
         .testTarget(name: "TendRegexTests", dependencies: ["TendRegex", "TendFuzzing"], swiftSettings: swiftSettings),
-        .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendKube", "TendValue", "TendYAML", "TendTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendKube", "TendMeta", "TendValue", "TendYAML", "TendTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendCELTests", dependencies: ["TendCEL", "TendValue", "TendFuzzing"],
             resources: [.copy("Conformance")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendKubeTests",
             dependencies: [
-                "TendKube", "TendHTTP", "TendValue", "TendTesting", "TendFuzzing",
+                "TendKube", "TendMeta", "TendHTTP", "TendValue", "TendTesting", "TendFuzzing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -111,22 +118,22 @@ let package = Package(
         .testTarget(
             name: "TendRuntimeTests",
             dependencies: [
-                "TendRuntime", "TendKube", "TendValue", "TendTesting",
+                "TendRuntime", "TendKube", "TendMeta", "TendValue", "TendTesting",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "TendRulesTests", dependencies: ["TendRules", "TendValue", "TendYAML", "TendCEL", "TendFuzzing", "TendKube", "TendTesting"],
+            name: "TendRulesTests", dependencies: ["TendRules", "TendMeta", "TendValue", "TendYAML", "TendCEL", "TendFuzzing", "TendKube", "TendTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendEngineTests",
             dependencies: [
-                "TendEngine", "TendRules", "TendKube", "TendRuntime", "TendValue", "TendYAML", "TendTesting",
+                "TendEngine", "TendRules", "TendKube", "TendMeta", "TendRuntime", "TendValue", "TendYAML", "TendTesting",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendKube", "TendTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendMeta", "TendKube", "TendTesting"], swiftSettings: swiftSettings),
     ]
 )

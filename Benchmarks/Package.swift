@@ -24,6 +24,7 @@ let package = Package(
             dependencies: [
                 "CBenchSupport",
                 .product(name: "TendValue", package: tendPackage),
+                .product(name: "TendMeta", package: tendPackage),
                 .product(name: "TendKube", package: tendPackage),
                 .product(name: "TendRuntime", package: tendPackage),
                 .product(name: "TendCEL", package: tendPackage),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TendKube
+import TendMeta
 import TendRules
 import TendValue
 

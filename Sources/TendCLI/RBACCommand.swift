@@ -1,5 +1,6 @@
 import ArgumentParser
 import TendKube
+import TendMeta
 import TendRules
 import TendValue
 import TendYAML

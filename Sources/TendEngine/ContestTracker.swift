@@ -1,4 +1,4 @@
-import TendKube
+import TendMeta
 import TendRuntime
 
 /// Notices when Tend and another writer fight over a child's fields, and slows Tend's side down.

@@ -2,6 +2,7 @@ import CoreMetrics
 public import Logging
 import Synchronization
 public import TendKube
+import TendMeta
 public import TendRules
 import TendRuntime
 

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import Synchronization
 public import TendKube
+import TendMeta
 public import TendValue
 
 /// Records Kubernetes Events on watched objects, aggregated so a hot loop cannot flood the API.

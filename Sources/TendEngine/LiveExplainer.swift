@@ -1,6 +1,7 @@
 public import Foundation
 import Logging
-public import TendKube
+import TendKube
+import TendMeta
 public import TendRules
 import TendRuntime
 import TendValue

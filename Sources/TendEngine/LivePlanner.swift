@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import TendKube
+import TendMeta
 public import TendRules
 import TendRuntime
 import TendValue

@@ -1,4 +1,3 @@
-import TendKube
 import TendRuntime
 
 /// Every metric Tend exposes at `/metrics`: name, type, labels, help text and histogram buckets.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TendKube
+import TendMeta
 import TendRules
 import TendValue
 

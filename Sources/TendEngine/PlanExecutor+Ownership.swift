@@ -1,5 +1,6 @@
 import Logging
 import TendKube
+import TendMeta
 import TendRules
 import TendValue
 

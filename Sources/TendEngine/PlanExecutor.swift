@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 public import TendKube
+public import TendMeta
 public import TendRules
 public import TendValue
 

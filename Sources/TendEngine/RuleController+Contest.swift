@@ -2,6 +2,7 @@ public import CoreMetrics
 import Logging
 import Synchronization
 import TendKube
+import TendMeta
 import TendRules
 import TendRuntime
 import TendValue

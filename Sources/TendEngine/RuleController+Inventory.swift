@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import TendKube
+import TendMeta
 import TendRules
 import TendRuntime
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import TendKube
+import TendMeta
 import TendRules
 import TendRuntime
 import TendValue

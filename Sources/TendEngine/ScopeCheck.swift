@@ -1,4 +1,5 @@
 import TendKube
+import TendMeta
 import TendRules
 import TendValue
 

@@ -1,4 +1,4 @@
-import TendKube
+import TendMeta
 import TendValue
 
 /// One write a reconcile in shadow mode (`tend run --dry-run`) sent as a server-side dry run.

@@ -1,4 +1,5 @@
 public import Foundation
+import TendMeta
 import TendValue
 
 /// Runs a kubeconfig `exec` credential plugin and reads the `ExecCredential` it prints.

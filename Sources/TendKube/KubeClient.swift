@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import TendHTTP
 import Synchronization
+public import TendMeta
 public import TendValue
 
 /// A client of one Kubernetes API server, for dynamic objects (``TendValue/Value``).

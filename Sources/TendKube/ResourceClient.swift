@@ -1,3 +1,4 @@
+public import TendMeta
 public import TendValue
 import TendHTTP
 

@@ -1,3 +1,5 @@
+import TendMeta
+
 /// Percent-encoding for request URLs.
 ///
 /// Path segments and query values are encoded byte-wise from UTF-8: only RFC 3986 unreserved

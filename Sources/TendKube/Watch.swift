@@ -1,4 +1,5 @@
 public import TendValue
+public import TendMeta
 import TendHTTP
 
 /// One event of a watch.

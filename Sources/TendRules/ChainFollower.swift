@@ -1,5 +1,5 @@
 public import Foundation
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// What other rules would do with the objects a plan writes: plans that follow from plans.

@@ -1,5 +1,5 @@
 import Foundation
-import TendKube
+import TendMeta
 public import TendValue
 
 extension ExplainRenderer {

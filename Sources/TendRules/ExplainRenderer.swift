@@ -1,5 +1,5 @@
 import Foundation
-import TendKube
+import TendMeta
 public import TendValue
 
 /// Prints an ``ObjectExplanation`` the way `tend explain` shows it: per rule, each selection

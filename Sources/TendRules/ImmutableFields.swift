@@ -1,4 +1,4 @@
-import TendKube
+import TendMeta
 public import TendValue
 
 /// The fields of built-in kinds that the API server (Kubernetes 1.20 validation) refuses to

@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// How server-side apply treats each list field of a kind: replaced whole (atomic), merged as a set

@@ -1,5 +1,5 @@
 public import Foundation
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// Why each rule did or did not act on one object: what `tend explain` prints.
@@ -74,7 +74,7 @@ public struct ObjectExplanation: Sendable {
 
 /// Resolves a kind as kubectl users type it (`WebApp`, `webapps`, `webapp.example.com`, `cm`)
 /// among known kinds, without discovery: offline, the kinds are those of the state files and the
-/// rules. Live, ``Discovery/resolve(_:)`` does this with the server's names.
+/// rules. Live, TendKube's `Discovery.resolve(_:)` does this with the server's names (``RESTMapping/resolve(_:)``).
 public enum KindResolver {
     /// Short names of common built-in kinds, as kubectl knows them.
     static let shortNames: [String: String] = [

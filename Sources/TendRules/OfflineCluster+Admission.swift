@@ -1,4 +1,4 @@
-import TendKube
+import TendMeta
 import TendValue
 
 extension OfflineCluster {

@@ -1,5 +1,5 @@
 public import Foundation
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// An in-memory stand-in for a cluster that carries out plans, for `tend test` and offline planning.

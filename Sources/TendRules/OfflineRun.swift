@@ -1,5 +1,5 @@
 public import Foundation
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// Runs rules against an ``OfflineCluster``: the engine's reconcile loop without a cluster.

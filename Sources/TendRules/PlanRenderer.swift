@@ -1,4 +1,4 @@
-import TendKube
+import TendMeta
 import TendYAML
 public import TendValue
 

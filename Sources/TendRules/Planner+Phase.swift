@@ -1,6 +1,6 @@
 import Foundation
 import TendCEL
-import TendKube
+import TendMeta
 import TendValue
 
 extension Planner {

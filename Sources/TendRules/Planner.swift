@@ -1,6 +1,6 @@
 public import Foundation
 import TendCEL
-public import TendKube
+import TendMeta
 public import TendValue
 
 /// Computes what one reconcile of one watched object should do, from a snapshot of the world.

@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// The least-privilege RBAC that `tend run` needs for a set of rules (`tend rbac`).

@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// What one reconcile of one watched object should do: the output of ``Planner``.

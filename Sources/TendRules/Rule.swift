@@ -1,5 +1,5 @@
 public import TendCEL
-public import TendKube
+public import TendMeta
 public import TendRegex
 public import TendValue
 

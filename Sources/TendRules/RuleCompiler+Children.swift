@@ -1,5 +1,5 @@
 import TendCEL
-import TendKube
+import TendMeta
 import TendValue
 import TendYAML
 

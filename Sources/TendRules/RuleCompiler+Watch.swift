@@ -1,6 +1,6 @@
 import Foundation
 import TendCEL
-import TendKube
+import TendMeta
 import TendRegex
 import TendValue
 import TendYAML

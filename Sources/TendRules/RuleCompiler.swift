@@ -1,5 +1,5 @@
 import TendCEL
-import TendKube
+import TendMeta
 public import TendValue
 public import TendYAML
 

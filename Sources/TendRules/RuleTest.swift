@@ -1,7 +1,7 @@
 public import Foundation
 public import TendValue
 import TendCEL
-import TendKube
+import TendMeta
 import TendYAML
 
 /// A rule test (`kind: RuleTest`), as `tend test` runs it: rules, steps that change objects, and what

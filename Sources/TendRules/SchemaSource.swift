@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 public import TendValue
 import Synchronization
 

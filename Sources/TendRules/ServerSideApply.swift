@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// Server-side apply as the offline cluster models it: one manager's configuration merged into the

@@ -1,5 +1,5 @@
 import Foundation
-public import TendKube
+public import TendMeta
 public import TendValue
 import TendYAML
 

@@ -1,5 +1,5 @@
 public import Foundation
-import TendKube
+import TendMeta
 public import TendValue
 
 /// Builds `status.conditions` entries as Kubernetes expects them: `lastTransitionTime` kept while the

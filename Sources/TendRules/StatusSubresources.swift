@@ -1,4 +1,4 @@
-import TendKube
+import TendMeta
 import TendValue
 
 /// Which kinds have a status subresource, as the API server serves them: Tend writes a status only

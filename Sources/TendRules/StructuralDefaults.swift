@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// The `default:` values of CRD schemas, applied to objects as the API server applies them.

@@ -1,5 +1,5 @@
 import Foundation
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// A read-only view of the cluster that a reconcile plans against.

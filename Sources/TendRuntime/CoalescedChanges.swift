@@ -1,4 +1,5 @@
 import TendKube
+import TendMeta
 
 /// Changes waiting for the handlers, at most one per object: a later change to an object that is
 /// still waiting merges into the waiting one, in its place in the queue.

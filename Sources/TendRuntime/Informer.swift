@@ -1,5 +1,6 @@
 import Logging
-public import TendKube
+import TendKube
+public import TendMeta
 import TendValue
 import Synchronization
 

@@ -1,6 +1,7 @@
 public import CoreMetrics
 public import Logging
 public import TendKube
+import TendMeta
 public import TendValue
 import Synchronization
 

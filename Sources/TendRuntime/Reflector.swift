@@ -1,5 +1,6 @@
 import Logging
 import TendKube
+import TendMeta
 import TendValue
 
 /// Tuning of the reflectors an informer factory starts.

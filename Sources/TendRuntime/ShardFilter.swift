@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 /// Splits keys between replicas: replica `index` of `shards` reconciles exactly the keys whose
 /// stable hash falls in its shard, so the replicas' key sets are disjoint and together cover all keys.
 ///

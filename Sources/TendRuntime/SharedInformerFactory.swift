@@ -1,5 +1,6 @@
 public import Logging
 public import TendKube
+public import TendMeta
 public import TendValue
 import Synchronization
 

@@ -1,4 +1,4 @@
-import TendKube
+import TendMeta
 public import TendValue
 import Synchronization
 

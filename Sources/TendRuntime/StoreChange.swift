@@ -1,4 +1,4 @@
-public import TendKube
+public import TendMeta
 public import TendValue
 
 /// One change a store write made, for the informer to fan out (enqueue keys, call handlers).

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 public import TendKube
+import TendMeta
 import TendValue
 import Synchronization
 

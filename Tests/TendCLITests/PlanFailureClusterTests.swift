@@ -1,5 +1,6 @@
 import Foundation
 import TendKube
+import TendMeta
 import TendTesting
 import TendValue
 import Testing

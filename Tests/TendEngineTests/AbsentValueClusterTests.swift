@@ -3,18 +3,17 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// On the real control plane, a status that reads a Deployment's `availableReplicas` before any
 /// replica is available (no kubelet here, so never) is written without it: the condition is Unknown,
 /// the field is absent, and no StatusError Warning is recorded, retry after retry.
-@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .exclusive(on: "apps.absent.tend-test.dev"))
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .exclusive(on: "apps.absent.tend-test.dev"), .awaitsCleanup)
 struct AbsentValueClusterTests {
     static let kind = GroupVersionKind(apiVersion: "absent.tend-test.dev/v1", kind: "App")!
-    static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
     static let ruleText = """
         apiVersion: tend.dev/v1alpha1
         kind: Rule
@@ -43,30 +42,11 @@ struct AbsentValueClusterTests {
         """
 
     @Test func aValueNotThereYetIsLeftOutWithoutWarnings() async throws {
-        let cluster = try LocalCluster.require()
-        let (loaded, diagnostics) = RuleCompiler.compile(try YAML.parse(Self.ruleText, file: "absent.yaml"))
-        let rule = try #require(loaded, "\(diagnostics)")
-        var logger = Logger(label: "absent-value-test")
-        logger.logLevel = .warning
-        let client = KubeClient(configuration: cluster.configuration)
-        let crds = try await client.resource(Self.crdKind)
-        _ = try await crds.apply(try #require(rule.schema).customResourceDefinition(phasePath: nil, statusFields: rule.status.fields.map(\.name)), fieldManager: "tend-test", force: true)
-        await poll(until: "CRD established") {
-            (try? await crds.get("apps.absent.tend-test.dev"))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
-        }
-        let ns = "absent-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        var apps: ResourceClient?
-        await poll(until: "App served") {
-            apps = try? await client.resource(Self.kind, namespace: ns)
-            return apps != nil
-        }
-        let resource = try #require(apps)
-        var options = EngineOptions()
-        options.namespace = ns
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+        let rule = try EngineFixture.rule(Self.ruleText, file: "absent.yaml")
+        let f = try await EngineFixture(prefix: "absent")
+        try await f.installCRD(rule)
+        let resource = try await f.resource(Self.kind)
+        _ = f.start([rule])
 
         _ = try await resource.create(["apiVersion": "absent.tend-test.dev/v1", "kind": "App", "metadata": ["name": "a"], "spec": ["image": "nginx"]])
         // No replica ever becomes available here (no kubelet): availableReplicas stays absent.
@@ -77,13 +57,7 @@ struct AbsentValueClusterTests {
         let conditions = status["conditions"]?.arrayValue ?? []
         #expect(conditions.first { $0["type"] == "Available" }?["status"] == "Unknown", "\(conditions)")
         #expect(conditions.first { $0["type"] == "Ready" }?["status"] != "False", "\(conditions)")
-        let events = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: ns).list(ListOptions())
-        let warnings = events.items.filter { $0["type"] == "Warning" }
+        let warnings = try await f.events().filter { $0["type"] == "Warning" }
         #expect(warnings.isEmpty, "\(warnings.map { "\($0["reason"] ?? .null): \($0["message"] ?? .null)" })")
-
-        running.cancel()
-        _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
     }
 }

@@ -4,14 +4,14 @@ import Synchronization
 import Testing
 @testable import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// A fight with another writer over a child's field, against the real control plane: the test
 /// plays the rival, setting `data.x` back to "b" (field manager `rival`) whenever it sees Tend's "a".
-@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(3)))
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(3)), .awaitsCleanup)
 struct ContestClusterTests {
     static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
     static let fight: Duration = .seconds(20)
@@ -28,34 +28,19 @@ struct ContestClusterTests {
     /// Runs the engine with `policy`, fights for ``fight``, then waits up to `eventTimeout` for a
     /// `ChildContested` Event.
     func fight(policy: ContestTracker.Policy, eventTimeout: Duration) async throws -> Fight {
-        let cluster = try LocalCluster.require()
-        let setup = KubeClient(configuration: cluster.configuration)
-        let ns = "contest-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await setup.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        let rule = try #require(RuleCompiler.compile(try YAML.parse("""
-            apiVersion: tend.dev/v1alpha1
-            kind: Rule
-            metadata: {name: \(ns)}
-            spec:
-              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {contest-test: "yes"}}}
-              children:
-                - id: config
-                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-config"}, data: {x: "a"}}
-            """, file: "contest.yaml")).rule)
+        let f = try await EngineFixture(prefix: "contest")
+        let (setup, ns) = (f.client, f.namespace)
+        let rule = try EngineFixture.configMapRule(ns, label: "contest-test", value: "yes", id: "config", suffix: "config", data: #"{x: "a"}"#, file: "contest.yaml")
         let configMaps = try await setup.resource(Self.configMap, namespace: ns)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "web", "labels": ["contest-test": "yes"]]])
 
         let registry = MetricsRegistry()
-        let client = KubeClient(configuration: cluster.configuration)
-        var options = EngineOptions()
-        options.namespace = ns
+        let client = f.makeClient()
+        var options = f.options()
         options.metrics = registry.factory
-        var logger = Logger(label: "contest-test")
-        logger.logLevel = .error
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
+        let engine = f.engine([rule], options: options, client: client, logLevel: .error)
         for controller in engine.controllers { controller.contests.tracker.withLock { $0 = ContestTracker(policy: policy) } }
-        let running = Task { try await engine.run() }
+        let running = f.run(engine)
         func updates() throws -> Int {
             let text = try PrometheusText(String(decoding: registry.exposition(), as: UTF8.self))
             return Int(text.value(ChildWriteMetrics.name, ["rule": ns, "operation": "update"]) ?? 0)
@@ -96,9 +81,6 @@ struct ContestClusterTests {
 
         running.cancel()
         _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
-        await setup.shutdown()
         return Fight(tendUpdates: tendUpdates, rivalPatches: patches, events: contested)
     }
 

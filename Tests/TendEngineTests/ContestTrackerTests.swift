@@ -1,6 +1,6 @@
 import Testing
 @testable import TendEngine
-import TendKube
+import TendMeta
 import TendRules
 import TendRuntime
 import TendTesting

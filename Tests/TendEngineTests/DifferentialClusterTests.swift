@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue

@@ -1,5 +1,5 @@
 import Testing
-import TendKube
+import TendMeta
 import TendTesting
 import TendValue
 

@@ -3,10 +3,10 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// The engine against the real control plane: `tend run`'s code path, rule by rule semantics.
 /// Its tests run the shipped rules, which watch cluster-wide: the suite holds their lock, so the
@@ -33,8 +33,6 @@ struct EngineClusterTests {
     @Test(.exclusive(on: "webapps.example.com")) func webappRuleEndToEnd() async throws {
         let cluster = try LocalCluster.require()
         let rule = try Self.rule()
-        var logger = Logger(label: "engine-test")
-        logger.logLevel = .warning
         // A CRD left by an earlier run is removed with a separate client, so the engine's client
         // starts with discovery that has never seen the kind.
         let setup = KubeClient(configuration: cluster.configuration)
@@ -45,18 +43,15 @@ struct EngineClusterTests {
             try await Task.sleep(for: .seconds(2))
         }
         await setup.shutdown()
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "engine-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
+        let f = try await EngineFixture(prefix: "engine")
+        let (client, ns) = (f.client, f.namespace)
 
         // The engine starts before the CRD exists: the rule waits, then starts when it appears.
         let crds = try await client.resource(GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!)
         // Scoped to its namespace: the write counts below must not see another test's WebApps.
-        let engine = Engine(rules: [rule], client: client, options: { var o = EngineOptions(); o.kindRetryInterval = .milliseconds(500); o.namespace = ns; return o }(), logger: logger)
-        let running = Task { try await engine.run() }
-        defer { running.cancel() }
+        var options = f.options()
+        options.kindRetryInterval = .milliseconds(500)
+        let (_, running) = f.start([rule], options: options)
         try await Task.sleep(for: .seconds(1))
         let crd = try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name))
         _ = try await crds.create(crd)
@@ -156,7 +151,6 @@ struct EngineClusterTests {
         await poll(until: "children garbage-collected", timeout: .seconds(60)) { await self.get(client, Self.deployment, ns, "shop") == nil }
         running.cancel()
         _ = try? await crds.delete("webapps.example.com")
-        await client.shutdown()
     }
 
     func waitForResource(_ client: KubeClient, _ kind: GroupVersionKind, _ ns: String) async throws -> ResourceClient {

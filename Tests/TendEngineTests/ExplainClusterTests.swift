@@ -3,10 +3,10 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// `tend explain` against the live cluster, with a ConfigMap-watching rule in a namespace of its
 /// own (no shared CRD): a selected object gets its reasons, plan and Events; one outside the
@@ -16,7 +16,7 @@ struct ExplainClusterTests {
     static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
 
     static func rule(_ marker: String) throws -> Rule {
-        try compileRule("""
+        try EngineFixture.rule("""
             apiVersion: tend.dev/v1alpha1
             kind: Rule
             metadata: {name: explain-\(marker)}
@@ -39,22 +39,12 @@ struct ExplainClusterTests {
             """)
     }
 
-    static func compileRule(_ yaml: String) throws -> Rule {
-        let (rule, diagnostics) = RuleCompiler.compile(try YAML.parse(yaml, file: "rule.yaml"))
-        return try #require(rule, "\(diagnostics)")
-    }
-
     @Test func explainsASelectedObjectAndOneOutsideTheLabelSelector() async throws {
-        let cluster = try LocalCluster.require()
-        let marker = "x\(UInt32.random(in: 0...UInt32.max))"
+        let f = try await EngineFixture(prefix: "explain", labels: ["team": "a"])
+        let (client, ns, marker) = (f.client, f.namespace, f.marker)
         let rule = try Self.rule(marker)
         var logger = Logger(label: "explain-test")
         logger.logLevel = .warning
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "explain-\(marker)"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns), "labels": ["team": "a"]]])
-        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
         let configMaps = try await client.resource(Self.configMap, namespace: ns)
         let selected = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "shop", "labels": ["explain-test": .string(marker)]], "data": ["a": "1"]])
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "other", "labels": ["explain-test": "someone-else"]]])
@@ -98,6 +88,5 @@ struct ExplainClusterTests {
 
         // Missing: a not-found error.
         await #expect(throws: KubeError.self) { try await engine.explain("ConfigMap", name: "missing", namespace: ns) }
-        await client.shutdown()
     }
 }

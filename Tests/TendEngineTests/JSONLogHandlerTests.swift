@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import TendEngine
-import TendKube
+import TendMeta
 import TendTesting
 import TendValue
 

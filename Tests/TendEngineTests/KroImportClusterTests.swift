@@ -5,6 +5,8 @@ import TendEngine
 import TendKube
 import TendRules
 import TendTesting
+import TendMeta
+import TendMeta
 import TendValue
 import TendYAML
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue

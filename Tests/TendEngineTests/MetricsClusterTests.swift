@@ -3,44 +3,29 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// `/metrics` of an engine reconciling against the real control plane, wired as `tend run` wires it:
 /// one registry for the engine and its client, served by the health server.
-@Suite(.enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(2)), .awaitsCleanup)
 struct MetricsClusterTests {
     @Test func aReconcileShowsUpAtMetrics() async throws {
-        let cluster = try LocalCluster.require()
-        let setup = KubeClient(configuration: cluster.configuration)
-        let ns = "metrics-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await setup.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        let rule = try #require(RuleCompiler.compile(try YAML.parse("""
-            apiVersion: tend.dev/v1alpha1
-            kind: Rule
-            metadata: {name: \(ns)}
-            spec:
-              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {metrics-test: "yes"}}}
-              children:
-                - id: reply
-                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-reply"}, data: {from: "${self.metadata.name}"}}
-            """, file: "metrics.yaml")).rule)
+        let f = try await EngineFixture(prefix: "metrics")
+        let (setup, ns) = (f.client, f.namespace)
+        let rule = try EngineFixture.configMapRule(
+            ns, label: "metrics-test", value: "yes", id: "reply", suffix: "reply", data: #"{from: "${self.metadata.name}"}"#, file: "metrics.yaml")
         let configMaps = try await setup.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "source", "labels": ["metrics-test": "yes"]]])
 
         let registry = MetricsRegistry()
         var clientOptions = KubeClient.Options()
         clientOptions.metrics = registry.factory
-        let client = KubeClient(configuration: cluster.configuration, options: clientOptions)
-        var options = EngineOptions()
-        options.namespace = ns
+        var options = f.options()
         options.metrics = registry.factory
-        var logger = Logger(label: "metrics-test")
-        logger.logLevel = .warning
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
+        let (engine, _) = f.start([rule], options: options, client: f.makeClient(options: clientOptions))
         let server = try HealthServer(
             host: "127.0.0.1", port: 0,
             metrics: {
@@ -48,7 +33,6 @@ struct MetricsClusterTests {
                 return registry.exposition()
             }
         ) { engine.isReady }
-        let running = Task { try await engine.run() }
 
         var text = try PrometheusText("")
         let deadline = ContinuousClock.now + .seconds(60)
@@ -68,12 +52,6 @@ struct MetricsClusterTests {
         #expect((text.value("tend_rest_client_requests_total", ["verb": "apply", "code": "200"]) ?? 0) >= 1)
         #expect((text.value("tend_rest_client_requests_total", ["verb": "list", "code": "200"]) ?? 0) >= 1)
         #expect(!text.samples.contains { $0.labels.values.contains("source") }, "no label names an object")
-
-        running.cancel()
-        _ = try? await running.value
         server.stop()
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
-        await setup.shutdown()
     }
 }

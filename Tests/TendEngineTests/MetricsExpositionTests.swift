@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Testing
-import TendKube
 import TendRuntime
 import TendTesting
 @testable import TendEngine

@@ -3,15 +3,15 @@ import Logging
 import Testing
 @testable import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// A reconcile planned from a cache that still holds a parent just deleted must not bring the
 /// parent back: server-side apply creates what does not exist, so the parent's own writes carry
 /// its uid as a precondition.
-@Suite(.enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(1)))
+@Suite(.enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(1)), .awaitsCleanup)
 struct ParentResurrectionClusterTests {
     static let rule = """
         apiVersion: tend.dev/v1alpha1
@@ -25,14 +25,12 @@ struct ParentResurrectionClusterTests {
         """
 
     @Test func writesPlannedForADeletedParentDoNotRecreateIt() async throws {
-        let cluster = try LocalCluster.require()
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "ghost-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        for name in [ns, ns + "-other"] { _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]) }
+        let f = try await EngineFixture(prefix: "ghost")
+        let (client, ns) = (f.client, f.namespace)
+        try await f.createNamespace(ns + "-other")
         let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
         let parent = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["ghost-test": "yes"]]])
-        let rule = try #require(RuleCompiler.compile(try YAML.parse(Self.rule, file: "ghost.yaml")).0)
+        let rule = try EngineFixture.rule(Self.rule, file: "ghost.yaml")
         // Planned while the parent exists: the child is in another namespace, so the plan adds
         // Tend's finalizer (and the inventory) to the parent.
         let plan = Planner(rule: rule).plan(parent: parent, world: InMemoryWorld(objects: [parent]), now: Date())
@@ -46,7 +44,5 @@ struct ParentResurrectionClusterTests {
         #expect(outcome.created.isEmpty, "a child needing the finalizer of a parent that is gone would leak")
         let elsewhere = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns + "-other")
         #expect((try? await elsewhere.get("p")) == nil)
-        for name in [ns, ns + "-other"] { _ = try? await namespaces.delete(name) }
-        await client.shutdown()
     }
 }

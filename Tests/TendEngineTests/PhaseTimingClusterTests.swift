@@ -3,17 +3,16 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// A `for:` transition on the real control plane: it stays pending while its guard holds, then
 /// fires on its own when due (the engine requeues the object; no other event arrives).
 @Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct PhaseTimingClusterTests {
     static let probe = GroupVersionKind(apiVersion: "phases.tend-test.dev/v1", kind: "Probe")!
-    static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
     static let ruleText = """
         apiVersion: tend.dev/v1alpha1
         kind: Rule
@@ -30,34 +29,11 @@ struct PhaseTimingClusterTests {
         """
 
     @Test func aPendingTransitionFiresWhenDueWithoutAnyOtherEvent() async throws {
-        let cluster = try LocalCluster.require()
-        let (loaded, diagnostics) = RuleCompiler.compile(try YAML.parse(Self.ruleText, file: "probe.yaml"))
-        let rule = try #require(loaded, "\(diagnostics)")
-        var logger = Logger(label: "phase-timing-test")
-        logger.logLevel = .warning
-        let client = KubeClient(configuration: cluster.configuration)
-        let crds = try await client.resource(Self.crdKind)
-        let crdName = "probes.phases.tend-test.dev"
-        if (try? await crds.get(crdName)) == nil {
-            _ = try await crds.create(try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path))
-        }
-        await poll(until: "CRD established") {
-            (try? await crds.get(crdName))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
-        }
-        let ns = "phases-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
-
-        var probes: ResourceClient?
-        await poll(until: "Probe served") {
-            probes = try? await client.resource(Self.probe, namespace: ns)
-            return probes != nil
-        }
-        let resource = try #require(probes)
-        let engine = Engine(rules: [rule], client: client, options: EngineOptions(), logger: logger)
-        let running = Task { try await engine.run() }
-        defer { running.cancel() }
+        let rule = try EngineFixture.rule(Self.ruleText, file: "probe.yaml")
+        let f = try await EngineFixture(prefix: "phases")
+        try await f.installCRD(rule)
+        let resource = try await f.resource(Self.probe)
+        let (_, running) = f.start([rule], options: EngineOptions())
 
         _ = try await resource.create(["apiVersion": "phases.tend-test.dev/v1", "kind": "Probe", "metadata": ["name": "p"], "spec": ["healthy": true]])
         await poll(until: "Running") { (try? await resource.get("p"))?["status"]?["phase"] == "Running" }
@@ -76,11 +52,10 @@ struct PhaseTimingClusterTests {
         #expect(status["phaseHistory"]?.arrayValue?.last?["reason"] == "Unhealthy")
         #expect(status["phaseHistory"]?.arrayValue?.last?["message"] == "healthy is false")
 
-        let events = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: ns).list(ListOptions())
-        #expect(events.items.contains { $0["reason"] == "PhaseChanged" && $0["message"] == "Running -> Degraded (Unhealthy): healthy is false" },
-                "\(events.items.map { $0["message"] ?? .null })")
+        let events = try await f.events()
+        #expect(events.contains { $0["reason"] == "PhaseChanged" && $0["message"] == "Running -> Degraded (Unhealthy): healthy is false" },
+                "\(events.map { $0["message"] ?? .null })")
         running.cancel()
         _ = try? await resource.delete("p")
-        await client.shutdown()
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
@@ -22,19 +23,10 @@ extension EngineClusterTests {
     }
 
     @Test(.exclusive(on: "webapps.example.com"), .awaitsCleanup) func planMatchesWhatRunDoesAndWritesNothing() async throws {
-        let cluster = try LocalCluster.require()
         let rule = try EngineClusterTests.rule()
-        var logger = Logger(label: "plan-test")
-        logger.logLevel = .warning
-        let client = KubeClient(configuration: cluster.configuration)
-        let crds = try await client.resource(Self.crdKind)
-        if (try? await crds.get("webapps.example.com")) == nil {
-            _ = try await crds.create(try #require(rule.schema).customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name)))
-        }
-        let ns = "plan-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        AwaitedCleanup.add { _ = try? await namespaces.delete(ns) }
+        let f = try await EngineFixture(prefix: "plan")
+        let (client, ns) = (f.client, f.namespace)
+        try await f.installCRD(rule)
         // Discovery may list the kind a moment before the API server serves it: retry the create.
         var webapps: ResourceClient?
         await poll(until: "WebApp served and created") {
@@ -47,20 +39,17 @@ extension EngineClusterTests {
             do { _ = try await r.create(site) } catch let error as KubeError { return error.isAlreadyExists } catch { return false }
             return true
         }
-        var options = EngineOptions()
-        options.namespace = ns
 
         // 1. Plan before anything exists: creates, and not a single write on the server.
         let before = await versions(client, ns)
-        let plans = await Engine(rules: [rule], client: client, options: options, logger: logger).planAll().plans
+        let plans = await f.plan([rule])
         let plan = try #require(plans.first { $0.parent.key.name == "site" })
         #expect(plan.children.filter { $0.action == .create }.map(\.reference.description).sorted() == ["Deployment.v1.apps \(ns)/site", "Service.v1 \(ns)/site"])
         #expect(plan.problems.allSatisfy { $0.reason == "Waiting" }, "\(plan.problems)")
         #expect(await versions(client, ns) == before, "plan wrote to the cluster")
 
         // 2. Run: it does what the plan said (and more as dependencies appear).
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+        let (_, running) = f.start([rule])
         await poll(until: "children") {
             (try? await client.resource(EngineClusterTests.configMap, namespace: ns).get("site-www")) != nil
         }
@@ -71,18 +60,17 @@ extension EngineClusterTests {
         try await Task.sleep(for: .seconds(1))
 
         // 3. Converged: the plan is empty, even though the server added defaults to every child.
-        let converged = await Engine(rules: [rule], client: client, options: options, logger: logger).planAll().plans
+        let converged = await f.plan([rule])
         #expect(converged.allSatisfy { !$0.hasChanges }, "\(converged.flatMap(\.children).filter { $0.action.isWrite }.map(\.reference))")
 
         // 4. A spec change plans exactly one update, with the changed field, and still writes nothing.
         _ = try await #require(webapps).patch("site", .merge(["spec": ["replicas": 3]]))
         let snapshot = await versions(client, ns)
-        let changed = try #require(await Engine(rules: [rule], client: client, options: options, logger: logger).planAll().plans.first)
+        let changed = try #require(await f.plan([rule]).first)
         let updates = changed.children.filter { $0.action == .update }
         #expect(updates.map(\.reference.description) == ["Deployment.v1.apps \(ns)/site"])
         #expect(updates.first?.desired["spec"]?["replicas"] == 3)
         #expect(changed.statusChanged)  // observedGeneration moves
         #expect(await versions(client, ns) == snapshot, "plan wrote to the cluster")
-        await client.shutdown()
     }
 }

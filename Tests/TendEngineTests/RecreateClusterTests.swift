@@ -3,17 +3,17 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// `updatePolicy: recreate` on the real control plane: a Job's pod template cannot change (the API
 /// server refuses the update: `field is immutable`); the child is deleted and created again from
 /// the new template, where `apply` would leave the refusal in the Ready condition for good. The
 /// planner knows the template is immutable, so `recreate` replaces the Job without first sending
 /// an update the server refuses. `replace` replaces a child on any change.
-@Suite(.serialized, .enabled(if: LocalCluster.shouldRun))
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct RecreateClusterTests {
     static func rule(policy: String) -> String {
         """
@@ -39,21 +39,12 @@ struct RecreateClusterTests {
 
     @Test(arguments: ["recreate", "replace", "apply"])
     func anImmutableUpdate(policy: String) async throws {
-        let cluster = try LocalCluster.require()
-        let (loaded, diagnostics) = RuleCompiler.compile(try YAML.parse(Self.rule(policy: policy), file: "recreate.yaml"))
-        let rule = try #require(loaded, "\(diagnostics)")
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "recreate-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        let rule = try EngineFixture.rule(Self.rule(policy: policy), file: "recreate.yaml")
+        let f = try await EngineFixture(prefix: "recreate")
+        let (client, ns) = (f.client, f.namespace)
         let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
         let jobs = try await client.resource(GroupVersionKind(apiVersion: "batch/v1", kind: "Job")!, namespace: ns)
-        var options = EngineOptions()
-        options.namespace = ns
-        var logger = Logger(label: "recreate-test")
-        logger.logLevel = .warning
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+        _ = f.start([rule])
 
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["recreate-test": .string(policy)]], "data": ["image": "busybox:1"]])
         await poll(until: "job created", timeout: .seconds(20)) { (try? await jobs.get("p-job")) != nil }
@@ -78,17 +69,11 @@ struct RecreateClusterTests {
             }
             #expect(try await jobs.get("p-job")["metadata"]?["uid"]?.stringValue == firstUID)
         }
-
-        running.cancel()
-        _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
     }
 
     /// `replace` on a change the API server would take: the ConfigMap is still deleted and created.
     @Test func replaceRecreatesOnAnyChange() async throws {
-        let cluster = try LocalCluster.require()
-        let rule = try #require(RuleCompiler.compile(try YAML.parse("""
+        let rule = try EngineFixture.rule("""
             apiVersion: tend.dev/v1alpha1
             kind: Rule
             metadata: {name: replace-any}
@@ -102,18 +87,10 @@ struct RecreateClusterTests {
                     kind: ConfigMap
                     metadata: {name: "${self.metadata.name}-copy"}
                     data: {value: "${self.data.value}"}
-            """, file: "replace.yaml")).rule)
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "replace-\(UInt32.random(in: 0...UInt32.max))"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
-        var options = EngineOptions()
-        options.namespace = ns
-        var logger = Logger(label: "replace-test")
-        logger.logLevel = .warning
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+            """, file: "replace.yaml")
+        let f = try await EngineFixture(prefix: "replace")
+        let configMaps = try await f.client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: f.namespace)
+        _ = f.start([rule])
 
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["replace-test": "yes"]], "data": ["value": "1"]])
         await poll(until: "copy created", timeout: .seconds(20)) { (try? await configMaps.get("p-copy")) != nil }
@@ -127,10 +104,5 @@ struct RecreateClusterTests {
         let settled = try await configMaps.get("p-copy")["metadata"]?["uid"]?.stringValue
         try await Task.sleep(for: .seconds(3))
         #expect(try await configMaps.get("p-copy")["metadata"]?["uid"]?.stringValue == settled)
-
-        running.cancel()
-        _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
     }
 }

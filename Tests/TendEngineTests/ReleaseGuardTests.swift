@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 @testable import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendRuntime
 import TendTesting

@@ -3,89 +3,60 @@ import Logging
 import Testing
 @testable import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// Reloading rules into a running engine against the real control plane: a changed rule re-applies its
 /// objects, an added one starts, a set with errors changes nothing, a removed one stops without
 /// deleting anything.
-@Suite(.enabled(if: LocalCluster.shouldRun))
+@Suite(.enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct ReloadClusterTests {
     static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
 
     /// A rule `name` that copies every ConfigMap labelled `label: marker` to `<name>-<suffix>` with `data.v`.
     static func ruleText(_ name: String, label: String, marker: String, suffix: String, value: String) -> String {
-        """
-        apiVersion: tend.dev/v1alpha1
-        kind: Rule
-        metadata: {name: \(name)}
-        spec:
-          watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {\(label): "\(marker)"}}}
-          children:
-            - id: copy
-              template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-\(suffix)"}, data: {v: "\(value)"}}
-        """
+        EngineFixture.configMapRuleText(name, label: label, value: marker, suffix: suffix, data: "{v: \"\(value)\"}")
     }
 
-    static func rule(_ text: String) throws -> Rule {
-        let (rule, diagnostics) = RuleCompiler.compile(try YAML.parse(text, file: "rule.yaml"))
-        return try #require(rule, "\(diagnostics)")
-    }
+    static func rule(_ text: String) throws -> Rule { try EngineFixture.rule(text) }
 
     @Test func reloadChangesAddsRefusesErrorsAndRemovesWithoutDeleting() async throws {
-        let cluster = try LocalCluster.require()
-        let marker = "r\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let ns = "reload-\(marker)"
+        let f = try await EngineFixture(prefix: "reload")
+        let (ns, marker) = (f.namespace, f.marker)
         let nameA = "reload-a-\(marker)", nameB = "reload-b-\(marker)"
         let a1 = try Self.rule(Self.ruleText(nameA, label: "reload-a", marker: marker, suffix: "a", value: "1"))
         let a2 = try Self.rule(Self.ruleText(nameA, label: "reload-a", marker: marker, suffix: "a", value: "2"))
         let b = try Self.rule(Self.ruleText(nameB, label: "reload-b", marker: marker, suffix: "b", value: "b"))
-        let client = KubeClient(configuration: cluster.configuration)
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        let configMaps = try await client.resource(Self.configMap, namespace: ns)
+        let configMaps = try await f.client.resource(Self.configMap, namespace: ns)
         func create(_ name: String, label: String) async throws {
             var labels: Value = [:]
             labels[label] = .string(marker)
             _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": labels], "data": ["x": "1"]])
         }
         func value(_ name: String) async -> String? { (try? await configMaps.get(name))?["data"]?["v"]?.stringValue }
-        func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if await condition() { return true }
-                try? await Task.sleep(for: .milliseconds(250))
-            }
-            Issue.record("timed out waiting for: \(what)")
-            return false
-        }
         try await create("p1", label: "reload-a")
         try await create("q1", label: "reload-b")
 
         let registry = MetricsRegistry()
-        var options = EngineOptions()
-        options.namespace = ns
+        var options = f.options()
         options.metrics = registry.factory
-        var logger = Logger(label: "reload-test")
-        logger.logLevel = .warning
-        let engine = Engine(rules: [a1], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+        let (engine, _) = f.start([a1], options: options)
         func metric(_ name: String, _ labels: [String: String] = [:]) -> Double {
             (try? PrometheusText(String(decoding: registry.exposition(), as: UTF8.self)))?.value(name, labels) ?? 0
         }
-        #expect(await eventually("A's child with v=1") { await value("p1-a") == "1" })
+        #expect(await poll(until: "A's child with v=1") { await value("p1-a") == "1" })
         let aController = try #require(engine.controllers.first)
 
         // A changed, B added: the existing child is re-applied with the new version, B's child appears.
         guard case .applied(let diff) = engine.reload(rules: [a2, b]) else { Issue.record("reload not applied"); return }
         #expect(diff.changed.map(\.name) == [nameA] && diff.added.map(\.name) == [nameB] && diff.removed.isEmpty && diff.unchanged.isEmpty)
         #expect(engine.controllers.first !== aController, "a changed rule gets a new controller")
-        #expect(await eventually("A's child updated to v=2") { await value("p1-a") == "2" })
-        #expect(await eventually("B's child created") { await value("q1-b") == "b" })
+        #expect(await poll(until: "A's child updated to v=2") { await value("p1-a") == "2" })
+        #expect(await poll(until: "B's child created") { await value("q1-b") == "b" })
         #expect(metric("tend_rules") == 2)
-        #expect(await eventually("ready with the new set") { engine.isReady })
+        #expect(await poll(until: "ready with the new set") { engine.isReady })
         let bController = try #require(engine.controllers.last)
 
         // A set with an error changes nothing: reported with its location, counted, still ready.
@@ -105,7 +76,7 @@ struct ReloadClusterTests {
         #expect(engine.controllers.first?.rule.fingerprint == a2.fingerprint, "A is not the file's v=3 version")
         #expect(engine.controllers.last === bController, "B kept running")
         try await create("p2", label: "reload-a")
-        #expect(await eventually("A still runs version 2") { await value("p2-a") == "2" })
+        #expect(await poll(until: "A still runs version 2") { await value("p2-a") == "2" })
 
         // B removed (A unchanged): B's children stay, B no longer reacts; A does (the positive control).
         guard case .applied(let removal) = engine.reload(rules: [a2]) else { Issue.record("reload not applied"); return }
@@ -113,25 +84,21 @@ struct ReloadClusterTests {
         #expect(engine.controllers.map(\.rule.name) == [nameA])
         try await create("q2", label: "reload-b")
         try await create("p3", label: "reload-a")
-        #expect(await eventually("A reacts to a new object") { await value("p3-a") == "2" })
+        #expect(await poll(until: "A reacts to a new object") { await value("p3-a") == "2" })
         try await Task.sleep(for: .seconds(5))
         #expect(await value("q2-b") == nil, "a removed rule does not react")
         #expect(await value("q1-b") == "b", "removing a rule deletes nothing")
         #expect(metric("tend_rule_reloads_total", ["result": "applied"]) == 2)
         #expect(metric("tend_rules") == 1)
-
-        running.cancel()
-        _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
     }
 
     /// A rule removed by a reload lets go of the objects it held with its finalizer: deleting one
     /// completes instead of hanging in Terminating until the rule comes back. Its children stay.
     @Test func aRemovedRuleReleasesItsFinalizer() async throws {
-        let cluster = try LocalCluster.require()
-        let marker = "f\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let home = "retire-\(marker)", away = "retire-away-\(marker)"
+        let f = try await EngineFixture(prefix: "retire")
+        let (client, marker) = (f.client, f.marker)
+        let home = f.namespace, away = "retire-away-\(marker)"
+        try await f.createNamespace(away)
         let rule = try Self.rule("""
             apiVersion: tend.dev/v1alpha1
             kind: Rule
@@ -142,16 +109,9 @@ struct ReloadClusterTests {
                 - id: copy
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}", namespace: \(away)}, data: {v: "1"}}
             """)
-        let client = KubeClient(configuration: cluster.configuration)
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        for ns in [home, away] { _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]]) }
         let configMaps = try await client.resource(Self.configMap, namespace: home)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "src", "labels": ["retire": .string(marker)]]])
-        var logger = Logger(label: "retire")
-        logger.logLevel = .error
-        let engine = Engine(rules: [rule], client: client, options: EngineOptions(), logger: logger)
-        let running = Task { try await engine.run() }
-        defer { running.cancel() }
+        let (engine, _) = f.start([rule], options: EngineOptions(), logLevel: .error)
         func finalizers() async -> Value? { (try? await configMaps.get("src"))?["metadata"]?["finalizers"] }
         await poll(until: "the rule's finalizer") { await finalizers() == [.string(rule.finalizer)] }
         let copies = try await client.resource(Self.configMap, namespace: away)
@@ -162,9 +122,6 @@ struct ReloadClusterTests {
         #expect((try? await copies.get("src")) != nil, "the children stay")
         _ = try await configMaps.delete("src")
         await poll(until: "deleting completes", timeout: .seconds(15)) { (try? await configMaps.get("src")) == nil }
-        running.cancel()
-        for ns in [home, away] { _ = try? await namespaces.delete(ns) }
-        await client.shutdown()
     }
 }
 

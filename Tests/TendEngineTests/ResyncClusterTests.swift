@@ -3,47 +3,29 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// The periodic resync wired into the engine: with a short period and nothing changing, every
 /// watched object goes through the rule's work queue again (counted by the queue's adds metric), and
 /// the no-op reconciles write nothing.
-@Suite(.enabled(if: LocalCluster.shouldRun))
+@Suite(.enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct ResyncClusterTests {
     @Test func watchedObjectsAreQueuedAgainEachPeriodWithoutWrites() async throws {
-        let cluster = try LocalCluster.require()
-        let marker = "r\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let (compiled, diagnostics) = RuleCompiler.compile(try YAML.parse("""
-            apiVersion: tend.dev/v1alpha1
-            kind: Rule
-            metadata: {name: resync-\(marker)}
-            spec:
-              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {resync-test: "\(marker)"}}}
-              children:
-                - id: copy
-                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-copy"}, data: {value: "${self.data.value}"}}
-            """, file: "rule.yaml"))
-        let rule = try #require(compiled, "\(diagnostics)")
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "resync-\(marker)"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        let f = try await EngineFixture(prefix: "resync")
+        let (client, ns, marker) = (f.client, f.namespace, f.marker)
+        let rule = try EngineFixture.configMapRule("resync-\(marker)", label: "resync-test", value: marker, data: #"{value: "${self.data.value}"}"#)
         let configMaps = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: ns)
         for name in ["a", "b"] {
             _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": ["resync-test": .string(marker)]], "data": ["value": "1"]])
         }
         let registry = MetricsRegistry()
-        var options = EngineOptions()
-        options.namespace = ns
+        var options = f.options()
         options.metrics = registry.factory
         options.resyncPeriod = .seconds(1)
-        var logger = Logger(label: "resync-test")
-        logger.logLevel = .warning
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+        _ = f.start([rule], options: options)
         func metric(_ name: String, _ labels: [String: String] = [:]) -> Double {
             let text = (try? PrometheusText(String(decoding: registry.exposition(), as: UTF8.self)))
             return text?.value(name, labels.merging(["rule": "resync-\(marker)"]) { a, _ in a }) ?? 0
@@ -64,9 +46,5 @@ struct ResyncClusterTests {
         while adds() < before + 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
         #expect(adds() >= before + 4, "two resyncs of two objects: adds \(before) -> \(adds())")
         #expect(childWrites() == writes, "a resync of an unchanged world writes no child")
-        running.cancel()
-        _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
     }
 }

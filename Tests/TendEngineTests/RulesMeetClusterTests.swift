@@ -3,16 +3,16 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// Rules that meet, against the real control plane: two rules on one object, rules chained through
 /// each other's objects, children that read the object's own status, chains of timed phases,
 /// a template removed, and objects written by Tend's former single field manager. The rules are the
 /// ones in `examples/meet`, whose offline tests (`tend test examples/meet`) say the same.
-@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(4)))
+@Suite(.serialized, .enabled(if: LocalCluster.shouldRun), .timeLimit(.minutes(4)), .awaitsCleanup)
 struct RulesMeetClusterTests {
     static let namespaceKind = GroupVersionKind(apiVersion: "v1", kind: "Namespace")!
     static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
@@ -20,7 +20,6 @@ struct RulesMeetClusterTests {
     static let service = GroupVersionKind(apiVersion: "v1", kind: "Service")!
     static let quota = GroupVersionKind(apiVersion: "v1", kind: "ResourceQuota")!
     static let limits = GroupVersionKind(apiVersion: "v1", kind: "LimitRange")!
-    static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
 
     /// The rules of one file of `examples/meet`.
     static func rules(_ file: String) throws -> [Rule] {
@@ -30,81 +29,7 @@ struct RulesMeetClusterTests {
         return loaded.rules
     }
 
-    static func rule(_ text: String) throws -> Rule {
-        let (rule, diagnostics) = RuleCompiler.compile(try YAML.parse(text, file: "rule.yaml"))
-        return try #require(rule, "\(diagnostics)")
-    }
-
-    /// A client, a fresh namespace (labelled `labels`) and its name; the namespace goes at the end.
-    struct Fixture {
-        let client: KubeClient
-        let namespace: String
-        let cluster: LocalCluster
-
-        init(prefix: String, labels: Value = .emptyObject) async throws {
-            cluster = try LocalCluster.require()
-            client = KubeClient(configuration: cluster.configuration)
-            namespace = "\(prefix)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-            _ = try await client.resource(RulesMeetClusterTests.namespaceKind).create([
-                "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace), "labels": labels],
-            ])
-        }
-
-        func resource(_ kind: GroupVersionKind) async throws -> ResourceClient {
-            var found: ResourceClient?
-            await poll(until: "\(kind) served") {
-                found = try? await client.resource(kind, namespace: namespace)
-                return found != nil
-            }
-            return try #require(found)
-        }
-
-        func get(_ kind: GroupVersionKind, _ name: String) async -> Value? {
-            try? await client.resource(kind, namespace: namespace).get(name)
-        }
-
-        /// Runs an engine over `rules` (scoped to the namespace unless `clusterWide`); cancel the task to stop it.
-        func start(_ rules: [Rule], clusterWide: Bool = false) -> (Engine, Task<Void, any Error>) {
-            var options = EngineOptions()
-            if !clusterWide { options.namespace = namespace }
-            var logger = Logger(label: "meet")
-            logger.logLevel = .error
-            let engine = Engine(rules: rules, client: client, options: options, logger: logger)
-            return (engine, Task { try await engine.run() })
-        }
-
-        /// `tend plan` against the cluster for `rules`, scoped to the namespace: the plans, writing nothing.
-        func plan(_ rules: [Rule]) async -> [ReconcilePlan] {
-            var options = EngineOptions()
-            options.namespace = namespace
-            return await Engine(rules: rules, client: client, options: options, logger: Logger(label: "plan")).planAll().plans
-        }
-
-        /// Runs an engine over `rules` until `condition` holds, then stops it.
-        func run(_ rules: [Rule], until what: String, _ condition: () async -> Bool) async {
-            let (_, running) = start(rules)
-            await poll(until: what, condition)
-            running.cancel()
-            _ = try? await running.value
-        }
-
-        /// Installs the CRD a rule's schema declares and waits until it is served.
-        func installCRD(_ rule: Rule) async throws {
-            let schema = try #require(rule.schema)
-            let crds = try await client.resource(RulesMeetClusterTests.crdKind)
-            let crd = schema.customResourceDefinition(phasePath: rule.status.phase?.path, statusFields: rule.status.fields.map(\.name))
-            let name = try #require(crd["metadata"]?["name"]?.stringValue)
-            if (try? await crds.get(name)) == nil { _ = try await crds.create(crd) }
-            await poll(until: "CRD \(name) established") {
-                (try? await crds.get(name))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
-            }
-        }
-
-        func tearDown() async {
-            _ = try? await client.resource(RulesMeetClusterTests.namespaceKind).delete(namespace)
-            await client.shutdown()
-        }
-    }
+    static func rule(_ text: String) throws -> Rule { try EngineFixture.rule(text) }
 
     /// Samples `read` every 500 ms for `duration` and returns the distinct values seen.
     static func distinctValues(for duration: Duration, _ read: () async -> String?) async -> Set<String> {
@@ -118,9 +43,8 @@ struct RulesMeetClusterTests {
     }
 
     @Test func twoRulesOnOneNamespaceBothHoldAndLeaveItAlone() async throws {
-        let f = try await Fixture(prefix: "meet-ns", labels: ["example.com/tier": "team"])
-        let (_, running) = f.start(try Self.rules("namespaces.yaml"), clusterWide: true)
-        defer { running.cancel() }
+        let f = try await EngineFixture(prefix: "meet-ns", labels: ["example.com/tier": "team"])
+        _ = f.start(try Self.rules("namespaces.yaml"), options: EngineOptions(), logLevel: .error)
         let ns = f.namespace
         let namespaces = try await f.client.resource(Self.namespaceKind)
         func namespace() async -> Value? { try? await namespaces.get(ns) }
@@ -138,12 +62,10 @@ struct RulesMeetClusterTests {
         #expect(n["metadata"]?["labels"]?["example.com/cost-center"] == .string(ns + "-cc"))
         let managers = Set((n["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { $0["manager"]?.stringValue })
         #expect(managers.isSuperset(of: ["tend/team-quota", "tend/team-billing"]), "each rule owns what it set: \(managers)")
-        running.cancel()
-        await f.tearDown()
     }
 
     @Test func chainedRulesConvergeAndDeletingTheTopCleansUp() async throws {
-        let f = try await Fixture(prefix: "meet-chain")
+        let f = try await EngineFixture(prefix: "meet-chain")
         let rules = try Self.rules("chain.yaml")
         let configMaps = try await f.resource(Self.configMap)
         _ = try await configMaps.create([
@@ -155,8 +77,7 @@ struct RulesMeetClusterTests {
         #expect(followed == ["environment <- tenant 1", "app <- environment 2"], "\(followed)")
         #expect(plans.last?.children.map(\.key.name) == ["acme-env-app-settings"])
 
-        let (_, running) = f.start(rules)
-        defer { running.cancel() }
+        _ = f.start(rules, logLevel: .error)
         await poll(until: "the bottom of the chain") { await f.get(Self.configMap, "acme-env-app-settings")?["data"]?["replicas"] == "3" }
         let environment = try #require(await f.get(Self.configMap, "acme-env"))
         #expect(environment["data"] == ["tenant": "acme", "tier": "gold"], "the tenant rule's fields survive the environment rule's apply")
@@ -174,19 +95,16 @@ struct RulesMeetClusterTests {
             for name in ["acme-env", "acme-env-app", "acme-env-app-settings"] where await f.get(Self.configMap, name) != nil { left += 1 }
             return left == 0
         }
-        running.cancel()
-        await f.tearDown()
     }
 
     // The differential tests install and remove these CRDs too (DifferentialClusterTests).
     @Test(.exclusive(on: "bluegreens.example.com")) func aStatusDrivenChildFollowsASwitchWithNoOutsideEvent() async throws {
         let rule = try #require(try Self.rules("blue-green.yaml").first)
-        let f = try await Fixture(prefix: "meet-bg")
+        let f = try await EngineFixture(prefix: "meet-bg")
         try await f.installCRD(rule)
         let kind = rule.watch.kind
         let objects = try await f.resource(kind)
-        let (_, running) = f.start([rule])
-        defer { running.cancel() }
+        _ = f.start([rule], logLevel: .error)
         _ = try await objects.create(["apiVersion": "example.com/v1", "kind": "BlueGreen", "metadata": ["name": "shop"], "spec": ["target": "blue"]])
         await poll(until: "blue") { await f.get(Self.service, "shop")?["spec"]?["selector"]?["color"] == "blue" }
 
@@ -205,17 +123,14 @@ struct RulesMeetClusterTests {
             return o + "/" + s
         }
         #expect(versions.count == 1, "writes after convergence: \(versions)")
-        running.cancel()
-        await f.tearDown()
     }
 
     @Test(.exclusive(on: "ladders.example.com")) func aChainOfTimedPhasesAdvancesInAboutTheSumOfItsDurations() async throws {
         let rule = try #require(try Self.rules("ladder.yaml").first)
-        let f = try await Fixture(prefix: "meet-ladder")
+        let f = try await EngineFixture(prefix: "meet-ladder")
         try await f.installCRD(rule)
         let objects = try await f.resource(rule.watch.kind)
-        let (_, running) = f.start([rule])
-        defer { running.cancel() }
+        _ = f.start([rule], logLevel: .error)
         _ = try await objects.create(["apiVersion": "example.com/v1", "kind": "Ladder", "metadata": ["name": "l"], "spec": .emptyObject])
         let started = ContinuousClock.now
         await poll(until: "the board shows the last phase", timeout: .seconds(30)) { await f.get(Self.configMap, "l-board")?["data"]?["phase"] == "Four" }
@@ -224,15 +139,13 @@ struct RulesMeetClusterTests {
         #expect(took < .seconds(15), "three 3 s steps took \(took)")
         let history = (await f.get(rule.watch.kind, "l")?["status"]?["phaseHistory"]?.arrayValue ?? []).compactMap { $0["to"]?.stringValue }
         #expect(history == ["Two", "Three", "Four"])
-        running.cancel()
-        await f.tearDown()
     }
 
     /// Two rules that set one label of the same object (which `tend check` rejects; compiled one by
     /// one here): each sees the other's change as drift, and after a few turns both back off, with a
     /// Warning Event that names the other rule, instead of writing the object as fast as they can.
     @Test func twoRulesSettingOneFieldBackOffAndSaySo() async throws {
-        let f = try await Fixture(prefix: "meet-fight")
+        let f = try await EngineFixture(prefix: "meet-fight")
         func rule(_ name: String) throws -> Rule {
             try Self.rule("""
                 apiVersion: tend.dev/v1alpha1
@@ -247,8 +160,7 @@ struct RulesMeetClusterTests {
         }
         let configMaps = try await f.resource(Self.configMap)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "contested", "labels": ["example.com/fight": "yes"]]])
-        let (_, running) = f.start([try rule("fight-a"), try rule("fight-b")])
-        defer { running.cancel() }
+        _ = f.start([try rule("fight-a"), try rule("fight-b")], logLevel: .error)
         let events = try await f.client.resource(GroupVersionKind(apiVersion: "v1", kind: "Event")!, namespace: f.namespace)
         func contestEvents() async -> [String] {
             ((try? await events.list())?.items ?? []).filter { $0["reason"] == "FieldsContested" }.compactMap { $0["message"]?.stringValue }
@@ -263,15 +175,13 @@ struct RulesMeetClusterTests {
             (try? await configMaps.get("contested"))?["metadata"]?["resourceVersion"]?.stringValue
         }
         #expect(versions.count <= 12, "\(versions.count) versions in 10 s")
-        running.cancel()
-        await f.tearDown()
     }
 
     /// One rule patches a container's image of a Deployment (Kyverno's mutate-existing); another
     /// gives every Deployment a PodDisruptionBudget and records its inventory on the Deployment. The
     /// second rule's applies to the Deployment never touch the containers the first one patched.
     @Test func aRuleAddingChildrenLeavesAnotherRulesPatchAlone() async throws {
-        let f = try await Fixture(prefix: "meet-deploy")
+        let f = try await EngineFixture(prefix: "meet-deploy")
         let deployment = GroupVersionKind(apiVersion: "apps/v1", kind: "Deployment")!
         let pdb = GroupVersionKind(apiVersion: "policy/v1beta1", kind: "PodDisruptionBudget")!
         let pin = try Self.rule("""
@@ -310,8 +220,7 @@ struct RulesMeetClusterTests {
                 ]]],
             ],
         ])
-        let (_, running) = f.start([pin, budget])
-        defer { running.cancel() }
+        _ = f.start([pin, budget], logLevel: .error)
         func images() async -> [String] {
             (await f.get(deployment, "web")?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
         }
@@ -324,14 +233,12 @@ struct RulesMeetClusterTests {
         #expect(versions.count == 1, "the Deployment kept being written: \(versions)")
         #expect(await images() == ["web:1.0", "proxy:2.0"], "both containers, the patched image kept")
         #expect(await f.get(deployment, "web")?["metadata"]?["annotations"]?["inventory.tend.dev/budget"] == "policy/v1beta1/PodDisruptionBudget")
-        running.cancel()
-        await f.tearDown()
     }
 
     /// `tend plan` against a cluster names the other writer of a drifted field, as the offline plan
     /// does from its state (the cache has no managedFields; the plan reads them from the server).
     @Test func aLivePlanNamesTheOtherWriterOfADriftedField() async throws {
-        let f = try await Fixture(prefix: "meet-drift")
+        let f = try await EngineFixture(prefix: "meet-drift")
         let rule = try Self.rule("""
             apiVersion: tend.dev/v1alpha1
             kind: Rule
@@ -349,7 +256,6 @@ struct RulesMeetClusterTests {
         let plans = await f.plan([rule])
         let drift = try #require(plans.first?.children.first?.drift)
         #expect(drift.summary == "data.greeting (changed by kubectl-patch/Update)")
-        await f.tearDown()
     }
 
     static func fanOut(includeSecret: Bool) -> String {
@@ -371,7 +277,7 @@ struct RulesMeetClusterTests {
     }
 
     @Test func removingTheOnlyTemplateOfAKindDeletesItsChildren() async throws {
-        let f = try await Fixture(prefix: "meet-prune")
+        let f = try await EngineFixture(prefix: "meet-prune")
         let configMaps = try await f.resource(Self.configMap)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "labels": ["example.com/fan-out": "yes"]]])
         await f.run([try Self.rule(Self.fanOut(includeSecret: true))], until: "both children") {
@@ -384,22 +290,19 @@ struct RulesMeetClusterTests {
         let plan = try #require(plans.first { $0.parent.key.name == "p" })
         #expect(plan.prune.map(\.reference.description).contains { $0.contains("Secret") && $0.contains("p-token") }, "\(plan.prune.map(\.reference))")
 
-        let (_, running) = f.start([smaller])
-        defer { running.cancel() }
+        _ = f.start([smaller], logLevel: .error)
         await poll(until: "the Secret is deleted") { await f.get(Self.secret, "p-token") == nil }
         await poll(until: "the inventory forgets the kind") {
             await f.get(Self.configMap, "p")?["metadata"]?["annotations"]?["inventory.tend.dev/fan-out"] == "v1/ConfigMap"
         }
         #expect(await f.get(Self.configMap, "p-copy") != nil)
-        running.cancel()
-        await f.tearDown()
     }
 
     /// What Tend wrote before per-rule ownership: everything as the manager `tend`, with the shared
     /// inventory annotation and finalizer. The new engine takes it over: nothing is left to `tend`,
     /// and what the rule no longer sets is released.
     @Test func objectsWrittenByTheFormerSingleManagerAreTakenOverCleanly() async throws {
-        let f = try await Fixture(prefix: "meet-upgrade")
+        let f = try await EngineFixture(prefix: "meet-upgrade")
         let rule = try Self.rule("""
             apiVersion: tend.dev/v1alpha1
             kind: Rule
@@ -436,8 +339,7 @@ struct RulesMeetClusterTests {
             "data": ["a": "b", "stale": "from an older template"],
         ], options: ApplyOptions(fieldManager: "tend", force: true))
 
-        let (_, running) = f.start([rule])
-        defer { running.cancel() }
+        _ = f.start([rule], logLevel: .error)
         // Apply entries only: the test's own client, whose user agent is `tend`, created the objects
         // (an Update entry of `tend`, which is not Tend's and stays).
         func managers(_ name: String) async -> [String] {
@@ -460,7 +362,5 @@ struct RulesMeetClusterTests {
         let p = try #require(await f.get(Self.configMap, "p"))
         #expect(p["metadata"]?["labels"]?["example.com/seen"] == "yes")
         #expect(p["metadata"]?["annotations"]?["inventory.tend.dev/upgrade"] == "v1/ConfigMap")
-        running.cancel()
-        await f.tearDown()
     }
 }

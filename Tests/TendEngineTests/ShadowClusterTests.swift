@@ -3,19 +3,18 @@ import Logging
 import Testing
 @testable import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// Shadow mode (`tend run --dry-run`) against the real control plane: the engine reconciles, logs
 /// and counts what it would write, and writes nothing (no child, no parent change, no Event); a
 /// write the server refuses is a warning and a rejection.
-@Suite(.enabled(if: LocalCluster.shouldRun))
+@Suite(.enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct ShadowClusterTests {
     static let shadowed = GroupVersionKind(apiVersion: "shadow.tend-test.dev/v1", kind: "Shadowed")!
     static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
-    static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
 
     /// A ConfigMap child and a status (phase) on a custom kind.
     static let okRule = """
@@ -49,43 +48,15 @@ struct ShadowClusterTests {
         """
     }
 
-    static func rule(_ text: String) throws -> Rule {
-        let (rule, diagnostics) = RuleCompiler.compile(try YAML.parse(text, file: "rule.yaml"))
-        return try #require(rule, "\(diagnostics)")
-    }
-
-    static func eventually(_ what: String, timeout: Duration = .seconds(90), _ condition: () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(300))
-        }
-        Issue.record("timed out waiting for: \(what)")
-        return false
-    }
+    static func rule(_ text: String) throws -> Rule { try EngineFixture.rule(text) }
 
     @Test func shadowModeWritesNothingAndReportsWhatItWouldWrite() async throws {
-        let cluster = try LocalCluster.require()
-        let marker = "s\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let ns = "shadow-\(marker)"
+        let f = try await EngineFixture(prefix: "shadow")
+        let (client, ns, marker) = (f.client, f.namespace, f.marker)
         let ok = try Self.rule(Self.okRule)
         let bad = try Self.rule(Self.badRule(marker: marker))
-        let client = KubeClient(configuration: cluster.configuration)
-        let crds = try await client.resource(Self.crdKind)
-        let crd = try #require(ok.schema).customResourceDefinition(phasePath: ok.status.phase?.path)
-        let crdName = try #require(crd["metadata"]?["name"]?.stringValue)
-        if (try? await crds.get(crdName)) == nil { _ = try await crds.create(crd) }
-        #expect(await Self.eventually("CRD established") {
-            (try? await crds.get(crdName))?["status"]?["conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true
-        })
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
-        var served: ResourceClient?
-        #expect(await Self.eventually("Shadowed served") {
-            served = try? await client.resource(Self.shadowed, namespace: ns)
-            return served != nil
-        })
-        let parents = try #require(served)
+        try await f.installCRD(ok, timeout: .seconds(90))
+        let parents = try await f.resource(Self.shadowed, timeout: .seconds(90))
         let configMaps = try await client.resource(Self.configMap, namespace: ns)
 
         let created = try await parents.create(["apiVersion": "shadow.tend-test.dev/v1", "kind": "Shadowed", "metadata": ["name": "p"], "spec": ["value": "go"]])
@@ -96,26 +67,24 @@ struct ShadowClusterTests {
         var logger = Logger(label: "shadow-test") { _ in CapturingLogHandler(capture: capture) }
         logger.logLevel = .info
         let registry = MetricsRegistry()
-        var options = EngineOptions()
-        options.namespace = ns
+        var options = f.options()
         options.metrics = registry.factory
         options.dryRun = true
-        let engine = Engine(rules: [ok, bad], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+        _ = f.start([ok, bad], options: options, logger: logger)
         func metric(_ name: String, _ labels: [String: String] = [:]) -> Double {
             (try? PrometheusText(String(decoding: registry.exposition(), as: UTF8.self)))?.value(name, labels) ?? 0
         }
         func lines(_ text: String) -> [String] { capture.lines.filter { $0.contains(text) } }
 
         let wouldCreate = "would create ConfigMap.v1 \(ns)/p-cfg"
-        #expect(await Self.eventually("the planned create logged") { !lines(wouldCreate).isEmpty })
-        #expect(await Self.eventually("the planned status write logged") { !lines("would write status of Shadowed.v1.shadow.tend-test.dev \(ns)/p").isEmpty })
+        #expect(await poll(until: "the planned create logged", timeout: .seconds(90)) { !lines(wouldCreate).isEmpty })
+        #expect(await poll(until: "the planned status write logged", timeout: .seconds(90)) { !lines("would write status of Shadowed.v1.shadow.tend-test.dev \(ns)/p").isEmpty })
         #expect(lines(wouldCreate).allSatisfy { $0.hasPrefix("info ") && $0.contains("rule=shadow-ok") && $0.contains("object=Shadowed.v1.shadow.tend-test.dev \(ns)/p") }, "\(lines(wouldCreate))")
         #expect(metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"]) >= 1)
         #expect(metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "status"]) >= 1)
 
         // The rejected child: a warning with the server's message, and a rejection.
-        #expect(await Self.eventually("a rejection counted") { metric("tend_shadow_rejections_total", ["rule": "shadow-bad"]) >= 1 })
+        #expect(await poll(until: "a rejection counted", timeout: .seconds(90)) { metric("tend_shadow_rejections_total", ["rule": "shadow-bad"]) >= 1 })
         let rejected = lines("dry run rejected: apply ConfigMap.v1 \(ns)/q-bad")
         #expect(rejected.count == 1 && rejected.allSatisfy { $0.hasPrefix("warning ") && $0.contains("bad key!") }, "\(capture.lines.suffix(20))")
         #expect(metric("tend_shadow_writes_total", ["rule": "shadow-bad", "operation": "create"]) == 0)
@@ -133,23 +102,18 @@ struct ShadowClusterTests {
         // Reconciled again with the same planned writes: counted, not logged again.
         let before = metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"])
         _ = try await parents.patch("p", .merge(["metadata": ["labels": ["touched": "yes"]]]))
-        #expect(await Self.eventually("reconciled again") { metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"]) > before })
+        #expect(await poll(until: "reconciled again", timeout: .seconds(90)) { metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"]) > before })
         #expect(lines(wouldCreate).count == 1, "\(lines(wouldCreate))")
         // An unrelated annotation: reconciled again, nothing logged again (no line of this object).
         let linesBefore = lines("object=Shadowed.v1.shadow.tend-test.dev \(ns)/p").count
         let countedBefore = metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"])
         _ = try await parents.patch("p", .merge(["metadata": ["annotations": ["example.com/note": "unrelated"]]]))
-        #expect(await Self.eventually("reconciled after the annotation") { metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"]) > countedBefore })
+        #expect(await poll(until: "reconciled after the annotation", timeout: .seconds(90)) { metric("tend_shadow_writes_total", ["rule": "shadow-ok", "operation": "create"]) > countedBefore })
         #expect(lines("object=Shadowed.v1.shadow.tend-test.dev \(ns)/p").count == linesBefore, "\(capture.lines.suffix(10))")
         // A change to the planned writes is logged.
         _ = try await parents.patch("p", .merge(["spec": ["value": "other"]]))
-        #expect(await Self.eventually("the changed plan logged") { lines(wouldCreate).count == 2 })
+        #expect(await poll(until: "the changed plan logged", timeout: .seconds(90)) { lines(wouldCreate).count == 2 })
         #expect((try? await configMaps.get("p-cfg")) == nil)
-
-        running.cancel()
-        _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
     }
 
     /// `tend run --dry-run` as a process: it starts, reports at info level without `-v`, writes nothing.
@@ -160,7 +124,7 @@ struct ShadowClusterTests {
             binary: f.binary, arguments: ["run", f.dir + "/rules", "--namespace", f.ns, "--dry-run"], kubeconfig: f.kubeconfig, log: f.dir + "/tend.log")
         defer { if tend.process.isRunning { kill(tend.process.processIdentifier, SIGKILL) } }
         try await f.createParent("p1")
-        #expect(await Self.eventually("would create logged") { tend.output.contains("would create ConfigMap.v1 \(f.ns)/p1-copy") }, "\(tend.output.suffix(2000))")
+        #expect(await poll(until: "would create logged", timeout: .seconds(90)) { tend.output.contains("would create ConfigMap.v1 \(f.ns)/p1-copy") }, "\(tend.output.suffix(2000))")
         #expect(tend.output.contains("shadow mode"))
         #expect(await f.value("p1-copy") == nil, "nothing written")
         await f.stop(tend)

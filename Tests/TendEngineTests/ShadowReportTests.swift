@@ -1,6 +1,6 @@
 import Testing
 @testable import TendEngine
-import TendKube
+import TendMeta
 import TendValue
 
 /// Shadow mode's log deduplication: an object's planned writes are logged when they change.

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue

@@ -3,58 +3,28 @@ import Logging
 import Testing
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendTesting
 import TendValue
-import TendYAML
 
 /// `tend.dev/reconcile: suspended` against the real control plane: a suspended object's children
 /// are left alone while an unsuspended one changed at the same time is reconciled; removing the
 /// annotation catches up. A ConfigMap rule in a namespace of its own, the engine limited to it.
-@Suite(.enabled(if: LocalCluster.shouldRun))
+@Suite(.enabled(if: LocalCluster.shouldRun), .awaitsCleanup)
 struct SuspendClusterTests {
     static let configMap = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
     static let event = GroupVersionKind(apiVersion: "v1", kind: "Event")!
 
-    static func rule(_ marker: String) throws -> Rule {
-        let (rule, diagnostics) = RuleCompiler.compile(try YAML.parse("""
-            apiVersion: tend.dev/v1alpha1
-            kind: Rule
-            metadata: {name: suspend-\(marker)}
-            spec:
-              watch:
-                apiVersion: v1
-                kind: ConfigMap
-                selector: {matchLabels: {suspend-test: "\(marker)"}}
-              children:
-                - id: copy
-                  template:
-                    apiVersion: v1
-                    kind: ConfigMap
-                    metadata: {name: "${self.metadata.name}-copy"}
-                    data: {value: "${self.data.value}"}
-            """, file: "rule.yaml"))
-        return try #require(rule, "\(diagnostics)")
-    }
-
     @Test func suspendedObjectIsLeftAloneUntilTheAnnotationGoes() async throws {
-        let cluster = try LocalCluster.require()
-        let marker = "s\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let rule = try Self.rule(marker)
-        var logger = Logger(label: "suspend-test")
-        logger.logLevel = .warning
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "suspend-\(marker)"
-        let namespaces = try await client.resource(GroupVersionKind(apiVersion: "v1", kind: "Namespace")!)
-        _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
+        let f = try await EngineFixture(prefix: "suspend")
+        let (client, ns, marker) = (f.client, f.namespace, f.marker)
+        let rule = try EngineFixture.configMapRule("suspend-\(marker)", label: "suspend-test", value: marker, data: #"{value: "${self.data.value}"}"#)
         let configMaps = try await client.resource(Self.configMap, namespace: ns)
         for name in ["held", "free"] {
             _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": ["suspend-test": .string(marker)]], "data": ["value": "1"]])
         }
-        var options = EngineOptions()
-        options.namespace = ns
-        let engine = Engine(rules: [rule], client: client, options: options, logger: logger)
-        let running = Task { try await engine.run() }
+        _ = f.start([rule])
         func copy(_ name: String) async -> Value? { (try? await configMaps.get("\(name)-copy"))?["data"]?["value"] }
         await poll(until: "both copies created") {
             let (held, free) = (await copy("held"), await copy("free"))
@@ -87,10 +57,5 @@ struct SuspendClusterTests {
         let events = (try? await client.resource(Self.event, namespace: ns).list().items) ?? []
         #expect(events.filter { $0["reason"] == "Suspended" }.count == 1, "one Suspended event, not one per reconcile")
         #expect(events.first { $0["reason"] == "Suspended" }?["count"]?.intValue ?? 1 == 1)
-
-        running.cancel()
-        _ = try? await running.value
-        _ = try? await namespaces.delete(ns)
-        await client.shutdown()
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 @testable import TendEngine
-import TendKube
+import TendMeta
 import TendValue
 
 /// Skipping re-applies the cache has not shown yet, and only those.

@@ -1,6 +1,7 @@
 import CoreMetrics
 import MetricsTestKit
 import Testing
+import TendMeta
 import TendTesting
 import TendValue
 import TendKube

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import TendHTTP
+import TendMeta
 import TendTesting
 import TendValue
 @testable import TendKube

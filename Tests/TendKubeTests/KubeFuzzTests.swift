@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TendMeta
 import TendValue
 
 @testable import TendKube

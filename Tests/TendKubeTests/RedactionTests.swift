@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 import TendHTTP
+import TendMeta
 import TendTesting
 import TendValue
 @testable import TendKube

@@ -1,5 +1,5 @@
 import Foundation
-import TendKube
+import TendMeta
 import TendRules
 import TendValue
 import TendYAML

@@ -1,5 +1,6 @@
 import Foundation
 @testable import TendRules
+import TendMeta
 import TendValue
 import TendYAML
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import TendKube
+import TendMeta
 import TendValue
 import TendYAML
 import Testing

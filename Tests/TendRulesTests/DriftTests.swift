@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import TendKube
 import TendRules
 import TendValue
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TendKube
 import TendTesting
+import TendMeta
 import TendValue
 
 @testable import TendRules

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import TendRules
 import TendKube
+import TendMeta
+import TendMeta
 import TendValue
 import TendYAML
 

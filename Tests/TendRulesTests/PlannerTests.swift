@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TendKube
+import TendMeta
 import TendRules
 import TendValue
 import TendYAML

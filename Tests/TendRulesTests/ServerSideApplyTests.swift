@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TendKube
+import TendMeta
 @testable import TendRules
 import TendValue
 

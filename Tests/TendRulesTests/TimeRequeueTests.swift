@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TendCEL
-import TendKube
+import TendMeta
 import TendValue
 import TendYAML
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendKube
+import TendMeta
 import TendRuntime
 import TendTesting
 import TendValue

@@ -1,5 +1,5 @@
-import TendKube
 import Logging
+import TendMeta
 import TendRuntime
 import TendTesting
 import Testing

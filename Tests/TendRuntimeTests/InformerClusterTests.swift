@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendKube
+import TendMeta
 import TendRuntime
 import TendTesting
 import TendValue
@@ -213,7 +214,7 @@ struct InformerClusterTests {
             let factory = SharedInformerFactory(client: client)
             let informer = try await factory.informer(for: C.configMapKind, namespace: ns)
             let shards = (0..<2).map { ShardFilter(shards: 2, index: $0) }
-            let owned = shards.map { _ in Locked<[TendKube.ObjectKey]>([]) }
+            let owned = shards.map { _ in Locked<[TendMeta.ObjectKey]>([]) }
             for (filter, keys) in zip(shards, owned) {
                 informer.addHandler { change in
                     if filter.owns(change.key) { keys.withLock { $0.append(change.key) } }
@@ -226,7 +227,7 @@ struct InformerClusterTests {
             let zero = owned[0].value, one = owned[1].value
             #expect(Set(zero).isDisjoint(with: Set(one)))
             #expect(Set(zero).count == zero.count && Set(one).count == one.count, "each key once")
-            #expect(Set(zero + one) == Set(names.map { TendKube.ObjectKey(namespace: ns, name: $0) }))
+            #expect(Set(zero + one) == Set(names.map { TendMeta.ObjectKey(namespace: ns, name: $0) }))
             #expect(abs(zero.count - one.count) < 60, "roughly even: \(zero.count)/\(one.count)")
         }
     }
@@ -265,7 +266,7 @@ struct InformerClusterTests {
 
                     // The informer keeps watching afterwards.
                     _ = try await mainClient.resource(C.configMapKind, namespace: ns).create(C.configMap("f", namespace: ns))
-                    try await C.until("f") { informer.store.get(TendKube.ObjectKey(namespace: ns, name: "f")) != nil }
+                    try await C.until("f") { informer.store.get(TendMeta.ObjectKey(namespace: ns, name: "f")) != nil }
                 }
             }
         }

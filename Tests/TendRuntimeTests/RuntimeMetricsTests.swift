@@ -1,7 +1,6 @@
 import CoreMetrics
 import Logging
 import MetricsTestKit
-import TendKube
 import TendRuntime
 import TendTesting
 import Testing

@@ -1,6 +1,7 @@
 import CBenchSupport
 import Foundation
 import TendKube
+import TendMeta
 import TendRuntime
 import TendValue
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TendEngine
 import TendKube
+import TendMeta
 import TendRules
 import TendRuntime
 import TendValue

@@ -1,5 +1,5 @@
 import Foundation
-public import TendKube
+import TendMeta
 public import TendValue
 
 /// Values the API server assigns that differ between an offline and a live run by construction

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendHTTP
+import TendMeta
 import TendValue
 import TendTesting
 @testable import TendKube

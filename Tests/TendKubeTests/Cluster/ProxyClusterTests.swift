@@ -1,6 +1,7 @@
 import Foundation
 import TendHTTP
 import TendKube
+import TendMeta
 import TendTesting
 import Testing
 

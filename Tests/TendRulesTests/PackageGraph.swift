@@ -1,0 +1,66 @@
+import Foundation
+import TendTesting
+import TendValue
+
+/// The targets of the root package and their target dependencies, from `swift package dump-package`.
+struct PackageGraph {
+    struct Target {
+        /// Relative to the package root.
+        var path: String
+        /// Target dependencies named in the manifest (products of other packages are left out).
+        var dependencies: [String]
+    }
+
+    var root: URL
+    var targets: [String: Target]
+
+    /// Everything `target` depends on, directly or transitively.
+    func dependencies(of target: String) -> Set<String> {
+        var seen: Set<String> = []
+        var pending = targets[target]?.dependencies ?? []
+        while let next = pending.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            pending += targets[next]?.dependencies ?? []
+        }
+        return seen
+    }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The graph of the package this file belongs to (read once per test run).
+    static func root() throws -> PackageGraph { try loaded.get() }
+
+    private static let loaded = Result { try load() }
+
+    private static func load() throws -> PackageGraph {
+        // A scratch path of its own: `swift test` holds the lock on `.build` while the tests run.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tend-dump-package-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let output = try runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["swift", "package", "--scratch-path", scratch.path, "dump-package"], directory: packageRoot)
+        guard output.status == 0 else { throw DumpFailed(message: output.stderr) }
+        let manifest = try JSON.parse(output.stdout)
+        var targets: [String: Target] = [:]
+        for target in manifest["targets"]?.arrayValue ?? [] {
+            guard let name = target["name"]?.stringValue else { continue }
+            let defaultPath = (target["type"]?.stringValue == "test" ? "Tests/" : "Sources/") + name
+            // A dependency is {"byName": [name, condition]} or {"target": [name, condition]}; {"product": ...} is another package's.
+            let dependencies = (target["dependencies"]?.arrayValue ?? []).compactMap { dependency in
+                (dependency["byName"] ?? dependency["target"])?[0]?.stringValue
+            }
+            targets[name] = Target(path: target["path"]?.stringValue ?? defaultPath, dependencies: dependencies)
+        }
+        // byName may name a product of another package: keep only this package's targets.
+        let names = Set(targets.keys)
+        return PackageGraph(root: packageRoot, targets: targets.mapValues { target in
+            var local = target
+            local.dependencies = target.dependencies.filter(names.contains)
+            return local
+        })
+    }
+
+    struct DumpFailed: Error, CustomStringConvertible {
+        var message: String
+        var description: String { "swift package dump-package failed: \(message)" }
+    }
+}
