@@ -19,6 +19,7 @@ import TendYAML
 struct EngineFixture: Sendable {
     static let namespaceKind = GroupVersionKind(apiVersion: "v1", kind: "Namespace")!
     static let configMapKind = GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!
+    static let secretKind = GroupVersionKind(apiVersion: "v1", kind: "Secret")!
     static let eventKind = GroupVersionKind(apiVersion: "v1", kind: "Event")!
     static let crdKind = GroupVersionKind(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition")!
 
@@ -79,11 +80,21 @@ struct EngineFixture: Sendable {
         return other
     }
 
-    /// Creates the namespace `name` (with `labels`); deleted when the test ends.
+    /// Creates the namespace `name` (with `labels`); deleted when the test ends, after the engines
+    /// stopped. ConfigMaps and Secrets a stopped engine left holding a finalizer are let go first:
+    /// they would keep the namespace terminating.
     func createNamespace(_ name: String, labels: Value = .emptyObject) async throws {
         let namespaces = try await client.resource(Self.namespaceKind)
         _ = try await namespaces.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name), "labels": labels]])
-        AwaitedCleanup.add { _ = try? await namespaces.delete(name) }
+        AwaitedCleanup.add { [client] in
+            for kind in [Self.configMapKind, Self.secretKind] {
+                guard let resource = try? await client.resource(kind, namespace: name), let list = try? await resource.list() else { continue }
+                for item in list.items where item["metadata"]?["finalizers"] != nil {
+                    _ = try? await resource.patch(item["metadata"]?["name"]?.stringValue ?? "", .merge(["metadata": ["finalizers": .null]]))
+                }
+            }
+            _ = try? await namespaces.delete(name)
+        }
     }
 
     /// `kind` in the namespace (or in `namespace`), once the server serves it: discovery may list

@@ -21,19 +21,16 @@ extension EngineClusterTests {
     }
 
     @Test func replicateSourceThatLosesItsLabelIsReleasedAndThenDeletesPromptly() async throws {
-        let cluster = try LocalCluster.require()
-        let client = KubeClient(configuration: cluster.configuration)
         let rules = try Self.shippedRules("rules/replicate/rule.yaml")
-        let s = Self.suffix()
-        let src = "rl-src-\(s)", target = "rl-target-\(s)"
-        try await createNamespace(client, src)
-        try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
+        let f = try await EngineFixture(prefix: "rl-src")
+        let client = f.client
+        let src = f.namespace, target = "rl-target-\(f.marker)"
+        try await f.createNamespace(target, labels: ["tend.dev/replicas": "enabled"])
         let configMaps = try await client.resource(Self.configMap, namespace: src)
         _ = try await configMaps.create([
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true", "keep": "me"]], "data": ["color": "blue"],
         ])
-        let (_, running) = start(rules, client)
-        defer { running.cancel() }
+        _ = f.start(rules, options: EngineOptions())
         await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings")?["data"]?["color"] == "blue" }
         await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["cleanup.tend.dev/replicate-configmaps"] }
 
@@ -61,38 +58,34 @@ extension EngineClusterTests {
         // Nothing holds it any more: deleting it completes at once.
         _ = try await configMaps.delete("settings")
         await poll(until: "source gone promptly", timeout: .seconds(10)) { await self.get(client, Self.configMap, src, "settings") == nil }
-        running.cancel()
-        await deleteNamespaces(client, [src, target])
-        await client.shutdown()
     }
 
     /// A `rules/replicate` source in a new namespace with its copy in another one, reconciled by an
     /// engine that is still running (`engine`): the copy exists and the source holds Tend's finalizer.
     func replicatedSource(_ prefix: String) async throws -> (
-        client: KubeClient, rules: [Rule], src: String, target: String, configMaps: ResourceClient, engine: Task<Void, any Error>
+        fixture: EngineFixture, rules: [Rule], src: String, target: String, configMaps: ResourceClient, engine: Task<Void, any Error>
     ) {
-        let cluster = try LocalCluster.require()
-        let client = KubeClient(configuration: cluster.configuration)
         let rules = try Self.shippedRules("rules/replicate/rule.yaml")
-        let s = Self.suffix()
-        let src = "\(prefix)-src-\(s)", target = "\(prefix)-target-\(s)"
-        try await createNamespace(client, src)
-        try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
+        let f = try await EngineFixture(prefix: "\(prefix)-src")
+        let client = f.client
+        let src = f.namespace, target = "\(prefix)-target-\(f.marker)"
+        try await f.createNamespace(target, labels: ["tend.dev/replicas": "enabled"])
         let configMaps = try await client.resource(Self.configMap, namespace: src)
         _ = try await configMaps.create([
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "settings", "labels": ["tend.dev/replicate": "true"]], "data": ["color": "blue"],
         ])
-        let (_, first) = start(rules, client)
+        let (_, first) = f.start(rules, options: EngineOptions())
         await poll(until: "copy in target") { await self.get(client, Self.configMap, target, "settings") != nil }
         await poll(until: "source finalizer") { await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"] == ["cleanup.tend.dev/replicate-configmaps"] }
-        return (client, rules, src, target, configMaps, first)
+        return (f, rules, src, target, configMaps, first)
     }
 
     /// The source loses its label while no engine runs: nothing sends a DELETED for it, and its
     /// only child is in another namespace (no ownerReference). The next engine finds the source
     /// through the copy's `tend.dev/owner` annotation and releases it.
     @Test func sourceUnlabelledWhileTendWasDownIsReleasedAtTheNextStart() async throws {
-        let (client, rules, src, target, configMaps, first) = try await replicatedSource("rd")
+        let (f, rules, src, target, configMaps, first) = try await replicatedSource("rd")
+        let client = f.client
         #expect(await get(client, Self.configMap, target, "settings")?["metadata"]?["annotations"]?[Rule.ownerAnnotation] == .string("\(src)/settings"))
         first.cancel()
         _ = try? await first.value
@@ -101,8 +94,7 @@ extension EngineClusterTests {
         try await Task.sleep(for: .seconds(1))
         #expect(await get(client, Self.configMap, target, "settings") != nil, "no engine ran: the copy is still there")
 
-        let (_, second) = start(rules, client)
-        defer { second.cancel() }
+        let (_, second) = f.start(rules, options: EngineOptions())
         await poll(until: "copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
         await poll(until: "finalizer removed") {
             let finalizers = await self.get(client, Self.configMap, src, "settings")?["metadata"]?["finalizers"]
@@ -110,15 +102,14 @@ extension EngineClusterTests {
         }
         second.cancel()
         _ = try await configMaps.delete("settings")
-        await deleteNamespaces(client, [src, target])
-        await client.shutdown()
     }
 
     /// C4 #19 †: the source is deleted while no engine runs. Tend's finalizer holds it (with a
     /// deletionTimestamp); the next engine finds it in its first list, runs the cleanup (the copy in
     /// the other namespace is deleted) and removes the finalizer, and the source goes.
     @Test func sourceDeletedWhileTendWasDownIsCleanedUpAtTheNextStart() async throws {
-        let (client, rules, src, target, configMaps, first) = try await replicatedSource("dd")
+        let (f, rules, src, target, configMaps, first) = try await replicatedSource("dd")
+        let client = f.client
         first.cancel()
         _ = try? await first.value
 
@@ -127,20 +118,15 @@ extension EngineClusterTests {
         #expect(await get(client, Self.configMap, src, "settings")?["metadata"]?["deletionTimestamp"] != nil, "held by the finalizer")
         #expect(await get(client, Self.configMap, target, "settings") != nil, "no engine ran: the copy is still there")
 
-        let (_, second) = start(rules, client)
-        defer { second.cancel() }
+        _ = f.start(rules, options: EngineOptions())
         await poll(until: "copy deleted by the next engine") { await self.get(client, Self.configMap, target, "settings") == nil }
         await poll(until: "source gone once its finalizer was removed") { await self.get(client, Self.configMap, src, "settings") == nil }
-        second.cancel()
-        await deleteNamespaces(client, [src, target])
-        await client.shutdown()
     }
 
     @Test func objectLeavingFilterOrSelectorIsReleasedAndComesBack() async throws {
-        let cluster = try LocalCluster.require()
-        let client = KubeClient(configuration: cluster.configuration)
-        let s = Self.suffix()
-        let home = "rl-home-\(s)", other = "rl-other-\(s)"
+        let f = try await EngineFixture(prefix: "rl-home")
+        let (client, s) = (f.client, f.marker)
+        let home = f.namespace, other = "rl-other-\(s)"
         // One child beside the object (ownerReference), one in another namespace (finalizer), and one
         // reading the first (dependency order).
         let yaml = """
@@ -162,15 +148,13 @@ extension EngineClusterTests {
                 - id: audit
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}", namespace: "\(other)"}, data: {from: "\(home)"}}
             """
-        let rule = try #require(RuleCompiler.compile(try YAML.parse(yaml, file: "rule.yaml")).0)
-        try await createNamespace(client, home)
-        try await createNamespace(client, other)
+        let rule = try EngineFixture.rule(yaml)
+        try await f.createNamespace(other)
         let configMaps = try await client.resource(Self.configMap, namespace: home)
         _ = try await configMaps.create([
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "app", "labels": ["release-test": .string(s)]], "data": ["enabled": "yes"],
         ])
-        let (_, running) = start([rule], client)
-        defer { running.cancel() }
+        _ = f.start([rule], options: EngineOptions())
         func children() async -> [Bool] {
             [await get(client, Self.configMap, home, "app-reply") != nil, await get(client, Self.configMap, home, "app-echo") != nil,
              await get(client, Self.configMap, other, "app") != nil]
@@ -204,9 +188,5 @@ extension EngineClusterTests {
         // Relabelled: children come back.
         _ = try await configMaps.patch("app", .merge(["metadata": ["labels": ["release-test": .string(s)]]]))
         await poll(until: "children back after relabelling") { await children() == [true, true, true] }
-
-        running.cancel()
-        await deleteNamespaces(client, [home, other])
-        await client.shutdown()
     }
 }

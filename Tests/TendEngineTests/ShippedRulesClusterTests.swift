@@ -300,11 +300,10 @@ extension EngineClusterTests {
     // MARK: lookups in another namespace
 
     @Test func changeOfALookupInAnotherNamespaceReconcilesItsReaders() async throws {
-        let cluster = try LocalCluster.require()
-        let client = KubeClient(configuration: cluster.configuration)
-        let s = Self.suffix()
-        let app = "lk-app-\(s)", platform = "lk-platform-\(s)"
-        let document = try YAML.parse("""
+        let f = try await EngineFixture(prefix: "lk-app")
+        let client = f.client
+        let app = f.namespace, platform = "lk-platform-\(f.marker)"
+        let rule = try EngineFixture.rule("""
             apiVersion: tend.dev/v1alpha1
             kind: Rule
             metadata: {name: central}
@@ -316,31 +315,23 @@ extension EngineClusterTests {
                 - id: merged
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-merged"}, data: {level: "${defaults == null ? 'none' : defaults.data.level}"}}
             """, file: "central.yaml")
-        let (compiled, diagnostics) = RuleCompiler.compile(document)
-        let rule = try #require(compiled, "\(diagnostics)")
-        try await createNamespace(client, app)
-        try await createNamespace(client, platform)
+        try await f.createNamespace(platform)
         let defaults = try await client.resource(Self.configMap, namespace: platform)
         _ = try await defaults.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "defaults"], "data": ["level": "1"]])
         _ = try await client.resource(Self.configMap, namespace: app).create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "web", "labels": ["central": "yes"]]])
-        let (_, running) = start([rule], client)
-        defer { running.cancel() }
+        _ = f.start([rule], options: EngineOptions())
         await poll(until: "child reads the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "1" }
         // The looked-up object lives in another namespace than its reader: its change still reconciles it.
         _ = try await defaults.patch("defaults", .merge(["data": ["level": "2"]]))
         await poll(until: "child follows the lookup") { await self.get(client, Self.configMap, app, "web-merged")?["data"]?["level"] == "2" }
-        running.cancel()
-        await deleteNamespaces(client, [app, platform])
-        await client.shutdown()
     }
 
     // MARK: patch (mutate existing)
 
     @Test func patchRuleOwnsFieldsOfTheWatchedObject() async throws {
-        let cluster = try LocalCluster.require()
-        let client = KubeClient(configuration: cluster.configuration)
-        let ns = "patch-\(Self.suffix())"
-        let document = try YAML.parse("""
+        let f = try await EngineFixture(prefix: "patch")
+        let (client, ns) = (f.client, f.namespace)
+        let rule = try EngineFixture.rule("""
             apiVersion: tend.dev/v1alpha1
             kind: Rule
             metadata: {name: stamp}
@@ -351,14 +342,10 @@ extension EngineClusterTests {
                   labels: {stamped-by: tend}
                   annotations: {example.com/stamped-from: "${self.metadata.namespace}"}
             """, file: "stamp.yaml")
-        let (compiled, diagnostics) = RuleCompiler.compile(document)
-        let rule = try #require(compiled, "\(diagnostics)")
-        try await createNamespace(client, ns)
         let configMaps = try await client.resource(Self.configMap, namespace: ns)
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "target", "labels": ["stamp": "yes"]], "data": ["k": "v"]])
         _ = try await configMaps.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "other"], "data": ["k": "v"]])
-        let (_, running) = start([rule], client)
-        defer { running.cancel() }
+        _ = f.start([rule], options: EngineOptions())
         await poll(until: "label and annotation added") {
             let m = await self.get(client, Self.configMap, ns, "target")?["metadata"]
             return m?["labels"]?["stamped-by"] == "tend" && m?["annotations"]?["example.com/stamped-from"] == .string(ns)
@@ -372,9 +359,6 @@ extension EngineClusterTests {
         #expect(target["metadata"]?["labels"]?["extra"] == "kept")
         #expect(target["data"]?["k"] == "v")
         #expect(await get(client, Self.configMap, ns, "other")?["metadata"]?["labels"]?["stamped-by"] == nil, "objects outside the selector are not patched")
-        running.cancel()
-        await deleteNamespaces(client, [ns])
-        await client.shutdown()
     }
 }
 
