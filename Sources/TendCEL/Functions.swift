@@ -71,6 +71,7 @@ struct FunctionTable: Sendable {
         t.addSets()
         t.addMath()
         t.addEncoders()
+        t.addHashes()
         t.addRegexExtensions()
         t.addNetwork()
         return t

@@ -177,5 +177,18 @@ let estimateCases: [Case] = [
 @Test(arguments: estimateCases)
 func costEstimate(_ c: Case) { run(c) }
 
+/// kro's hash library: digests as bytes (checked against md5sum, sha256sum and Go's FNV-1a).
+let hashCases: [Case] = [
+    Case("base64.encode(hash.md5(''))", "1B2M2Y8AsgTpgAmY7PhCfg=="),
+    Case("base64.encode(hash.md5('The quick brown fox jumps over the lazy dog'))", "nhB9nTcrtoJr2B01QqQZ1g=="),
+    Case("base64.encode(hash.fnv64a('a'))", "r2PcTIYB7Iw="),
+    Case("base64.encode(hash.fnv64a(''))", "y/Kc5IQiIyU="),
+    Case("base64.encode(hash.sha256('abc')) == base64.encode(hash.sha256('abc')) && size(hash.sha256('abc')) == 32", true),
+    Case("hash.md5(b'x')", error: "no matching overload"),
+]
+
+@Test(arguments: hashCases)
+func kroHashes(_ c: Case) { run(c) }
+
 @Test(arguments: costCases)
 func costLimit(_ c: Case) { run(c) }

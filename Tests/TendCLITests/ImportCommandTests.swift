@@ -70,7 +70,7 @@ struct ImportCommandTests {
         #expect(conversions.map { $0["rule"] } == ["webapp", "somethings"])
         #expect(conversions.map { $0["converted"] } == [true, false])
         #expect(conversions[0]["yaml"]?.stringValue?.contains("kind: Rule") == true)
-        #expect(conversions[1]["findings"]?.arrayValue?.count == 3)
+        #expect(conversions[1]["findings"]?.arrayValue?.count == 1)
         #expect(conversions[1]["findings"]?[0]?["severity"] == "manual")
     }
 }
