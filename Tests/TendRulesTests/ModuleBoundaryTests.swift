@@ -16,8 +16,8 @@ import Testing
     /// What they must never reach: the client, its transport and C library, the runtime and above.
     static let online: Set<String> = ["CCurl", "TendHTTP", "TendKube", "TendRuntime", "TendEngine", "TendTesting", "TendCLI"]
 
-    @Test(arguments: offline) func offlineModulesNeverDependOnTheClientOrTheRuntime(module: String) throws {
-        let graph = try PackageGraph.root()
+    @Test(arguments: offline) func offlineModulesNeverDependOnTheClientOrTheRuntime(module: String) async throws {
+        let graph = try await PackageGraph.root()
         #expect(graph.targets[module] != nil, "\(module) is not a target of the package: update this test with the layering")
         let reached = graph.dependencies(of: module).intersection(Self.online)
         #expect(reached.isEmpty, "\(module) depends on \(reached.sorted()) (directly or through its dependencies): see docs/architecture.md")
@@ -25,8 +25,8 @@ import Testing
 
     /// Each `import` of one of the package's own modules names a declared dependency (direct or
     /// transitive) of the importing target.
-    @Test func everyImportOfAPackageModuleIsADeclaredDependency() throws {
-        let graph = try PackageGraph.root()
+    @Test func everyImportOfAPackageModuleIsADeclaredDependency() async throws {
+        let graph = try await PackageGraph.root()
         var undeclared: [String] = []
         for (name, target) in graph.targets.sorted(by: { $0.key < $1.key }) {
             let allowed = graph.dependencies(of: name)

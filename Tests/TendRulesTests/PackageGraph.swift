@@ -28,9 +28,17 @@ struct PackageGraph {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The graph of the package this file belongs to (read once per test run).
-    static func root() throws -> PackageGraph { try loaded.get() }
+    ///
+    /// `swift package` runs on a thread of its own: the tests run on Swift's cooperative pool (two
+    /// threads on a two-core machine), and blocking it for the seconds the manifest takes to
+    /// evaluate would stall the timers of every other test in the process.
+    static func root() async throws -> PackageGraph { try await loaded.value.get() }
 
-    private static let loaded = Result { try load() }
+    private static let loaded = Task {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Result<PackageGraph, any Error>, Never>) in
+            Thread { continuation.resume(returning: Result { try load() }) }.start()
+        }
+    }
 
     private static func load() throws -> PackageGraph {
         // A scratch path of its own: `swift test` holds the lock on `.build` while the tests run.
