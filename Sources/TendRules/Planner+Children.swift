@@ -122,8 +122,7 @@ extension Context {
             var isReady = live != nil && action != .notOwned
             var readyTrace: [PlanTrace.Evaluation] = []
             if isReady, let live {
-                scope[child.id] = live
-                if !rule.lookups.contains(where: { $0.id == "each" }) && !rule.children.contains(where: { $0.id == "each" }) { scope["each"] = live }
+                scope = instanceScope(scope, child, live)
                 for condition in child.readyWhen {
                     let result = Result(catching: { () throws(CELError) -> Bool in try condition.evaluateCondition(scope) })
                     if trace != nil { readyTrace.append(.init(condition, result: result)) }

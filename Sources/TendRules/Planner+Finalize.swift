@@ -41,9 +41,7 @@ extension Context {
         variables[child.id] = child.isCollection ? .array(lives) : (lives.first ?? .null)
         var isReady = !lives.isEmpty
         for live in lives where isReady {
-            var scope = variables
-            scope[child.id] = live
-            scope["each"] = live
+            let scope = instanceScope(variables, child, live)
             for condition in child.readyWhen where isReady {
                 isReady = (try? condition.evaluateCondition(scope)) ?? false
             }

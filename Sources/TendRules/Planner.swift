@@ -88,6 +88,18 @@ struct Context<World: WorldSnapshot> {
         self.world = world
         self.now = now
         variables = ["self": parent, "now": .string(RFC3339.formatMilliseconds(now))]
+        bindsEach = !rule.lookups.contains { $0.id == "each" } && !rule.allChildren.contains { $0.id == "each" }
+    }
+
+    /// Whether `readyWhen` gets `each` (kro's name for the instance): unless an id takes the name.
+    let bindsEach: Bool
+
+    /// `scope` with the child's id, and `each`, bound to one live instance, as `readyWhen` reads it.
+    func instanceScope(_ scope: [String: Value], _ child: Rule.Child, _ live: Value) -> [String: Value] {
+        var scope = scope
+        scope[child.id] = live
+        if bindsEach { scope["each"] = live }
+        return scope
     }
 
     var parentNamespace: String { parent["metadata"]?["namespace"]?.stringValue ?? "" }
