@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TendRuntime", targets: ["TendRuntime"]),
         .library(name: "TendCEL", targets: ["TendCEL"]),
         .library(name: "TendYAML", targets: ["TendYAML"]),
+        .library(name: "TendOffline", targets: ["TendOffline"]),
         .library(name: "TendRules", targets: ["TendRules"]),
         .library(name: "TendEngine", targets: ["TendEngine"]),
     ],
@@ -73,13 +74,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(
+            // The offline API server: an in-memory cluster with the API server's admission, server-side
+            // apply and garbage collection, which `tend test`, `tend plan --state` and the differential
+            // harness share. The API server's behaviour, not Tend's rules: never TendRules, the client
+            // or the runtime (ModuleBoundaryTests).
+            name: "TendOffline", dependencies: ["TendValue", "TendMeta", "TendRegex"],
+            swiftSettings: swiftSettings),
+        .target(
             // Never the client or the runtime (ModuleBoundaryTests): `tend plan` and `tend test` run offline.
-            name: "TendRules", dependencies: ["TendValue", "TendMeta", "TendYAML", "TendCEL", "TendRegex"],
+            name: "TendRules", dependencies: ["TendValue", "TendMeta", "TendYAML", "TendCEL", "TendRegex", "TendOffline"],
             swiftSettings: swiftSettings),
         .target(
             name: "TendEngine",
             dependencies: [
-                "TendRules", "TendRuntime", "TendKube", "TendMeta", "TendValue", .product(name: "Logging", package: "swift-log"),
+                "TendRules", "TendOffline", "TendRuntime", "TendKube", "TendMeta", "TendValue", .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -90,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "TendCLI",
             dependencies: [
-                "TendValue", "TendMeta", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendRules", "TendEngine",
+                "TendValue", "TendMeta", "TendYAML", "TendRegex", "TendHTTP", "TendCEL", "TendKube", "TendRuntime", "TendOffline", "TendRules", "TendEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -124,12 +132,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "TendRulesTests", dependencies: ["TendRules", "TendMeta", "TendValue", "TendYAML", "TendCEL", "TendFuzzing", "TendKube", "TendTesting"],
+            name: "TendOfflineTests", dependencies: ["TendOffline", "TendMeta", "TendValue", "TendYAML"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TendRulesTests", dependencies: ["TendRules", "TendOffline", "TendMeta", "TendValue", "TendYAML", "TendCEL", "TendFuzzing", "TendKube", "TendTesting"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TendEngineTests",
             dependencies: [
-                "TendEngine", "TendRules", "TendKube", "TendMeta", "TendRuntime", "TendValue", "TendYAML", "TendTesting",
+                "TendEngine", "TendRules", "TendOffline", "TendKube", "TendMeta", "TendRuntime", "TendValue", "TendYAML", "TendTesting",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

@@ -4,6 +4,7 @@ import Logging
 import TendEngine
 import TendKube
 import TendMeta
+import TendOffline
 import TendRules
 import TendValue
 

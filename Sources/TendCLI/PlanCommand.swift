@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TendEngine
 import TendKube
+import TendOffline
 import TendRules
 import TendValue
 

@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import TendKube
 import TendMeta
+import TendOffline
 public import TendRules
 import TendRuntime
 import TendValue

@@ -1,5 +1,6 @@
 public import Foundation
 public import TendMeta
+import TendOffline
 public import TendValue
 
 /// What other rules would do with the objects a plan writes: plans that follow from plans.

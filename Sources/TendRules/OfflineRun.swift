@@ -1,5 +1,6 @@
 public import Foundation
 public import TendMeta
+public import TendOffline
 public import TendValue
 
 /// Runs rules against an ``OfflineCluster``: the engine's reconcile loop without a cluster.

@@ -1,5 +1,6 @@
 import TendCEL
 import TendMeta
+import TendOffline
 import TendValue
 
 extension Context {

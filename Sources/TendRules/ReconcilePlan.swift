@@ -1,4 +1,5 @@
 public import TendMeta
+public import TendOffline
 public import TendValue
 
 /// What one reconcile of one watched object should do: the output of ``Planner``.

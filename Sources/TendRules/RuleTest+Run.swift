@@ -1,5 +1,6 @@
 public import Foundation
 public import TendMeta
+public import TendOffline
 public import TendValue
 import TendYAML
 

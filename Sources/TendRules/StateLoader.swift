@@ -1,5 +1,6 @@
 import Foundation
 public import TendMeta
+import TendOffline
 public import TendValue
 import TendYAML
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TendKube
 import TendMeta
+import TendOffline
 import TendRules
 import TendTesting
 import TendValue

@@ -3,6 +3,7 @@ import Logging
 import TendEngine
 import TendKube
 import TendMeta
+import TendOffline
 import TendRules
 import TendTesting
 import TendValue

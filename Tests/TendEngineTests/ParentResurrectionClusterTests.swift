@@ -4,6 +4,7 @@ import Testing
 @testable import TendEngine
 import TendKube
 import TendMeta
+import TendOffline
 import TendRules
 import TendTesting
 import TendValue

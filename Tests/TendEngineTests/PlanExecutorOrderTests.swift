@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 @testable import TendEngine
 import TendKube
+import TendOffline
 import TendRules
 import TendTesting
 import TendValue

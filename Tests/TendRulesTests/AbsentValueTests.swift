@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendMeta
+@testable import TendOffline
 import TendValue
 import TendYAML
 

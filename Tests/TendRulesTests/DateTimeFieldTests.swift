@@ -1,6 +1,7 @@
 import Foundation
 import TendKube
 import TendMeta
+@testable import TendOffline
 import TendValue
 import TendYAML
 import Testing

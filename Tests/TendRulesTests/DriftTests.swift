@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TendOffline
 import TendRules
 import TendValue
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendMeta
+import TendOffline
 import TendRules
 import TendValue
 

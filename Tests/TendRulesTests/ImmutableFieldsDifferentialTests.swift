@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendKube
+@testable import TendOffline
 import TendTesting
 import TendMeta
 import TendValue

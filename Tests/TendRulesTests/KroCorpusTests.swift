@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import TendOffline
 @testable import TendRules
 import TendKube
 import TendMeta

@@ -12,7 +12,7 @@ import Testing
 /// client happens to be built first. The sources' imports are therefore checked as well.
 @Suite struct ModuleBoundaryTests {
     /// Modules that must stay network-free, with everything they depend on.
-    static let offline = ["TendValue", "TendMeta", "TendYAML", "TendRegex", "TendCEL", "TendRules"]
+    static let offline = ["TendValue", "TendMeta", "TendYAML", "TendRegex", "TendCEL", "TendOffline", "TendRules"]
     /// What they must never reach: the client, its transport and C library, the runtime and above.
     static let online: Set<String> = ["CCurl", "TendHTTP", "TendKube", "TendRuntime", "TendEngine", "TendTesting", "TendCLI"]
 
@@ -21,6 +21,16 @@ import Testing
         #expect(graph.targets[module] != nil, "\(module) is not a target of the package: update this test with the layering")
         let reached = graph.dependencies(of: module).intersection(Self.online)
         #expect(reached.isEmpty, "\(module) depends on \(reached.sorted()) (directly or through its dependencies): see docs/architecture.md")
+    }
+
+    /// The offline API server models the API server, not Tend: it sits below the rules compiler and
+    /// planner, which use it, and never reaches them (nor, as above, the client or the runtime).
+    @Test func theOfflineAPIServerNeverReachesTheRules() async throws {
+        let graph = try await PackageGraph.root()
+        #expect(graph.targets["TendOffline"] != nil, "TendOffline is not a target of the package: update this test with the layering")
+        let reached = graph.dependencies(of: "TendOffline").intersection(Self.online.union(["TendRules"]))
+        #expect(reached.isEmpty, "TendOffline depends on \(reached.sorted()) (directly or through its dependencies): see docs/architecture.md")
+        #expect(graph.dependencies(of: "TendRules").contains("TendOffline"), "the planner's offline cluster is TendOffline's")
     }
 
     /// Each `import` of one of the package's own modules names a declared dependency (direct or

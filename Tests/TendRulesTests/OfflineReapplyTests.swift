@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TendMeta
+@testable import TendOffline
 @testable import TendRules
 import TendValue
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TendKube
 import TendMeta
+@testable import TendOffline
 import TendTesting
 import TendValue
 

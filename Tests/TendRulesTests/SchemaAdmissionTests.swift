@@ -1,5 +1,6 @@
 import Testing
 import TendMeta
+@testable import TendOffline
 import TendValue
 import TendYAML
 

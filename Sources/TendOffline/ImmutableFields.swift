@@ -91,7 +91,24 @@ public enum ImmutableFields {
         let readmitted: Set<String> = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
         let before = (old?.arrayValue ?? []).filter { !readmitted.contains($0["key"]?.stringValue ?? "") }
         let after = new?.arrayValue ?? []
-        return before.allSatisfy { t in after.contains { ObjectMatch.contains($0, t) && ObjectMatch.contains(t, $0) } }
+        return before.allSatisfy { t in after.contains { same($0, t) } }
+    }
+
+    /// Whether `a` and `b` are the same value as the API server compares them: numbers by value
+    /// (`1` equals `1.0`), a `null` field as an absent one (TendRules' `ObjectMatch.contains`, both ways).
+    private static func same(_ a: Value, _ b: Value) -> Bool { contains(a, b) && contains(b, a) }
+
+    /// Whether `whole` has every field of `part` with the same value (`null` in `part`: absent).
+    private static func contains(_ whole: Value, _ part: Value) -> Bool {
+        switch (whole, part) {
+        case (.object(let w), .object(let p)):
+            return p.allSatisfy { k, v in w[k].map { contains($0, v) } ?? v.isNull }
+        case (.array(let w), .array(let p)):
+            return w.count == p.count && zip(w, p).allSatisfy { contains($0, $1) }
+        case (.int(let a), .double(let b)): return Double(a) == b
+        case (.double(let a), .int(let b)): return a == Double(b)
+        default: return whole == part
+        }
     }
 
     /// The paths at which `old` and `new` differ: objects compared key by key, lists of equal
@@ -107,7 +124,7 @@ public enum ImmutableFields {
             return zip(a, b).enumerated().flatMap { changedPaths($0.element.0, $0.element.1, at: path.appending(index: $0.offset)) }
         case (nil, nil):
             return []
-        case (let a?, let b?) where ObjectMatch.contains(a, b) && ObjectMatch.contains(b, a):
+        case (let a?, let b?) where same(a, b):
             return []
         default:
             return [path]

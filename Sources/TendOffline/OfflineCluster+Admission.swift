@@ -4,8 +4,8 @@ import TendValue
 extension OfflineCluster {
     /// A write the API server refuses as invalid, worded as it words it
     /// (`WebApp.example.com "shop" is invalid: spec.replicas: Invalid value: ...`).
-    struct Refusal: Error, Sendable, CustomStringConvertible {
-        var description: String
+    package struct Refusal: Error, Sendable, CustomStringConvertible {
+        package var description: String
     }
 
     /// What the API server makes of a custom object before it stores it, in its order: unknown fields

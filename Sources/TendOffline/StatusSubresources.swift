@@ -1,4 +1,4 @@
-import TendMeta
+package import TendMeta
 import TendValue
 
 /// Which kinds have a status subresource, as the API server serves them: Tend writes a status only
@@ -7,7 +7,7 @@ import TendValue
 /// Built-in kinds: the Kubernetes 1.20 resources with a `/status` subresource; any other kind of a
 /// built-in group has none (a ConfigMap, a Secret, a Role). Custom kinds: as their CRD says
 /// (`subresources.status`); a kind with neither a CRD nor a built-in group is assumed to have one.
-struct StatusSubresources: Sendable {
+package struct StatusSubresources: Sendable {
     /// `group/Kind` of the built-in kinds with a status subresource (1.20).
     static let builtinWithStatus: Set<String> = [
         "/Pod", "/Service", "/Node", "/Namespace", "/PersistentVolume", "/PersistentVolumeClaim",
@@ -38,7 +38,7 @@ struct StatusSubresources: Sendable {
         custom["\(group)/\(kind)"] = hasStatus
     }
 
-    func hasStatus(_ kind: GroupVersionKind) -> Bool {
+    package func hasStatus(_ kind: GroupVersionKind) -> Bool {
         let key = "\(kind.group)/\(kind.kind)"
         if let known = custom[key] { return known }
         if Self.builtinGroups.contains(kind.group) { return Self.builtinWithStatus.contains(key) }

@@ -20,14 +20,14 @@ public struct OfflineCluster: Sendable {
     /// How server-side apply merges each list field (built-in kinds, and the CRDs learnt).
     public private(set) var listTypes = ListTypes.builtin
     /// Which kinds have a status subresource: a status is written only to those, as `tend run` does.
-    private var statusSubresources = StatusSubresources()
+    package var statusSubresources = StatusSubresources()
     /// Each object's configurations by manager: what a rule's field manager applied last (children,
     /// `patch`, status), and under ``userManager`` what steps and state files wrote, so an apply
     /// releases what its manager no longer sets unless another still sets it (``ServerSideApply``).
     private var configurations: [ObjectReference: [String: Value]] = [:]
     /// Writes the API server would refuse, in order (an item of a list map without a key field):
     /// what `tend run` would report as the object's failure.
-    public private(set) var failures: [String] = []
+    public package(set) var failures: [String] = []
     /// The manager of objects written by test steps and state files.
     static let userManager = "user"
     /// The time new objects are created at (`creationTimestamp`).
@@ -105,7 +105,7 @@ public struct OfflineCluster: Sendable {
     }
 
     /// Stores `object` as created or re-applied (``put(_:)``), without recording a configuration.
-    private mutating func store(_ object: Value) {
+    package mutating func store(_ object: Value) {
         var o = defaults.applied(to: object)
         if let kind = object["apiVersion"]?.stringValue.flatMap({ api in object["kind"]?.stringValue.flatMap { GroupVersionKind(apiVersion: api, kind: $0) } }),
            let name = object["metadata"]?["name"]?.stringValue,
@@ -155,7 +155,7 @@ public struct OfflineCluster: Sendable {
         return o
     }
 
-    private mutating func bumpVersion(_ o: inout Value) {
+    package mutating func bumpVersion(_ o: inout Value) {
         try? o.set(FieldPath([.key("metadata"), .key("resourceVersion")]), to: .string(String(nextVersion)))
         nextVersion += 1
     }
@@ -174,7 +174,7 @@ public struct OfflineCluster: Sendable {
 
     /// Server-side apply of `applied` as `manager` to the object at `reference` (nil: it does not
     /// exist), or the API server's refusal.
-    private mutating func serverSideApply(_ applied: Value, as manager: String, to reference: ObjectReference, live: Value?) -> Result<Value, Refusal> {
+    package mutating func serverSideApply(_ applied: Value, as manager: String, to reference: ObjectReference, live: Value?) -> Result<Value, Refusal> {
         let mine = configurations[reference] ?? [:]
         let others = mine.filter { $0.key != manager }.map(\.value)
         let merged: Value
@@ -189,88 +189,6 @@ public struct OfflineCluster: Sendable {
         let result = admitted(merged)
         if case .success = result { configurations[reference, default: [:]][manager] = applied }
         return result
-    }
-
-    /// Carries out `plan`, returning the number of writes it took. A write the API server would
-    /// refuse is not made; it is added to ``failures`` and reported in the object's Ready condition
-    /// when the rule writes a status, as `tend run` reports it.
-    @discardableResult
-    public mutating func apply(_ plan: ReconcilePlan) -> Int {
-        var writes = 0
-        var refused: [ReconcilePlan.Problem] = []
-        let manager = Rule.fieldManager(ofRule: plan.rule)
-        for child in plan.children where child.action.isWrite {
-            if child.replacement != nil {
-                // Deleted now; the next round creates it from the template, as the delete event
-                // makes `tend run` reconcile the parent.
-                delete(child.kind, namespace: child.key.namespace, name: child.key.name, now: now)
-                writes += 1
-                continue
-            }
-            switch serverSideApply(child.desired, as: manager, to: child.reference, live: child.live) {
-            case .success(var object):
-                if child.live == nil { store(Self.withoutNulls(object)) } else {
-                    bumpVersion(&object)
-                    world.put(object)
-                }
-                writes += 1
-            case .failure(let invalid):
-                let message = "apply \(child.reference): \(invalid)"
-                failures.append("rule \(plan.rule): " + message)
-                refused.append(.init(reason: "Invalid", message: message, child: child.id))
-            }
-        }
-        for pruned in plan.prune {
-            switch pruned.policy {
-            case .delete:
-                delete(pruned.kind, namespace: pruned.key.namespace, name: pruned.key.name)
-            case .orphan:
-                var released = pruned.live
-                released.remove(FieldPath([.key("metadata"), .key("labels"), .key(Rule.ruleLabel)]))
-                released.remove(FieldPath([.key("metadata"), .key("labels"), .key(Rule.ownerUIDLabel)]))
-                released.remove(FieldPath([.key("metadata"), .key("ownerReferences")]))
-                world.put(released)
-            }
-            writes += 1
-        }
-        guard var parent = world.object(plan.parent.kind, namespace: plan.parent.key.namespace, name: plan.parent.key.name) else { return writes }
-        if let patch = plan.parentPatch {
-            switch serverSideApply(patch, as: manager, to: plan.parent, live: parent) {
-            case .success(let patched):
-                parent = patched
-                writes += 1
-            case .failure(let invalid):
-                let message = "apply \(plan.parent): \(invalid)"
-                failures.append("rule \(plan.rule): " + message)
-                refused.append(.init(reason: "Invalid", message: message))
-            }
-        }
-        if plan.statusChanged || !refused.isEmpty, statusSubresources.hasStatus(plan.parent.kind),
-            let status = plan.status(reporting: refused, parent: parent, now: now)
-        {
-            var current = parent
-            for field in plan.statusFieldsToRemove { current["status"]?[field] = nil }
-            switch serverSideApply(["status": status], as: manager + Rule.statusManagerSuffix, to: plan.parent, live: current) {
-            case .success(let written):
-                parent["status"] = written["status"]
-                writes += 1
-            case .failure(let invalid):
-                failures.append("rule \(plan.rule): write status of \(plan.parent): \(invalid)")
-            }
-        }
-        if plan.removeFinalizer {
-            let remaining = (parent["metadata"]?["finalizers"]?.arrayValue ?? []).filter { $0.stringValue.map { Rule.finalizer(ofRule: plan.rule) == $0 || Rule.legacyFinalizer == $0 } != true }
-            try? parent.set(FieldPath([.key("metadata"), .key("finalizers")]), to: .array(remaining))
-            writes += 1
-        }
-        if writes > 0 {
-            bumpVersion(&parent)
-            world.put(parent)
-            if plan.removeFinalizer, parent["metadata"]?["finalizers"]?.arrayValue?.isEmpty ?? true, parent.isBeingDeleted {
-                delete(plan.parent.kind, namespace: plan.parent.key.namespace, name: plan.parent.key.name)
-            }
-        }
-        return writes
     }
 
     /// Deletes an object as the API server would: when it has finalizers it only gets a
@@ -295,7 +213,7 @@ public struct OfflineCluster: Sendable {
         }
     }
 
-    static func withoutNulls(_ v: Value) -> Value {
+    package static func withoutNulls(_ v: Value) -> Value {
         switch v {
         case .object(let o): return .object(Value.Object(o.filter { !$0.value.isNull }.map { ($0.key, withoutNulls($0.value)) }))
         case .array(let a): return .array(a.map(withoutNulls))
