@@ -95,21 +95,8 @@ public enum ImmutableFields {
     }
 
     /// Whether `a` and `b` are the same value as the API server compares them: numbers by value
-    /// (`1` equals `1.0`), a `null` field as an absent one (TendRules' `ObjectMatch.contains`, both ways).
-    private static func same(_ a: Value, _ b: Value) -> Bool { contains(a, b) && contains(b, a) }
-
-    /// Whether `whole` has every field of `part` with the same value (`null` in `part`: absent).
-    private static func contains(_ whole: Value, _ part: Value) -> Bool {
-        switch (whole, part) {
-        case (.object(let w), .object(let p)):
-            return p.allSatisfy { k, v in w[k].map { contains($0, v) } ?? v.isNull }
-        case (.array(let w), .array(let p)):
-            return w.count == p.count && zip(w, p).allSatisfy { contains($0, $1) }
-        case (.int(let a), .double(let b)): return Double(a) == b
-        case (.double(let a), .int(let b)): return a == Double(b)
-        default: return whole == part
-        }
-    }
+    /// (`1` equals `1.0`), a `null` field as an absent one.
+    private static func same(_ a: Value, _ b: Value) -> Bool { a.includes(b) && b.includes(a) }
 
     /// The paths at which `old` and `new` differ: objects compared key by key, lists of equal
     /// length element by element, anything else (lists of different lengths included) as a whole.

@@ -14,27 +14,7 @@ public enum ObjectMatch {
     public static let appliedHashAnnotation = "tend.dev/applied-hash"
 
     /// Whether `live` contains every field of `desired` with the same value.
-    public static func contains(_ live: Value, _ desired: Value) -> Bool {
-        switch (live, desired) {
-        case (.object(let l), .object(let d)):
-            for (k, v) in d {
-                guard let lv = l[k] else {
-                    if v.isNull { continue }  // `field: null` asks for absence
-                    return false
-                }
-                if !contains(lv, v) { return false }
-            }
-            return true
-        case (.array(let l), .array(let d)):
-            guard l.count == d.count else { return false }
-            for (a, b) in zip(l, d) where !contains(a, b) { return false }
-            return true
-        case (.int(let a), .double(let b)): return Double(a) == b
-        case (.double(let a), .int(let b)): return a == Double(b)
-        default:
-            return live == desired
-        }
-    }
+    public static func contains(_ live: Value, _ desired: Value) -> Bool { live.includes(desired) }
 
     /// A stable hash of `value` (FNV-1a 64 over canonical JSON with sorted keys), as 16 hex digits.
     public static func hash(_ value: Value) -> String {
