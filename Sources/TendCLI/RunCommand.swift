@@ -36,11 +36,14 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Option(name: .customLong("kube-api-qps"), help: "Client-side limit on requests per second to the API server (kube-controller-manager's name); 0 turns it off and leaves fairness to the server's priority and fairness.")
+    @Option(name: .customLong("kube-api-qps"), help: "Client-side limit on requests per second to the API server (kube-controller-manager's name). The default, 50 (burst 100), keeps a rule stuck in a hot loop from saturating a small API server or an older one without priority and fairness; 0 turns it off and leaves fairness to the server's priority and fairness, as controller-runtime does since v0.21.")
     var kubeAPIQPS: Double = RateLimit.default.qps
 
     @Option(name: .customLong("kube-api-burst"), help: "Requests allowed at once above --kube-api-qps.")
     var kubeAPIBurst: Int = RateLimit.default.burst
+
+    @Option(help: "Which Events to record on watched objects: problems (warnings, phase transitions, deletions, releases; routine child creates and updates are only logged) or all (also a Created or Updated Event per child written, one more request each).")
+    var events: String = EventPolicy.problems.rawValue
 
     @Option(help: "Concurrent reconciles per rule.")
     var workers: Int = 2
@@ -93,6 +96,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         guard Self.parseDuration(resyncPeriod) != nil else { throw ValidationError("--resync-period must be a duration such as 10h, 30m or 0") }
         guard Self.parseDuration(reloadInterval) != nil else { throw ValidationError("--reload-interval must be a duration such as 5s, 1m or 0") }
+        guard EventPolicy(rawValue: events) != nil else {
+            throw ValidationError("--events must be one of: \(EventPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
         guard shards >= 1, (0..<shards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<--shards") }
         if let healthAddress, Self.splitAddress(healthAddress) == nil {
@@ -121,6 +127,7 @@ struct RunCommand: AsyncParsableCommand {
         options.namespace = cluster.namespace
         options.workers = workers
         options.dryRun = dryRun
+        options.events = EventPolicy(rawValue: events) ?? .problems
         options.resyncPeriod = Self.parseDuration(resyncPeriod) ?? options.resyncPeriod
         if shards > 1 { options.shard = ShardFilter(shards: shards, index: shardIndex) }
         if leaderElect {

@@ -28,6 +28,9 @@ public struct EngineOptions: Sendable {
     /// are logged when they change, and counted (`tend_shadow_writes_total`,
     /// `tend_shadow_rejections_total`); see ``ShadowGuard`` and docs/planning.md.
     public var dryRun = false
+    /// Which Events are recorded (`tend run --events`): by default problems, phase transitions,
+    /// deletions and releases, not every routine child write (see ``EventPolicy``).
+    public var events: EventPolicy = .problems
 
     public struct LeaderElection: Sendable {
         public var namespace: String

@@ -396,9 +396,14 @@ final class RuleController: Sendable {
         }
     }
 
+    /// Records the Events of one reconcile as ``EngineOptions/events`` says: routine creates and
+    /// updates of children only with ``EventPolicy/all`` (the executor logs each of them anyway);
+    /// deletions, phase transitions, problems and failures always.
     func recordEvents(parent: Value, plan: ReconcilePlan, outcome: PlanExecutor.Outcome) {
-        for ref in outcome.created { events.record(parent, type: .normal, reason: "Created", message: "created \(ref)") }
-        for ref in outcome.applied { events.record(parent, type: .normal, reason: "Updated", message: "updated \(ref)") }
+        if options.events.recordsRoutineWrites {
+            for ref in outcome.created { events.record(parent, type: .normal, reason: "Created", message: "created \(ref)") }
+            for ref in outcome.applied { events.record(parent, type: .normal, reason: "Updated", message: "updated \(ref)") }
+        }
         for ref in outcome.deleted { events.record(parent, type: .normal, reason: "Deleted", message: "deleted \(ref)") }
         if let change = plan.phaseChange, change.from != nil {
             events.record(parent, type: .normal, reason: "PhaseChanged", message: change.description)

@@ -31,4 +31,14 @@ struct RunOptionsTests {
         #expect(help.stdout.contains("shadow mode"))
         #expect(help.stdout.contains("tend_shadow_rejections_total"))
     }
+
+    @Test func eventsIsProblemsOrAll() throws {
+        let cli = RuleCommandsTests()
+        let bad = try cli.tend(["run", "rules/webapp", "--events", "some"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+        #expect(bad.stderr.contains("--events must be one of: problems, all"))
+        let help = try cli.tend(["run", "--help"])
+        #expect(help.stdout.contains("--events"))
+        #expect(help.stdout.contains("(default: problems)"))
+    }
 }

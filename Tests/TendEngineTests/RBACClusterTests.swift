@@ -159,6 +159,7 @@ struct RBACClusterTests {
         let logs = CapturedEngineLogs()
         var engineOptions = EngineOptions()
         engineOptions.leaderElection = .init(namespace: ns, name: "tend", identity: "rbac-test")
+        engineOptions.events = .all  // a Created Event shows the role allows writing Events
         let engine = Engine(rules: [setup.rule], client: client, options: engineOptions, logger: logs.logger)
         let running = Task { try await engine.run() }
 
