@@ -12,8 +12,18 @@ if arguments.first == "seed", arguments.count == 3, let count = Int(arguments[2]
     try await ClusterBenchmarks.seed(namespace: arguments[1], count: count)
     exit(0)
 }
-if arguments.first == "sync", arguments.count == 2 {
-    try await ClusterBenchmarks.sync(namespace: arguments[1])
+/// The value after `--name` in `arguments`, if any.
+func option(_ name: String) -> String? {
+    guard let i = arguments.firstIndex(of: "--\(name)"), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+// `tend-bench sync NS [--page-size N] [--hold SECONDS]`; `tend-bench relist NS [--page-size N] [--cap FACTOR]`.
+if arguments.first == "sync", arguments.count >= 2 {
+    try await ClusterBenchmarks.sync(namespace: arguments[1], pageSize: option("page-size").flatMap { Int($0) }, hold: option("hold").flatMap { Double($0) } ?? 0)
+    exit(0)
+}
+if arguments.first == "relist", arguments.count >= 2 {
+    try await RelistBenchmarks.run(namespace: arguments[1], pageSize: option("page-size").flatMap { Int($0) }, capFactor: option("cap").flatMap { Double($0) })
     exit(0)
 }
 if arguments.first == "fanout-seed", arguments.count == 3, let count = Int(arguments[2]) {
