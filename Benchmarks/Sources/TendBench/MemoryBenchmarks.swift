@@ -33,7 +33,7 @@ enum MemoryBenchmarks {
         var wholePages: [Value] = []
         let beforePages = Measure.heapBytes()
         for page in pages { if let list = try? JSON.parse(page, options: options) { wholePages.append(list) } }
-        print("memory-list-pages-held-whole objects=\(count) page_size=\(pageSize) heap_bytes_per_object=\((Measure.heapBytes() - beforePages) / count)")
+        print("memory-list-pages-held-whole objects=\(count) page_size=\(pageSize) json_bytes_per_object=\(pages.reduce(0) { $0 + $1.count } / count) heap_bytes_per_object=\((Measure.heapBytes() - beforePages) / count)")
         wholePages = []
         let before = Measure.heapBytes()
         for page in pages {
