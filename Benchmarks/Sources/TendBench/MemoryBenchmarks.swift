@@ -6,10 +6,21 @@ enum MemoryBenchmarks {
     static func bytesPerObject() {
         measure(kind: "configmap-1k", count: 10_000, make: Fixtures.configMap)
         measure(kind: "pod-5k", count: 10_000, make: Fixtures.pod)
-        for count in [10_000, 100_000] { storeOverhead(count: count) }
-        measure(kind: "configmap-1k-in-items-array", count: 10_000) { n in ["items": [Fixtures.configMap(n)]] }
-        listPages(count: 10_000, pageSize: 1, typeMeta: false, options: JSON.ParseOptions())
-        listPages(count: 10_000, pageSize: 2500, typeMeta: true, options: .skippingManagedFields(of: .listItems))
+    }
+
+    /// One variant per process (`tend-bench memory-store-10000`, `memory-list-2500`, ...): heap
+    /// deltas measured after other variants freed their objects were off by up to 2x either way.
+    static func variant(_ name: String) -> Bool {
+        switch name {
+        case "memory-store-10000": storeOverhead(count: 10_000)
+        case "memory-store-100000": storeOverhead(count: 100_000)
+        case "memory-items-array":
+            measure(kind: "configmap-1k-in-items-array", count: 10_000) { n in ["items": [Fixtures.configMap(n)]] }
+        case "memory-list-1": listPages(count: 10_000, pageSize: 1, typeMeta: false, options: JSON.ParseOptions())
+        case "memory-list-2500": listPages(count: 10_000, pageSize: 2500, typeMeta: true, options: JSON.ParseOptions.skippingManagedFields(of: .listItems))
+        default: return false
+        }
+        return true
     }
 
     /// Heap bytes per object held after decoding list pages (`{"items": [...]}` as the API server

@@ -44,6 +44,9 @@ func wants(_ name: String) -> Bool { selected.isEmpty || selected.contains(name)
 if wants("json-decode") { JSONBenchmarks.decodeWatchEvents() }
 if wants("json-encode") { JSONBenchmarks.encode() }
 if wants("memory") { MemoryBenchmarks.bytesPerObject() }
+if let name = arguments.first, arguments.count == 1, name.hasPrefix("memory-") {
+    if !MemoryBenchmarks.variant(name) { print("unknown benchmark \(name)") }
+}
 if wants("cel") { try CELBenchmarks.guardThroughput() }
 if wants("workqueue") {
     await WorkQueueBenchmarks.run()
