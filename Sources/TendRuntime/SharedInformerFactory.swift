@@ -46,7 +46,7 @@ public final class SharedInformerFactory: Sendable {
 
     /// - Parameters:
     ///   - transform: applied to every object before it is stored; nil: drop `metadata.managedFields`.
-    ///   - reflector: list/watch tuning (page size 500, watch timeouts 5–10 min, backoff).
+    ///   - reflector: list/watch tuning (page size 2500, watch timeouts 5–10 min, backoff).
     public init(
         client: KubeClient, clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "tend.informers"),
         transform: (@Sendable (Value) -> Value)? = nil, reflector: ReflectorConfiguration = ReflectorConfiguration()

@@ -56,8 +56,10 @@ public final class Store: Sendable {
     struct Storage {
         var objects: [ObjectKey: Value] = [:]
         var byNamespace: [String: Set<ObjectKey>] = [:]
-        /// Postings under `key` (exists) and `key=value`; a label key never contains `=`.
-        var byLabel: [String: Set<ObjectKey>] = [:]
+        /// Postings by label key, then value: one posting per label of an object. `key exists` is
+        /// the union of the key's value sets (a separate exists posting per label was 84 bytes
+        /// per label per object at 100,000 objects, a sixth of the cache's overhead).
+        var byLabel: [String: [String: Set<ObjectKey>]] = [:]
         var byControllerUID: [String: Set<ObjectKey>] = [:]
         var custom: [String: [String: Set<ObjectKey>]] = [:]
         var staged: [ObjectKey: Value]?
@@ -94,15 +96,17 @@ public final class Store: Sendable {
         storage.withLock { s in
             var postings: [Set<ObjectKey>] = []
             if let namespace { postings.append(s.byNamespace[namespace] ?? []) }
-            for (k, v) in selector.matchLabels { postings.append(s.byLabel["\(k)=\(v)"] ?? []) }
+            for (k, v) in selector.matchLabels { postings.append(s.byLabel[k]?[v] ?? []) }
             for r in selector.matchExpressions {
                 switch r.operator {
                 case .equals, .in:
                     var union = Set<ObjectKey>()
-                    for v in r.values { union.formUnion(s.byLabel["\(r.key)=\(v)"] ?? []) }
+                    for v in r.values { union.formUnion(s.byLabel[r.key]?[v] ?? []) }
                     postings.append(union)
                 case .exists:
-                    postings.append(s.byLabel[r.key] ?? [])
+                    var union = Set<ObjectKey>()
+                    for set in (s.byLabel[r.key] ?? [:]).values { union.formUnion(set) }
+                    postings.append(union)
                 case .notEquals, .notIn, .doesNotExist:
                     break
                 }
@@ -184,8 +188,7 @@ public final class Store: Sendable {
         s.byNamespace[key.namespace, default: []].insert(key)
         if let labels = Metadata.labels(object) {
             for (k, v) in labels {
-                s.byLabel[k, default: []].insert(key)
-                s.byLabel["\(k)=\(v.stringValue ?? "")", default: []].insert(key)
+                s.byLabel[k, default: [:]][v.stringValue ?? "", default: []].insert(key)
             }
         }
         if let uid = Metadata.controllerUID(object) { s.byControllerUID[uid, default: []].insert(key) }
@@ -198,8 +201,9 @@ public final class Store: Sendable {
         Self.remove(key, from: &s.byNamespace, at: key.namespace)
         if let labels = Metadata.labels(object) {
             for (k, v) in labels {
-                Self.remove(key, from: &s.byLabel, at: k)
-                Self.remove(key, from: &s.byLabel, at: "\(k)=\(v.stringValue ?? "")")
+                guard let i = s.byLabel.index(forKey: k) else { continue }
+                Self.remove(key, from: &s.byLabel.values[i], at: v.stringValue ?? "")
+                if s.byLabel.values[i].isEmpty { s.byLabel.remove(at: i) }
             }
         }
         if let uid = Metadata.controllerUID(object) { Self.remove(key, from: &s.byControllerUID, at: uid) }
@@ -218,7 +222,7 @@ public final class Store: Sendable {
     /// Postings held by every index, for tests and memory accounting.
     package var postingCount: Int {
         storage.withLock { s in
-            s.byNamespace.values.reduce(0) { $0 + $1.count } + s.byLabel.values.reduce(0) { $0 + $1.count }
+            s.byNamespace.values.reduce(0) { $0 + $1.count } + s.byLabel.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
                 + s.byControllerUID.values.reduce(0) { $0 + $1.count }
                 + s.custom.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
         }

@@ -12,7 +12,7 @@ public import TendValue
 /// ```
 ///
 /// Rules:
-/// - **Paged list, staged replace.** A list is requested in pages of ``Configuration/pageSize`` (500).
+/// - **Paged list, staged replace.** A list is requested in pages of ``Configuration/pageSize`` (2500).
 ///   Each page goes straight to the store's staging area (``Action/stage(_:)``), so memory is bounded
 ///   by the store, not by the list; the last page commits the replace atomically and the store
 ///   reports the delta (deletes for vanished objects, updates for changed ones).
@@ -38,8 +38,8 @@ public import TendValue
 ///   a watch from version R delivers only changes after R, so such an event can only be a replay.
 public struct WatcherStateMachine: Sendable {
     public struct Configuration: Sendable {
-        /// Items per list page (`limit`). 500 as client-go's pager and kube-rs.
-        public var pageSize = 500
+        /// Items per list page (`limit`); as ``ReflectorConfiguration/pageSize``, which sets it.
+        public var pageSize = 2500
         /// How the first list reads. Relists after 410 always use ``ListSemantic/mostRecent``.
         public var initialList = ListSemantic.mostRecent
         public var backoff = Backoff.Configuration()

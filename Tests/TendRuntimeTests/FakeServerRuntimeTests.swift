@@ -46,7 +46,7 @@ struct FakeServerRuntimeTests {
                 }
                 return .lines([], thenStall: true)
             }
-            #expect(request.query["limit"] == "500")
+            #expect(request.query["limit"] == "2500", "the default page size")
             #expect(request.query["resourceVersion"] == nil, "lists are consistent reads")
             let n = lists.withLock { $0 += 1; return $0 }
             return n == 1 ? Self.list([Self.cm("a", rv: "5"), Self.cm("b", rv: "6")], rv: "10")

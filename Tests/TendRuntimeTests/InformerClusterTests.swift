@@ -27,7 +27,9 @@ struct InformerClusterTests {
             try await C.createConfigMaps(client, namespace: ns, names: names, concurrency: 32)
             let createTime = ContinuousClock.now - createStart
 
-            let factory = SharedInformerFactory(client: client)
+            var paged = ReflectorConfiguration()
+            paged.pageSize = 500
+            let factory = SharedInformerFactory(client: client, reflector: paged)
             let informer = try await factory.informer(for: C.configMapKind, namespace: ns)
             let log = ChangeLog()
             informer.addHandler(log.handler)

@@ -49,8 +49,9 @@ struct StoreTests {
         #expect(names(store.list(matching: try LabelSelector(parsing: "app in (db,web)"))) == ["a", "b"])
         store.delete(object("b"))
         #expect(names(store.list(matching: web)) == [])
-        // Only a's postings remain: namespace + app + app=db.
-        #expect(store.postingCount == 3)
+        // Only a's postings remain: namespace + app=db (`app exists` is read from app's values).
+        #expect(store.postingCount == 2)
+        #expect(names(store.list(matching: try LabelSelector(parsing: "app"))) == ["a"])
         store.delete(key: ObjectKey(namespace: "default", name: "a"))
         #expect(store.postingCount == 0)
     }

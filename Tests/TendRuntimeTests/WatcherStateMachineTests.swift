@@ -44,7 +44,7 @@ struct Harness {
 }
 
 func list(_ cont: String? = nil, rv: String? = nil) -> WatcherStateMachine.Action {
-    .startList(.init(limit: 500, continueToken: cont, resourceVersion: rv))
+    .startList(.init(limit: 2500, continueToken: cont, resourceVersion: rv))
 }
 
 @Suite("WatcherStateMachine")

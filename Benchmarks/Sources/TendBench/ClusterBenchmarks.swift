@@ -7,9 +7,15 @@ import TendValue
 
 /// Benchmarks against a real API server (KUBECONFIG), for side-by-side runs with the client-go peer.
 enum ClusterBenchmarks {
+    /// A client for KUBECONFIG, without a client-side rate limit unless `TEND_BENCH_QPS` sets one
+    /// (QPS and burst both that number, as the client-go peer's `-qps`): scripts/bench sets it for
+    /// the fan-out job only.
     static func client() throws -> KubeClient {
         var configuration = try KubeConfigLoader().load()
         configuration.rateLimit = .unlimited
+        if let text = ProcessInfo.processInfo.environment["TEND_BENCH_QPS"], let qps = Double(text), qps > 0 {
+            configuration.rateLimit = RateLimit(qps: qps, burst: Int(qps))
+        }
         return KubeClient(configuration: configuration)
     }
 
@@ -53,10 +59,13 @@ enum ClusterBenchmarks {
     }
 
     /// List+watch the ConfigMaps of `namespace` into an informer cache; report time to sync and memory,
-    /// in the same format as the client-go peer's `-mode sync`.
-    static func sync(namespace: String) async throws {
+    /// in the same format as the client-go peer's `-mode sync`, plus the RSS once synced and the
+    /// list requests. `hold`: seconds to stay alive afterwards (for /proc/PID/smaps).
+    static func sync(namespace: String, pageSize: Int?, hold: Double) async throws {
         let client = try client()
-        let factory = SharedInformerFactory(client: client)
+        var tuning = ReflectorConfiguration()
+        if let pageSize { tuning.pageSize = pageSize }
+        let factory = SharedInformerFactory(client: client, reflector: tuning)
         let heapBefore = Measure.heapBytes()
         let start = Measure.now()
         let informer = try await factory.informer(for: GroupVersionKind(apiVersion: "v1", kind: "ConfigMap")!, namespace: namespace)
@@ -65,7 +74,11 @@ enum ClusterBenchmarks {
         let seconds = Measure.now() - start
         let objects = informer.store.count
         let heap = Measure.heapBytes() - heapBefore
-        print("peer=tend mode=sync objects=\(objects) seconds=\(String(format: "%.2f", seconds)) peak_rss_kib=\(tend_bench_peak_rss_kib()) heap_kib=\(heap / 1024) heap_bytes_per_object=\(objects > 0 ? heap / objects : 0)")
+        print("peer=tend mode=sync objects=\(objects) seconds=\(String(format: "%.3f", seconds)) peak_rss_kib=\(tend_bench_peak_rss_kib()) rss_kib=\(tend_bench_rss_kib()) heap_kib=\(heap / 1024) heap_bytes_per_object=\(objects > 0 ? heap / objects : 0) page_size=\(tuning.pageSize) list_requests=\(informer.statistics.listRequests)")
+        if hold > 0 {
+            fflush(nil)
+            try await Task.sleep(for: .seconds(hold))
+        }
         running.cancel()
         await client.shutdown()
     }

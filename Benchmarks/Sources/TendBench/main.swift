@@ -12,8 +12,18 @@ if arguments.first == "seed", arguments.count == 3, let count = Int(arguments[2]
     try await ClusterBenchmarks.seed(namespace: arguments[1], count: count)
     exit(0)
 }
-if arguments.first == "sync", arguments.count == 2 {
-    try await ClusterBenchmarks.sync(namespace: arguments[1])
+/// The value after `--name` in `arguments`, if any.
+func option(_ name: String) -> String? {
+    guard let i = arguments.firstIndex(of: "--\(name)"), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+// `tend-bench sync NS [--page-size N] [--hold SECONDS]`; `tend-bench relist NS [--page-size N] [--cap FACTOR]`.
+if arguments.first == "sync", arguments.count >= 2 {
+    try await ClusterBenchmarks.sync(namespace: arguments[1], pageSize: option("page-size").flatMap { Int($0) }, hold: option("hold").flatMap { Double($0) } ?? 0)
+    exit(0)
+}
+if arguments.first == "relist", arguments.count >= 2 {
+    try await RelistBenchmarks.run(namespace: arguments[1], pageSize: option("page-size").flatMap { Int($0) }, capFactor: option("cap").flatMap { Double($0) })
     exit(0)
 }
 if arguments.first == "fanout-seed", arguments.count == 3, let count = Int(arguments[2]) {
@@ -34,6 +44,9 @@ func wants(_ name: String) -> Bool { selected.isEmpty || selected.contains(name)
 if wants("json-decode") { JSONBenchmarks.decodeWatchEvents() }
 if wants("json-encode") { JSONBenchmarks.encode() }
 if wants("memory") { MemoryBenchmarks.bytesPerObject() }
+if let name = arguments.first, arguments.count == 1, name.hasPrefix("memory-") {
+    if !MemoryBenchmarks.variant(name) { print("unknown benchmark \(name)") }
+}
 if wants("cel") { try CELBenchmarks.guardThroughput() }
 if wants("workqueue") {
     await WorkQueueBenchmarks.run()
