@@ -27,7 +27,7 @@ public struct OfflineCluster: Sendable {
     private var configurations: [ObjectReference: [String: Value]] = [:]
     /// Writes the API server would refuse, in order (an item of a list map without a key field):
     /// what `tend run` would report as the object's failure.
-    public private(set) var failures: [String] = []
+    public internal(set) var failures: [String] = []
     /// The manager of objects written by test steps and state files.
     static let userManager = "user"
     /// The time new objects are created at (`creationTimestamp`).
@@ -121,6 +121,7 @@ public struct OfflineCluster: Sendable {
             let uid = "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
             try? o.set(FieldPath([.key("metadata"), .key("uid")]), to: .string(uid))
             nextUID += 1
+            o = BuiltinAllocation.allocated(o, uid: uid)
         }
         if o["metadata"]?["generation"] == nil {
             try? o.set(FieldPath([.key("metadata"), .key("generation")]), to: 1)
