@@ -14,11 +14,14 @@ public enum BuiltinAllocation {
             let name = object["metadata"]?["name"]?.stringValue
         else { return object }
         var o = object
+        // Labels copied from the template (SetDefaults_Job) follow it, generated labels included.
+        let labelsFollowTemplate = o["metadata"]?["labels"] == nil || o["metadata"]?["labels"] == o["spec"]?["template"]?["metadata"]?["labels"]
         if o["spec"]?["selector"] == nil {
             o["spec"]?["selector"] = ["matchLabels": ["controller-uid": .string(uid)]]
         }
         BuiltinDefaults.setIfAbsent(&o, ["spec", "template", "metadata", "labels", "controller-uid"], .string(uid))
         BuiltinDefaults.setIfAbsent(&o, ["spec", "template", "metadata", "labels", "job-name"], .string(name))
+        if labelsFollowTemplate, let labels = o["spec"]?["template"]?["metadata"]?["labels"] { o["metadata"]?["labels"] = labels }
         return o
     }
 }

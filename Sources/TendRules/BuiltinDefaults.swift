@@ -1,3 +1,4 @@
+import Foundation
 public import TendValue
 
 /// The defaults the Kubernetes 1.20 API server fills into the built-in kinds rule templates and
@@ -69,6 +70,8 @@ public enum BuiltinDefaults {
             }
             setIfAbsent(&o, ["spec", "revisionHistoryLimit"], 10)
             podTemplate(&o)
+            // The DaemonSet strategy records the template generation it was created with.
+            setIfAbsent(&o, ["metadata", "annotations", "deprecated.daemonset.template.generation"], "1")
             for field in ["currentNumberScheduled", "desiredNumberScheduled", "numberMisscheduled", "numberReady"] {
                 setIfAbsent(&o, ["status", field], 0)
             }
@@ -81,10 +84,24 @@ public enum BuiltinDefaults {
             setIfAbsent(&o, ["spec", "parallelism"], 1)
             setIfAbsent(&o, ["spec", "backoffLimit"], 6)
             podTemplate(&o)
+            // SetDefaults_Job: a Job without labels gets its pod template's.
+            if o["metadata"]?["labels"] == nil, let labels = o["spec"]?["template"]?["metadata"]?["labels"] {
+                o["metadata"]?["labels"] = labels
+            }
         },
         "v1/Pod": { o in
             guard var spec = o["spec"] else { return }
             podSpec(&spec)
+            // SetDefaults_Pod: a container's requests default to its limits.
+            for list in ["initContainers", "containers"] {
+                guard case .array(var containers)? = spec[list] else { continue }
+                for i in containers.indices {
+                    for (resource, limit) in containers[i]["resources"]?["limits"]?.objectValue ?? Value.Object() {
+                        setIfAbsent(&containers[i], ["resources", "requests", resource], limit)
+                    }
+                }
+                spec[list] = .array(containers)
+            }
             setIfAbsent(&spec, ["enableServiceLinks"], true)
             setIfAbsent(&spec, ["priority"], 0)
             setIfAbsent(&spec, ["preemptionPolicy"], "PreemptLowerPriority")
@@ -96,6 +113,9 @@ public enum BuiltinDefaults {
             setIfAbsent(&o, ["status", "qosClass"], .string(qosClass(of: spec)))
         },
         "v1/Service": { o in
+            // The IPv6DualStack feature gate is off in 1.20: the server drops its fields.
+            o["spec"]?["ipFamilies"] = nil
+            o["spec"]?["ipFamilyPolicy"] = nil
             setIfAbsent(&o, ["spec", "type"], "ClusterIP")
             setIfAbsent(&o, ["spec", "sessionAffinity"], "None")
             if case .array(var ports)? = o["spec"]?["ports"] {
@@ -110,7 +130,16 @@ public enum BuiltinDefaults {
         "networking.k8s.io/v1/Ingress": { o in
             setIfAbsent(&o, ["status", "loadBalancer"], .emptyObject)
         },
-        "v1/Secret": { o in setIfAbsent(&o, ["type"], "Opaque") },
+        "v1/Secret": { o in
+            setIfAbsent(&o, ["type"], "Opaque")
+            // The server stores stringData in data (base64), its value winning, and drops it.
+            if let stringData = o["stringData"]?.objectValue {
+                var data = o["data"]?.objectValue ?? Value.Object()
+                for (key, value) in stringData { data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString()) }
+                o["data"] = .object(data)
+                o["stringData"] = nil
+            }
+        },
         "v1/LimitRange": { o in
             guard case .array(var limits)? = o["spec"]?["limits"] else { return }
             for i in limits.indices where limits[i]["type"] == "Container" {
@@ -164,10 +193,22 @@ public enum BuiltinDefaults {
         setIfAbsent(&spec, ["schedulerName"], "default-scheduler")
         setIfAbsent(&spec, ["securityContext"], .emptyObject)
         setIfAbsent(&spec, ["terminationGracePeriodSeconds"], 30)
+        // The deprecated serviceAccount mirrors serviceAccountName (and the other way round).
+        if let name = spec["serviceAccountName"], !name.isNull { setIfAbsent(&spec, ["serviceAccount"], name) }
+        if let name = spec["serviceAccount"], !name.isNull { setIfAbsent(&spec, ["serviceAccountName"], name) }
         for list in ["initContainers", "containers"] {
             guard case .array(var containers)? = spec[list] else { continue }
             for i in containers.indices { container(&containers[i]) }
             spec[list] = .array(containers)
+        }
+        // SetDefaults_{ConfigMap,Secret,DownwardAPI,Projected}VolumeSource: mode 0644.
+        if case .array(var volumes)? = spec["volumes"] {
+            for i in volumes.indices {
+                for source in ["configMap", "secret", "downwardAPI", "projected"] where volumes[i][source] != nil {
+                    setIfAbsent(&volumes[i], [source, "defaultMode"], 420)
+                }
+            }
+            spec["volumes"] = .array(volumes)
         }
     }
 

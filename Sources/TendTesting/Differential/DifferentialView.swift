@@ -36,7 +36,9 @@ public struct DifferentialView: Sendable {
         ("status.phaseTransitionTime, status.phaseHistory[].time, status.pendingTransition.since",
          "wall-clock times: the offline clock and the live one differ"),
         ("an empty status ({})", "the server writes `status: {}` for kinds with a status subresource"),
+        ("a top-level field that is null (a ClusterRole's `rules: null`)", "the server serializes an unset field without `omitempty` as null; absent offline"),
         ("uids and Service cluster IPs wherever they appear", "compared as the name of the object they belong to (ServerIdentities)"),
+        ("a string value that equals an object's resourceVersion", "assigned by the API server; compared as the name of the object it belongs to (ServerIdentities)"),
         ("fields equal to a 1.20 server default of a built-in kind", "ServerDefault.kubernetes120 lists each"),
         ("service account token Secrets under generated names (a ServiceAccount's `secrets`, a Pod's token volume and mounts)",
          "named by the token controller and the ServiceAccount admission plugin; not modelled offline (ServerAllocatedTokens)"),
@@ -50,7 +52,7 @@ public struct DifferentialView: Sendable {
         view["apiVersion"] = o["apiVersion"]
         view["kind"] = o["kind"]
         view["metadata"] = Self.metadata(o["metadata"] ?? .emptyObject)
-        for (key, value) in o.objectValue ?? Value.Object() where !["apiVersion", "kind", "metadata", "status"].contains(key) {
+        for (key, value) in o.objectValue ?? Value.Object() where !["apiVersion", "kind", "metadata", "status"].contains(key) && !value.isNull {
             view[key] = value
         }
         if let status = o["status"].map(Self.status), status != .emptyObject {
