@@ -127,6 +127,12 @@ public enum BuiltinDefaults {
             }
             setIfAbsent(&o, ["status", "loadBalancer"], .emptyObject)
         },
+        "networking.k8s.io/v1/NetworkPolicy": { o in
+            // SetDefaults_NetworkPolicy: Ingress always, Egress when it has egress rules.
+            guard o["spec"] != nil, (o["spec"]?["policyTypes"]?.arrayValue ?? []).isEmpty else { return }
+            let egress = o["spec"]?["egress"]?.arrayValue.map { !$0.isEmpty } ?? false
+            o["spec"]?["policyTypes"] = egress ? ["Ingress", "Egress"] : ["Ingress"]
+        },
         "networking.k8s.io/v1/Ingress": { o in
             setIfAbsent(&o, ["status", "loadBalancer"], .emptyObject)
         },

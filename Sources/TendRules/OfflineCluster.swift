@@ -211,6 +211,9 @@ public struct OfflineCluster: Sendable {
             switch serverSideApply(child.desired, as: manager, to: child.reference, live: child.live) {
             case .success(var object):
                 if child.live == nil { store(Self.withoutNulls(object)) } else {
+                    if let live = child.live, object["spec"] != live["spec"] {
+                        try? object.set(FieldPath([.key("metadata"), .key("generation")]), to: .int((live["metadata"]?["generation"]?.intValue ?? 1) + 1))
+                    }
                     bumpVersion(&object)
                     world.put(object)
                 }

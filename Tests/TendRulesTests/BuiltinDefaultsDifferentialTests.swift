@@ -45,6 +45,8 @@ struct BuiltinDefaultsDifferentialTests {
             ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "headless"], "spec": ["clusterIP": "None", "ports": [["port": 80, "protocol": "TCP"]]]],
             ["apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": ["name": "ing"],
              "spec": ["defaultBackend": ["service": ["name": "svc", "port": ["number": 80]]]]],
+            ["apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": ["name": "np"], "spec": ["podSelector": .emptyObject, "ingress": [["from": [["podSelector": .emptyObject]]]]]],
+            ["apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": ["name": "egress"], "spec": ["podSelector": .emptyObject, "egress": [["to": [["podSelector": .emptyObject]]]]]],
             ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "secret"], "stringData": ["k": "v"]],
             ["apiVersion": "v1", "kind": "LimitRange", "metadata": ["name": "limits"],
              "spec": ["limits": [["type": "Container", "default": ["cpu": "500m"]], ["type": "Pod", "max": ["cpu": "2"]]]]],

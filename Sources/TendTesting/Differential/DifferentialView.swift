@@ -38,7 +38,6 @@ public struct DifferentialView: Sendable {
         ("an empty status ({})", "the server writes `status: {}` for kinds with a status subresource"),
         ("a top-level field that is null (a ClusterRole's `rules: null`)", "the server serializes an unset field without `omitempty` as null; absent offline"),
         ("uids and Service cluster IPs wherever they appear", "compared as the name of the object they belong to (ServerIdentities)"),
-        ("a string value that equals an object's resourceVersion", "assigned by the API server; compared as the name of the object it belongs to (ServerIdentities)"),
         ("fields equal to a 1.20 server default of a built-in kind", "ServerDefault.kubernetes120 lists each"),
         ("service account token Secrets under generated names (a ServiceAccount's `secrets`, a Pod's token volume and mounts)",
          "named by the token controller and the ServiceAccount admission plugin; not modelled offline (ServerAllocatedTokens)"),

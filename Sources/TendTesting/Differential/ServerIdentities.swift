@@ -14,9 +14,6 @@ public struct ServerIdentities: Sendable {
     /// (assigned value, its name), longest value first, so a value that contains another is
     /// replaced whole.
     public private(set) var names: [(value: String, name: String)] = []
-    /// resourceVersions by value: replaced only where a whole string equals one (a rule copying a
-    /// Secret's `metadata.resourceVersion` into an annotation), as they are short numbers.
-    public private(set) var versions: [String: String] = [:]
 
     public init(objects: [Value]) {
         var names: [String: String] = [:]
@@ -24,9 +21,6 @@ public struct ServerIdentities: Sendable {
             guard let kind = object["kind"]?.stringValue, let key = ObjectKey(of: object) else { continue }
             if let uid = object["metadata"]?["uid"]?.stringValue, !uid.isEmpty {
                 names[uid] = "<uid of \(kind) \(key)>"
-            }
-            if let version = object["metadata"]?["resourceVersion"]?.stringValue, !version.isEmpty {
-                versions[version] = "<resourceVersion of \(kind) \(key)>"
             }
             if object["apiVersion"] == "v1", kind == "Service" {
                 let ips = [object["spec"]?["clusterIP"]] + (object["spec"]?["clusterIPs"]?.arrayValue ?? []).map { Optional($0) }
@@ -40,7 +34,6 @@ public struct ServerIdentities: Sendable {
 
     /// `value` with every assigned value in its strings (keys included) replaced by its name.
     public func substituted(_ value: Value) -> Value {
-        if case .string(let s) = value, let version = versions[s] { return .string(version) }
         guard !names.isEmpty else { return value }
         switch value {
         case .string(let s): return .string(substituted(s))
