@@ -1,8 +1,9 @@
 public import TendValue
 
 /// The checks the Kubernetes 1.20 API server makes on the built-in kinds templates and tests
-/// commonly write, that the offline cluster makes too so that a write the server would refuse is
-/// refused offline (reported as the server words it). Deliberately few, each cheap and general:
+/// commonly write, that the offline cluster makes on what test steps apply
+/// (``OfflineCluster/applyStep(_:)``), so that a step the server would refuse is refused offline
+/// (reported as the server words it). Deliberately few, each cheap and general:
 ///
 /// - workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet) need `spec.selector`, pod template
 ///   labels, and a selector that matches them (`matchLabels`);

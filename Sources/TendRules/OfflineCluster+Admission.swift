@@ -11,7 +11,7 @@ extension OfflineCluster {
     /// What the API server makes of a custom object before it stores it, in its order: unknown fields
     /// pruned (``SchemaPruning``), defaults filled in (``StructuralDefaults``), then validated
     /// (``SchemaValidator``). Objects of built-in kinds get the 1.20 server's defaults
-    /// (``BuiltinDefaults``) and its checks (``BuiltinValidation``).
+    /// (``BuiltinDefaults``); test steps are also checked (``BuiltinValidation``, ``applyStep(_:)``).
     func admitted(_ object: Value) -> Result<Value, Refusal> {
         guard let schema = defaults.schema(of: object) else { return Self.admittedBuiltin(object) }
         let admitted = defaults.applied(to: SchemaPruning.pruned(object, schema: schema))
@@ -20,16 +20,21 @@ extension OfflineCluster {
         return .failure(Refusal(description: Self.invalidMessage(admitted, errors)))
     }
 
-    /// A built-in object defaulted and checked as the 1.20 API server does; others pass unchanged.
+    /// A built-in object defaulted as the 1.20 API server does; others pass unchanged.
     static func admittedBuiltin(_ object: Value) -> Result<Value, Refusal> {
+        .success(BuiltinDefaults.applied(to: object))
+    }
+
+    /// The 1.20 API server's refusal of a built-in object (``BuiltinValidation``), if any.
+    static func builtinRefusal(_ object: Value) -> Refusal? {
         let defaulted = BuiltinDefaults.applied(to: object)
         let errors = BuiltinValidation.errors(of: defaulted)
-        guard !errors.isEmpty else { return .success(defaulted) }
+        guard !errors.isEmpty else { return nil }
         let kind = object["kind"]?.stringValue ?? ""
         let group = object["apiVersion"]?.stringValue.flatMap { api in api.contains("/") ? String(api.split(separator: "/")[0]) : nil }
         let qualified = group.map { "\(kind).\($0)" } ?? kind
         let listed = errors.count == 1 ? errors[0] : "[" + errors.joined(separator: ", ") + "]"
-        return .failure(Refusal(description: "\(qualified) \"\(object["metadata"]?["name"]?.stringValue ?? "")\" is invalid: \(listed)"))
+        return Refusal(description: "\(qualified) \"\(object["metadata"]?["name"]?.stringValue ?? "")\" is invalid: \(listed)")
     }
 
     /// The API server's `StatusReasonInvalid` message for `errors` of `object`.

@@ -4,8 +4,9 @@ import TendValue
 
 @testable import TendRules
 
-/// The offline cluster defaults, checks and allocates built-in objects as a 1.20 API server does
-/// (BuiltinDefaultsDifferentialTests compares the defaults with a real one).
+/// The offline cluster defaults and allocates built-in objects as a 1.20 API server does
+/// (BuiltinDefaultsDifferentialTests compares the defaults with a real one), and checks the ones
+/// test steps apply.
 struct BuiltinAdmissionTests {
     static let deployment = GroupVersionKind(apiVersion: "apps/v1", kind: "Deployment")!
     static let job = GroupVersionKind(apiVersion: "batch/v1", kind: "Job")!
@@ -38,17 +39,18 @@ struct BuiltinAdmissionTests {
         #expect(stored["spec"]?["strategy"] == ["type": "Recreate"])
     }
 
-    @Test func aWorkloadWithoutSelectorIsRefusedAsTheServerWordsIt() {
+    @Test func aStepsWorkloadWithoutSelectorIsRefusedAsTheServerWordsIt() {
         var cluster = OfflineCluster()
-        cluster.put(Self.workload("ReplicaSet", selector: nil))
+        cluster.applyStep(Self.workload("ReplicaSet", selector: nil))
         #expect(cluster.failures == [#"ReplicaSet.apps "w" is invalid: spec.selector: Required value"#])
         #expect(cluster.get(GroupVersionKind(apiVersion: "apps/v1", kind: "ReplicaSet")!, namespace: "t", name: "w") == nil)
     }
 
     @Test func statusCountsAboveReplicasAreRefused() {
         var cluster = OfflineCluster()
-        cluster.put(Self.workload("Deployment", selector: ["matchLabels": ["app": "a"]]))
-        cluster.patch(["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "w", "namespace": "t"], "status": ["availableReplicas": 2]])
+        var d = Self.workload("Deployment", selector: ["matchLabels": ["app": "a"]])
+        d["status"] = ["availableReplicas": 2]
+        cluster.applyStep(d)
         #expect(cluster.failures.count == 1)
         #expect(cluster.failures.first?.contains("status.availableReplicas: Invalid value: 2: cannot be greater than status.replicas") == true, "\(cluster.failures)")
     }
@@ -67,8 +69,8 @@ struct BuiltinAdmissionTests {
 
     @Test func aJobWhosePodsWouldRestartAlwaysIsRefused() {
         var cluster = OfflineCluster()
-        cluster.put(["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "j", "namespace": "t"],
-                     "spec": ["template": ["spec": ["containers": [["name": "c", "image": "busybox"]]]]]])
+        cluster.applyStep(["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "j", "namespace": "t"],
+                           "spec": ["template": ["spec": ["containers": [["name": "c", "image": "busybox"]]]]]])
         #expect(cluster.failures.first?.contains(#"spec.template.spec.restartPolicy: Unsupported value: "Always""#) == true, "\(cluster.failures)")
     }
 
