@@ -12,7 +12,7 @@ public import TendValue
 /// Job, Service, Secret, LimitRange and (Cluster)RoleBinding subjects; the Pod admission plugins a
 /// 1.20 server enables by default that do not depend on other objects (Priority,
 /// DefaultTolerationSeconds, the ServiceAccount plugin's name; `status.qosClass`); the empty
-/// statuses the server writes (Service and Ingress `loadBalancer: {}`, StatefulSet `replicas: 0`).
+/// statuses the server writes (Service and Ingress `loadBalancer: {}`, StatefulSet `replicas: 0`, a PodDisruptionBudget's zero counts).
 ///
 /// Not modelled: admission that depends on other objects (LimitRanger, the ServiceAccount plugin's
 /// token volume, whose Secret name is generated), and anything controllers write: no ReplicaSets for
@@ -132,6 +132,12 @@ public enum BuiltinDefaults {
             guard o["spec"] != nil, (o["spec"]?["policyTypes"]?.arrayValue ?? []).isEmpty else { return }
             let egress = o["spec"]?["egress"]?.arrayValue.map { !$0.isEmpty } ?? false
             o["spec"]?["policyTypes"] = egress ? ["Ingress", "Egress"] : ["Ingress"]
+        },
+        "policy/v1beta1/PodDisruptionBudget": { o in
+            // Counts without omitempty: a new budget reads back with zeros until its controller runs.
+            for field in ["currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods"] {
+                setIfAbsent(&o, ["status", field], 0)
+            }
         },
         "networking.k8s.io/v1/Ingress": { o in
             setIfAbsent(&o, ["status", "loadBalancer"], .emptyObject)

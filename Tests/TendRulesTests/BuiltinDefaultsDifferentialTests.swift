@@ -47,6 +47,7 @@ struct BuiltinDefaultsDifferentialTests {
              "spec": ["defaultBackend": ["service": ["name": "svc", "port": ["number": 80]]]]],
             ["apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": ["name": "np"], "spec": ["podSelector": .emptyObject, "ingress": [["from": [["podSelector": .emptyObject]]]]]],
             ["apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": ["name": "egress"], "spec": ["podSelector": .emptyObject, "egress": [["to": [["podSelector": .emptyObject]]]]]],
+            ["apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget", "metadata": ["name": "pdb"], "spec": ["minAvailable": 1, "selector": ["matchLabels": ["app": "a"]]]],
             ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "secret"], "stringData": ["k": "v"]],
             ["apiVersion": "v1", "kind": "LimitRange", "metadata": ["name": "limits"],
              "spec": ["limits": [["type": "Container", "default": ["cpu": "500m"]], ["type": "Pod", "max": ["cpu": "2"]]]]],
