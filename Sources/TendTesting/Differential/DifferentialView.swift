@@ -38,6 +38,7 @@ public struct DifferentialView: Sendable {
         ("an empty status ({})", "the server writes `status: {}` for kinds with a status subresource"),
         ("a top-level field that is null (a ClusterRole's `rules: null`)", "the server serializes an unset field without `omitempty` as null; absent offline"),
         ("uids and Service cluster IPs wherever they appear", "compared as the name of the object they belong to (ServerIdentities)"),
+        ("an annotation whose value is an object's resourceVersion", "assigned by the API server; compared as the name of that object (ServerIdentities)"),
         ("fields equal to a 1.20 server default of a built-in kind", "ServerDefault.kubernetes120 lists each"),
         ("service account token Secrets under generated names (a ServiceAccount's `secrets`, a Pod's token volume and mounts)",
          "named by the token controller and the ServiceAccount admission plugin; not modelled offline (ServerAllocatedTokens)"),
@@ -57,7 +58,7 @@ public struct DifferentialView: Sendable {
         if let status = o["status"].map(Self.status), status != .emptyObject {
             view["status"] = status
         }
-        return Self.sortedKeys(identities.substituted(.object(view)))
+        return Self.sortedKeys(identities.substitutingVersionsInAnnotations(identities.substituted(.object(view))))
     }
 
     static func metadata(_ metadata: Value) -> Value {
