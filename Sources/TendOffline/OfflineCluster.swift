@@ -121,6 +121,7 @@ public struct OfflineCluster: Sendable {
             let uid = "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
             try? o.set(FieldPath([.key("metadata"), .key("uid")]), to: .string(uid))
             nextUID += 1
+            o = BuiltinAllocation.allocated(o, uid: uid)
         }
         if o["metadata"]?["generation"] == nil {
             try? o.set(FieldPath([.key("metadata"), .key("generation")]), to: 1)

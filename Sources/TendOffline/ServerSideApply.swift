@@ -94,7 +94,7 @@ public struct ServerSideApply {
         guard case .object(let fields) = item else { return nil }
         var values: [Value] = []
         for key in keys {
-            guard let v = fields[key], !v.isNull else {
+            guard let v = fields[key].flatMap({ $0.isNull ? nil : $0 }) ?? BuiltinDefaults.listKeyDefault(at: path, key: key) else {
                 throw Invalid(path: path.joined(separator: ".") + "[\(index)]", message: "associative list with keys has an element that omits key field \"\(key)\"")
             }
             values.append(v)

@@ -25,6 +25,10 @@ extension OfflineCluster {
             switch serverSideApply(child.desired, as: manager, to: child.reference, live: child.live) {
             case .success(var object):
                 if child.live == nil { store(Self.withoutNulls(object)) } else {
+                    if let live = child.live, object["spec"] != live["spec"] {
+                        // The API server bumps metadata.generation on a change of spec.
+                        try? object.set(FieldPath([.key("metadata"), .key("generation")]), to: .int((live["metadata"]?["generation"]?.intValue ?? 1) + 1))
+                    }
                     bumpVersion(&object)
                     world.put(object)
                 }

@@ -103,7 +103,7 @@ extension Context {
             if let live, !isManaged(live) && !child.adopt {
                 action = .notOwned
                 plan.problems.append(.init(reason: "NotOwned", message: "\(ref) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
-            } else if let live, child.updatePolicy == .createOnly {
+            } else if live != nil, child.updatePolicy == .createOnly {
                 // Created once, then left alone: neither template changes nor others' edits are applied.
                 action = .unchanged
             } else if let live {

@@ -41,7 +41,7 @@ extension RuleTest {
             }
             // Writes of the step itself count too: the API server refuses an invalid object whoever writes it.
             let refusedBefore = run.cluster.failures.count
-            for object in step.apply { run.cluster.put(object) }
+            for object in step.apply { run.cluster.applyStep(object) }
             for patch in step.patch { run.cluster.patch(patch) }
             for object in step.delete {
                 guard let (kind, key) = Self.reference(object) else { continue }

@@ -13,6 +13,6 @@ struct CorpusCommandsTests {
         #expect(check.stdout.contains("23 rules OK in 20 files"), "\(check.stdout)")
         let test = try tend(["test", "examples/corpus"])
         #expect(test.status == 0, "\(test.stdout)")
-        #expect(test.stdout.contains("67 passed, 0 failed"), "\(test.stdout)")
+        #expect(test.stdout.contains("68 passed, 0 failed"), "\(test.stdout)")
     }
 }

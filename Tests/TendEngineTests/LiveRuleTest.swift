@@ -23,9 +23,11 @@ import TendValue
 ///
 /// Isolation: the test's namespaces are fixed names (`t`, `payments`), so tests run one at a time;
 /// ``prepare()`` waits until a previous test's namespaces of the same names are gone, creates the
-/// namespaces the test does not create itself and installs the CRDs its rules declare;
-/// ``tearDown()`` stops the engine, strips finalizers, deletes the namespaces, the cluster-scoped
-/// objects the test applied and the CRDs it installed. The engine is scoped to the namespace when
+/// namespaces neither the test nor its rules create (``ruleCreatedNamespaces``) and installs the
+/// CRDs its rules declare; ``tearDown()`` stops the engine, strips finalizers, deletes the
+/// namespaces, the cluster-scoped objects the test applied and the CRDs it installed, and leaves
+/// the cluster's own namespaces as ``prepare()`` found them (their labels and annotations, and no
+/// object of the rules in them). The engine is scoped to the namespace when
 /// the test lives in one namespace and touches no cluster-scoped object.
 final class LiveRuleTest {
     let test: RuleTest
@@ -61,6 +63,12 @@ final class LiveRuleTest {
     /// The namespaces of the test's objects, and those it creates as Namespace objects.
     let namespaces: Set<String>
     let appliedNamespaces: Set<String>
+    /// Namespaces a rule creates: expected as Namespace objects, never applied, and holding nothing
+    /// the steps apply (a patch changes what is there, a rule's child say). Not created beforehand: a rule finding its Namespace there already
+    /// would not own it (offline, it is not there either).
+    let ruleCreatedNamespaces: Set<String>
+    /// The labels and annotations of the cluster's own namespaces before the test, restored after it.
+    private var systemNamespaceMetadata: [String: Value] = [:]
     /// Objects the steps so far applied, patched or deleted.
     private(set) var touched: Set<ObjectReference> = []
     /// Objects whose finalizers the tear-down strips: everything ever seen.
@@ -88,6 +96,11 @@ final class LiveRuleTest {
         named = Set(objects.compactMap { Self.reference(of: $0, clusterScoped: clusterScoped) })
         appliedNamespaces = Set(test.steps.flatMap(\.apply).filter { $0["apiVersion"] == "v1" && $0["kind"] == "Namespace" }.compactMap { ObjectKey(of: $0)?.name })
         namespaces = Set(named.map(\.key.namespace).filter { !$0.isEmpty }).union(appliedNamespaces)
+        let expected: [Value] = test.steps.flatMap { (s: RuleTest.Step) -> [Value] in s.present + s.absent }
+        let expectedNamespaces = Set(expected.filter { (o: Value) -> Bool in o["apiVersion"] == "v1" && o["kind"] == "Namespace" }.compactMap { (o: Value) -> String? in ObjectKey(of: o)?.name })
+        let written: [Value] = test.steps.flatMap { (s: RuleTest.Step) -> [Value] in s.apply }
+        let writtenInto = Set(written.compactMap { (o: Value) -> String? in Self.reference(of: o, clusterScoped: clusterScoped)?.key.namespace })
+        ruleCreatedNamespaces = expectedNamespaces.subtracting(appliedNamespaces).subtracting(writtenInto).subtracting(Self.systemNamespaces)
     }
 
     /// The CRDs the rules declare (`tend crds`), by name.
@@ -120,9 +133,13 @@ final class LiveRuleTest {
                 }
                 try await Task.sleep(for: .milliseconds(250))
             }
-            if !appliedNamespaces.contains(ns) {
+            if !appliedNamespaces.contains(ns), !ruleCreatedNamespaces.contains(ns) {
                 _ = try await nsClient.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]])
             }
+        }
+        for ns in Self.systemNamespaces {
+            guard let existing = try? await nsClient.get(ns) else { continue }
+            systemNamespaceMetadata[ns] = ["labels": existing["metadata"]?["labels"] ?? .emptyObject, "annotations": existing["metadata"]?["annotations"] ?? .emptyObject]
         }
         let crdClient = try await client.resource(Self.crdKind)
         for (name, crd) in crds.sorted(by: { $0.key < $1.key }) {
@@ -167,8 +184,39 @@ final class LiveRuleTest {
         for ref in touched.union(seen) where Self.systemNamespaces.contains(ref.key.namespace) {
             _ = try? await resource(ref.kind, namespace: ref.key.namespace).delete(ref.key.name)
         }
+        await restoreSystemNamespaces()
         for ns in namespaces.subtracting(Self.systemNamespaces).sorted() { _ = try? await client.resource(Self.namespaceKind).delete(ns) }
         for name in installedCRDs { _ = try? await client.resource(Self.crdKind).delete(name) }
+    }
+
+    /// Deletes what the rules made in the cluster's own namespaces (children of a rule that watches
+    /// Namespaces, say) and takes the labels and annotations the test or the rules added off those
+    /// namespaces (`inventory.tend.dev/...`, a `patch`'s labels), so the next test finds them as
+    /// this one did.
+    private func restoreSystemNamespaces() async {
+        let names = rules.map(\.name).sorted().joined(separator: ",")
+        for kind in Set(rules.flatMap { $0.children.compactMap(\.kind) }).sorted(by: { $0.description < $1.description }) {
+            for ns in Self.systemNamespaces.sorted() {
+                guard let resource = try? await resource(kind, namespace: ns),
+                    let list = try? await resource.list(ListOptions(labelSelector: "\(Rule.ruleLabel) in (\(names))"))
+                else { continue }
+                for item in list.items {
+                    if let name = item["metadata"]?["name"]?.stringValue { _ = try? await resource.delete(name) }
+                }
+            }
+        }
+        guard let nsClient = try? await client.resource(Self.namespaceKind) else { return }
+        for (ns, before) in systemNamespaceMetadata.sorted(by: { $0.key < $1.key }) {
+            guard let now = try? await nsClient.get(ns) else { continue }
+            var patch = Value.Object()
+            for map in ["labels", "annotations"] {
+                var changes = Value.Object()
+                for (key, _) in now["metadata"]?[map]?.objectValue ?? Value.Object() where before[map]?[key] == nil { changes[key] = .null }
+                for (key, value) in before[map]?.objectValue ?? Value.Object() where now["metadata"]?[map]?[key] != value { changes[key] = value }
+                if !changes.isEmpty { patch[map] = .object(changes) }
+            }
+            if !patch.isEmpty { _ = try? await nsClient.patch(ns, .merge(["metadata": .object(patch)])) }
+        }
     }
 
     // MARK: Steps
@@ -289,7 +337,9 @@ final class LiveRuleTest {
     }
 
     /// Waits until no resourceVersion among the touched, named and managed objects changes for
-    /// ``quietPeriod``; false when that did not happen within ``quietTimeout``.
+    /// ``quietPeriod``, and none of them is a terminating Namespace (offline a deleted Namespace is
+    /// gone at once; live the namespace controller empties it first); false when that did not
+    /// happen within ``quietTimeout``.
     func waitUntilQuiet() async -> Bool {
         let start = ContinuousClock.now
         var last = await fingerprint()
@@ -308,7 +358,21 @@ final class LiveRuleTest {
 
     private func fingerprint() async -> [String] {
         let snapshot = await snapshot(named.union(touched))
-        return snapshot.objects.map { "\($0.key) \($0.value["metadata"]?["resourceVersion"]?.stringValue ?? "")" }.sorted()
+        // The garbage collector has yet to delete a dependent whose owner the test deleted or named
+        // and which is gone (offline, the cascade is immediate).
+        let uids = Set(snapshot.objects.values.compactMap { $0["metadata"]?["uid"]?.stringValue })
+        let owners = Set(named.union(touched).map { "\($0.kind.kind)/\($0.key.name)" })
+        let collecting = snapshot.objects.values.contains { object in
+            (object["metadata"]?["ownerReferences"]?.arrayValue ?? []).contains { owner in
+                guard let uid = owner["uid"]?.stringValue, !uids.contains(uid) else { return false }
+                return owners.contains("\(owner["kind"]?.stringValue ?? "")/\(owner["name"]?.stringValue ?? "")")
+            }
+        }
+        return (collecting ? ["garbage collection pending \(ContinuousClock.now)"] : []) + snapshot.objects.map { ref, object in
+            // A terminating Namespace never looks settled: its fingerprint changes every time.
+            let terminating = ref.kind == Self.namespaceKind && object["metadata"]?["deletionTimestamp"].map { !$0.isNull } == true
+            return "\(ref) \(object["metadata"]?["resourceVersion"]?.stringValue ?? "")" + (terminating ? " terminating \(ContinuousClock.now)" : "")
+        }.sorted()
     }
 
     // MARK: Helpers

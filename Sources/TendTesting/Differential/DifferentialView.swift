@@ -36,25 +36,29 @@ public struct DifferentialView: Sendable {
         ("status.phaseTransitionTime, status.phaseHistory[].time, status.pendingTransition.since",
          "wall-clock times: the offline clock and the live one differ"),
         ("an empty status ({})", "the server writes `status: {}` for kinds with a status subresource"),
+        ("a top-level field that is null (a ClusterRole's `rules: null`)", "the server serializes an unset field without `omitempty` as null; absent offline"),
         ("uids and Service cluster IPs wherever they appear", "compared as the name of the object they belong to (ServerIdentities)"),
+        ("an annotation whose value is an object's resourceVersion", "assigned by the API server; compared as the name of that object (ServerIdentities)"),
         ("fields equal to a 1.20 server default of a built-in kind", "ServerDefault.kubernetes120 lists each"),
+        ("service account token Secrets under generated names (a ServiceAccount's `secrets`, a Pod's token volume and mounts)",
+         "named by the token controller and the ServiceAccount admission plugin; not modelled offline (ServerAllocatedTokens)"),
     ]
 
     /// `object` reduced to what is compared, with keys sorted (so that diffs line up).
     public func comparable(_ object: Value, identities: ServerIdentities) -> Value {
-        var o = object
+        var o = ServerAllocatedTokens.dropped(from: object)
         for d in defaults { d.drop(from: &o) }
         var view = Value.Object()
         view["apiVersion"] = o["apiVersion"]
         view["kind"] = o["kind"]
         view["metadata"] = Self.metadata(o["metadata"] ?? .emptyObject)
-        for (key, value) in o.objectValue ?? Value.Object() where !["apiVersion", "kind", "metadata", "status"].contains(key) {
+        for (key, value) in o.objectValue ?? Value.Object() where !["apiVersion", "kind", "metadata", "status"].contains(key) && !value.isNull {
             view[key] = value
         }
         if let status = o["status"].map(Self.status), status != .emptyObject {
             view["status"] = status
         }
-        return Self.sortedKeys(identities.substituted(.object(view)))
+        return Self.sortedKeys(identities.substitutingVersionsInAnnotations(identities.substituted(.object(view))))
     }
 
     static func metadata(_ metadata: Value) -> Value {

@@ -112,6 +112,11 @@ extension ServerDefault {
             deployment("\(container).terminationMessagePolicy", "File"),
             deployment("\(container).ports.*.protocol", "TCP"),
             ServerDefault("apps/v1", "Deployment", keys("\(container).imagePullPolicy"), reason: "core/v1 SetDefaults_Container: by the image's tag", value: imagePullPolicy(of:)),
+            // Pod templates of the other workloads: the same serialization of an unset time.
+            ServerDefault("apps/v1", "StatefulSet", keys("spec.template.metadata.creationTimestamp"), .null, reason: "an unset time serialized as null"),
+            ServerDefault("apps/v1", "ReplicaSet", keys("spec.template.metadata.creationTimestamp"), .null, reason: "an unset time serialized as null"),
+            ServerDefault("apps/v1", "DaemonSet", keys("spec.template.metadata.creationTimestamp"), .null, reason: "an unset time serialized as null"),
+            ServerDefault("batch/v1", "Job", keys("spec.template.metadata.creationTimestamp"), .null, reason: "an unset time serialized as null"),
             service("spec.type", "ClusterIP"),
             service("spec.sessionAffinity", "None"),
             service("spec.ports.*.protocol", "TCP"),

@@ -14,6 +14,10 @@ public struct ServerIdentities: Sendable {
     /// (assigned value, its name), longest value first, so a value that contains another is
     /// replaced whole.
     public private(set) var names: [(value: String, name: String)] = []
+    /// resourceVersions by value, named after their object: replaced only where an annotation's
+    /// whole value equals one (a rule copying a Secret's `metadata.resourceVersion` into a pod
+    /// template's annotation), as they are short numbers that other fields hold by coincidence.
+    public private(set) var versions: [String: String] = [:]
 
     public init(objects: [Value]) {
         var names: [String: String] = [:]
@@ -21,6 +25,9 @@ public struct ServerIdentities: Sendable {
             guard let kind = object["kind"]?.stringValue, let key = ObjectKey(of: object) else { continue }
             if let uid = object["metadata"]?["uid"]?.stringValue, !uid.isEmpty {
                 names[uid] = "<uid of \(kind) \(key)>"
+            }
+            if let version = object["metadata"]?["resourceVersion"]?.stringValue, !version.isEmpty {
+                versions[version] = "<resourceVersion of \(kind) \(key)>"
             }
             if object["apiVersion"] == "v1", kind == "Service" {
                 let ips = [object["spec"]?["clusterIP"]] + (object["spec"]?["clusterIPs"]?.arrayValue ?? []).map { Optional($0) }
@@ -30,6 +37,21 @@ public struct ServerIdentities: Sendable {
             }
         }
         self.names = names.sorted { ($0.key.count, $0.key) > ($1.key.count, $1.key) }.map { (value: $0.key, name: $0.value) }
+    }
+
+    /// `value` with every annotation value (in any map named `annotations`) that is a resourceVersion
+    /// replaced by its name.
+    public func substitutingVersionsInAnnotations(_ value: Value) -> Value {
+        guard !versions.isEmpty else { return value }
+        switch value {
+        case .array(let items): return .array(items.map(substitutingVersionsInAnnotations))
+        case .object(let o):
+            return .object(Value.Object(o.map { key, child in
+                guard key == "annotations", case .object(let annotations) = child else { return (key, substitutingVersionsInAnnotations(child)) }
+                return (key, .object(Value.Object(annotations.map { k, v in (k, v.stringValue.flatMap { versions[$0] }.map(Value.string) ?? v) })))
+            }))
+        default: return value
+        }
     }
 
     /// `value` with every assigned value in its strings (keys included) replaced by its name.
