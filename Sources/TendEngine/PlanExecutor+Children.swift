@@ -64,23 +64,31 @@ extension PlanExecutor {
         }
     }
 
-    /// Applies one child; a create first checks that the name is not taken by an object Tend does
-    /// not manage (the cache holds only managed objects), unless the child says `adopt: true`.
+    /// Applies one child: a create in one request (``createChild(_:resource:plan:rule:)``, which
+    /// refuses a name taken by an object Tend does not manage), unless the child says `adopt: true`;
+    /// an update with force.
     func applyChild(_ child: PlannedChild, plan: ReconcilePlan, rule: Rule) async -> ChildResult {
         if child.action == .update, let why = child.replacement, let uid = child.live?["metadata"]?["uid"]?.stringValue {
             return await deleteToRecreate(child, uid: uid, plan: plan, rule: rule, why: why.description)
         }
         do {
             let resource = try await client.resource(child.kind, namespace: child.key.namespace.isEmpty ? nil : child.key.namespace)
-            if child.action == .create, rule.allChildren.first(where: { $0.id == child.id })?.adopt != true,
-                let existing = try? await resource.get(child.key.name), !isManaged(existing, rule: rule, plan: plan)
-            {
-                return .refused(child.reference, .init(reason: "NotOwned", message: "\(child.reference) exists and is not managed by rule \(rule.name) for this object; set adopt: true on child \(child.id) to take it over", child: child.id))
+            let result: ChildResult
+            if child.action == .create, rule.allChildren.first(where: { $0.id == child.id })?.adopt != true {
+                result = try await createChild(child, resource: resource, plan: plan, rule: rule)
+            } else {
+                _ = try await applyOwned(child.desired, resource: resource, rule: rule)
+                result = child.action == .create ? .created(child.reference) : .applied(child.reference)
             }
-            _ = try await applyOwned(child.desired, resource: resource, rule: rule)
-            count(child.action == .create ? .create : .update)
-            logger.log(level: writeLogLevel, "applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(child.action == .create ? "create" : "update")"])
-            return child.action == .create ? .created(child.reference) : .applied(child.reference)
+            switch result {
+            case .created, .applied:
+                let created = if case .created = result { true } else { false }
+                count(created ? .create : .update)
+                logger.log(level: writeLogLevel, "applied child", metadata: ["rule": "\(rule.name)", "object": "\(plan.parent)", "child": "\(child.reference)", "action": "\(created ? "create" : "update")"])
+            default:
+                break
+            }
+            return result
         } catch {
             if child.action == .update, rule.allChildren.first(where: { $0.id == child.id })?.updatePolicy == .recreate,
                 Self.isImmutableRefusal(error), let uid = child.live?["metadata"]?["uid"]?.stringValue

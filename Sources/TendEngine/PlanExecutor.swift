@@ -19,6 +19,9 @@ public struct PlanExecutor: Sendable {
     public var dryRun = false
     /// Counts child writes (`tend_child_writes_total`); dry runs are never counted.
     let metrics: ChildWriteMetrics?
+    /// Child names found taken by objects the rule does not manage, kept across reconciles
+    /// (``createChild(_:resource:plan:rule:)``).
+    let takenNames = TakenNames()
 
     public init(client: KubeClient, logger: Logger, metrics: ChildWriteMetrics? = nil) {
         self.client = client
