@@ -101,7 +101,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Test support only: the seeded mutator the parser fuzz suites share.
         .target(name: "TendFuzzing", swiftSettings: swiftSettings),
-        .target(name: "TendTesting", dependencies: ["TendValue", "TendMeta", "TendYAML", "TendRuntime", "TendKube", "TendRules"], swiftSettings: swiftSettings),
+        .target(name: "TendTesting", dependencies: ["TendValue", "TendMeta", "TendYAML", "TendRuntime", "TendKube", "TendOffline", "TendRules"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
             dependencies: [

@@ -1,5 +1,5 @@
 import Foundation
-import TendValue
+package import TendValue
 
 /// The defaults the Kubernetes 1.20 API server fills into the built-in kinds rule templates and
 /// tests commonly write, applied by the offline cluster on every create and update (as
@@ -20,7 +20,7 @@ import TendValue
 /// controllers). Server-allocated values (a Service's cluster IP, a Job's generated selector) are
 /// allocated by ``BuiltinAllocation``. ``BuiltinDefaultsDifferentialTests`` compares each kind with
 /// the live server.
-enum BuiltinDefaults {
+package enum BuiltinDefaults {
     /// `object` with its kind's defaults filled in where it leaves them out; objects of other kinds
     /// come back unchanged. Idempotent.
     static func applied(to object: Value) -> Value {
@@ -237,7 +237,7 @@ enum BuiltinDefaults {
 
     /// `Always` for an image without a tag or tagged `latest`, else `IfNotPresent` (also for an
     /// image pinned by digest).
-    static func imagePullPolicy(of container: Value) -> Value? {
+    package static func imagePullPolicy(of container: Value) -> Value? {
         guard let image = container["image"]?.stringValue else { return nil }
         if image.contains("@") { return "IfNotPresent" }
         let lastComponent = image.split(separator: "/").last.map(String.init) ?? image

@@ -1,3 +1,4 @@
+import TendOffline
 public import TendValue
 
 /// Defaults the Kubernetes 1.20 API server fills into built-in kinds, which an offline cluster
@@ -76,16 +77,6 @@ extension ServerDefault {
         path.split(separator: ".").map { $0 == "*" ? .each : .key(String($0)) }
     }
 
-    /// The image pull policy the server gives a container: `Always` for an image without a tag or
-    /// tagged `latest`, else `IfNotPresent` (an image pinned by digest: `IfNotPresent`).
-    static func imagePullPolicy(of container: Value) -> Value? {
-        guard let image = container["image"]?.stringValue else { return nil }
-        if image.contains("@") { return "IfNotPresent" }
-        let lastComponent = image.split(separator: "/").last.map(String.init) ?? image
-        guard let colon = lastComponent.lastIndex(of: ":") else { return "Always" }
-        return lastComponent[lastComponent.index(after: colon)...] == "latest" ? "Always" : "IfNotPresent"
-    }
-
     /// Every default the differential tests know, in the order they are dropped.
     public static let kubernetes120: [ServerDefault] = {
         let deployment = { (path: String, value: Value) in
@@ -111,7 +102,7 @@ extension ServerDefault {
             deployment("\(container).terminationMessagePath", "/dev/termination-log"),
             deployment("\(container).terminationMessagePolicy", "File"),
             deployment("\(container).ports.*.protocol", "TCP"),
-            ServerDefault("apps/v1", "Deployment", keys("\(container).imagePullPolicy"), reason: "core/v1 SetDefaults_Container: by the image's tag", value: imagePullPolicy(of:)),
+            ServerDefault("apps/v1", "Deployment", keys("\(container).imagePullPolicy"), reason: "core/v1 SetDefaults_Container: by the image's tag", value: BuiltinDefaults.imagePullPolicy(of:)),
             // Pod templates of the other workloads: the same serialization of an unset time.
             ServerDefault("apps/v1", "StatefulSet", keys("spec.template.metadata.creationTimestamp"), .null, reason: "an unset time serialized as null"),
             ServerDefault("apps/v1", "ReplicaSet", keys("spec.template.metadata.creationTimestamp"), .null, reason: "an unset time serialized as null"),
