@@ -59,7 +59,9 @@ struct ExplainCommand: AsyncParsableCommand {
         let explanation: ObjectExplanation
         if planning.state.isEmpty {
             let (client, configuration, logger) = try planning.makeClient(cluster)
-            let engine = Engine(rules: loaded.rules, client: client, options: EngineOptions(), logger: logger)
+            var options = EngineOptions()
+            options.inventoryNamespace = configuration.namespace
+            let engine = Engine(rules: loaded.rules, client: client, options: options, logger: logger)
             do {
                 explanation = try await ProgressLine.showing({ ProgressLine.listing(engine.listingProgress) }) {
                     try await engine.explain(

@@ -37,9 +37,10 @@ struct PlanCommand: AsyncParsableCommand {
         var failures: [RuleFailure] = []
         var refusedState: [String] = []
         if planning.state.isEmpty {
-            let (client, _, logger) = try planning.makeClient(cluster)
+            let (client, configuration, logger) = try planning.makeClient(cluster)
             var options = EngineOptions()
             options.namespace = cluster.namespace
+            options.inventoryNamespace = configuration.namespace
             let engine = Engine(rules: loaded.rules, client: client, options: options, logger: logger)
             let live = await ProgressLine.showing({ ProgressLine.listing(engine.listingProgress) }) {
                 await engine.planAll(syncTimeout: planning.syncTimeout ?? .seconds(60))

@@ -38,6 +38,9 @@ struct RBACCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease-namespace"), help: "The Lease's namespace (default: --namespace, else the ServiceAccount's).")
     var leaseNamespace: String?
 
+    @Option(name: .customLong("inventory-namespace"), help: "tend run's --inventory-namespace: where the inventory record is (default: the Lease's namespace with --leader-elect, else --namespace, else the ServiceAccount's).")
+    var inventoryNamespace: String?
+
     @Flag(help: "Resolve kinds through the cluster's discovery (needs a kubeconfig).")
     var discover = false
 
@@ -79,6 +82,7 @@ struct RBACCommand: AsyncParsableCommand {
         options.name = name
         options.leaderElection = leaderElect
         options.leaseNamespace = leaseNamespace
+        options.inventoryNamespace = inventoryNamespace
         let generator = RBACGenerator(options: options, resolver: ResourceResolver(rules: loaded.rules, mapping: mapping))
         let result: RBACGenerator.Output
         do {

@@ -57,6 +57,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease-namespace"), help: "Namespace of the Lease (default: the context's namespace).")
     var leaseNamespace: String?
 
+    @Option(name: .customLong("inventory-namespace"), help: "Namespace of the inventory record, the ConfigMap tend-inventory: the kinds each rule has had children of, so children of a template later removed are still pruned (default: the Lease's namespace with --leader-elect, else the context's namespace).")
+    var inventoryNamespace: String?
+
     @Option(help: "Split the watched objects into N shards by a stable hash of namespace/name.")
     var shards: Int = 1
 
@@ -125,6 +128,7 @@ struct RunCommand: AsyncParsableCommand {
         configuration.rateLimit = RateLimit(qps: kubeAPIQPS, burst: kubeAPIBurst)
         var options = EngineOptions()
         options.namespace = cluster.namespace
+        options.inventoryNamespace = inventoryNamespace ?? (leaderElect ? leaseNamespace : nil) ?? configuration.namespace
         options.workers = workers
         options.dryRun = dryRun
         options.events = EventPolicy(rawValue: events) ?? .problems

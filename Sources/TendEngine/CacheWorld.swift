@@ -8,13 +8,15 @@ import TendValue
 /// Stores may be slightly stale; a plan made from stale data is corrected by the next reconcile,
 /// which the informer event that carries the newer state triggers. Children are cached only when
 /// Tend manages them (label `tend.dev/rule`), so an object of the same name that Tend does not manage
-/// is invisible here; the executor checks for one with a GET before creating.
+/// is invisible here; the executor's create refuses to take one over (``PlanExecutor``).
 struct CacheWorld: WorldSnapshot {
     /// Stores by kind; several stores of a kind (different selectors) are searched in order.
     let stores: [GroupVersionKind: [Store]]
     let namespaced: [GroupVersionKind: Bool]
     /// Kinds the server does not serve: held, with no objects.
     var unserved: Set<GroupVersionKind> = []
+    /// The inventory record's kinds by rule, as the engine knew them when the snapshot was taken.
+    var recorded: [String: Set<String>] = [:]
 
     func object(_ kind: GroupVersionKind, namespace: String, name: String) -> Value? {
         let key = ObjectKey(namespace: namespaced[kind] == false ? "" : namespace, name: name)
@@ -40,4 +42,6 @@ struct CacheWorld: WorldSnapshot {
 
     /// Kinds with an informer, and kinds not served (which have no objects).
     func holds(_ kind: GroupVersionKind) -> Bool { stores[kind] != nil || unserved.contains(kind) }
+
+    func recordedKinds(ofRule rule: String) -> Set<String> { recorded[rule] ?? [] }
 }

@@ -29,6 +29,8 @@ public final class Engine: Sendable {
     /// Writes the rules' Events in the background (see ``EventRecorder``).
     let events: EventRecorder
     let metrics: EngineMetrics
+    /// The inventory record every rule's executor writes and every planner reads.
+    let inventory: InventoryRecorder
 
     struct Slots {
         /// The running rules, in load order.
@@ -54,6 +56,7 @@ public final class Engine: Sendable {
         factory = SharedInformerFactory(client: client, logger: logger)
         events = EventRecorder(client: client, logger: logger, writesEvents: !options.dryRun)
         metrics = EngineMetrics(factory: options.metrics)
+        inventory = InventoryRecorder(client: client, namespace: options.inventoryNamespace, logger: logger)
         slots = Mutex(Slots(active: []))
         let initial = rules.map { RuleSlot(controller: makeController($0)) }
         slots.withLock { $0.active = initial }
@@ -65,7 +68,7 @@ public final class Engine: Sendable {
     }
 
     func makeController(_ rule: Rule) -> RuleController {
-        RuleController(rule: rule, client: client, factory: factory, options: options, logger: logger, events: events)
+        RuleController(rule: rule, client: client, factory: factory, options: options, logger: logger, events: events, inventory: inventory)
     }
 
     /// The rules running now (the last successful ``reload(_:)``'s, or the initial ones), in load order.
@@ -171,6 +174,9 @@ public final class Engine: Sendable {
             return s.active
         }
         guard let initial else { return }
+        // The record is read before any rule plans: a kind recorded by an earlier run is searched
+        // for children to prune from the first reconcile.
+        await inventory.load()
         await withDiscardingTaskGroup { group in
             for slot in initial { group.addTask { await self.runWriter(slot) } }
             for await slot in stream { group.addTask { await self.runWriter(slot) } }

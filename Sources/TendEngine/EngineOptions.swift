@@ -7,6 +7,10 @@ public struct EngineOptions: Sendable {
     public var namespace: String?
     /// Concurrent reconciles per rule.
     public var workers = 2
+    /// The namespace of the inventory record (``TendRules/InventoryRecord``, the ConfigMap
+    /// `tend-inventory`): the kinds each rule has had children of. `tend run` uses the Lease's
+    /// namespace with leader election, else the context's namespace (in a cluster, the Pod's).
+    public var inventoryNamespace = "default"
     /// Leader election on a Lease, or nil to run without it.
     public var leaderElection: LeaderElection?
     /// Reconcile only this shard's objects.

@@ -27,6 +27,7 @@ extension Engine {
         defer { informers.cancel() }
         let deadline = ContinuousClock.now + syncTimeout
         var result = LivePlan(plans: [], failures: [])
+        await inventory.load()
         for controller in controllers {
             let rule = controller.rule.name
             do {

@@ -7,9 +7,10 @@ public import TendValue
 
 /// Carries out a ``ReconcilePlan`` against the API server.
 ///
-/// Order: a patch adding the rule's finalizer to the parent; children in dependency order (server-side
+/// Order: kinds new to the rule's inventory record (``InventoryRecorder``; a failure here stops the
+/// plan); a patch adding the rule's finalizer to the parent; children in dependency order (server-side
 /// apply as the rule's own field manager, forcing only the fields the rule sets; one level at a time, the
-/// children of a level together, with the parent's inventory annotation); prunes; the removal of
+/// children of a level together, with the parent's own fields); prunes; the removal of
 /// Tend's finalizer; then the status (through the status subresource when the kind has one). A failing write does not stop the others: every failure is
 /// collected so the status can report it, and the caller retries the object with backoff.
 public struct PlanExecutor: Sendable {
@@ -22,6 +23,9 @@ public struct PlanExecutor: Sendable {
     /// Child names found taken by objects the rule does not manage, kept across reconciles
     /// (``createChild(_:resource:plan:rule:)``).
     let takenNames = TakenNames()
+    /// Where the kinds of a plan's children are recorded before they are written (the engine's
+    /// shared record); nil only in tests that build an executor alone.
+    var inventory: InventoryRecorder?
 
     public init(client: KubeClient, logger: Logger, metrics: ChildWriteMetrics? = nil) {
         self.client = client
@@ -56,11 +60,21 @@ public struct PlanExecutor: Sendable {
     /// ``writeStatus(_:plan:outcome:)`` so it can include the failures of this step.
     ///
     /// Independent writes go out together: children of one dependency level are applied
-    /// concurrently (a child is applied only after every child it reads), and the parent's
-    /// inventory annotation is applied alongside them. A patch that adds Tend's finalizer goes
+    /// concurrently (a child is applied only after every child it reads), and the parent's own
+    /// fields (`patch`) are applied alongside them. A patch that adds Tend's finalizer goes
     /// first, on its own: no child that relies on the finalizer may exist without it.
     public func execute(_ plan: ReconcilePlan, rule: Rule) async -> Outcome {
         var outcome = Outcome()
+        // No child of a kind the record does not name: one the planner could not find again to prune.
+        if !plan.kindsToRecord.isEmpty, let inventory {
+            do {
+                try await inventory.record(plan.kindsToRecord, rule: rule.name, dryRun: dryRun)
+            } catch {
+                let kinds = plan.kindsToRecord.joined(separator: ", ")
+                outcome.failures.append(.init(reason: "InventoryFailed", message: "record \(kinds) in the inventory \(inventory.namespace)/\(InventoryRecord.name): \(error)"))
+                return outcome
+            }
+        }
         let addsFinalizer = plan.parentPatch?["metadata"]?["finalizers"] != nil
         if plan.release == nil, let patch = plan.parentPatch, !plan.removeFinalizer, addsFinalizer {
             let result = await applyParent(patch, plan: plan, rule: rule)
@@ -70,9 +84,9 @@ public struct PlanExecutor: Sendable {
             if case .failed = result { return outcome }
         }
         let alongside = plan.release == nil && !plan.removeFinalizer && !addsFinalizer ? plan.parentPatch : nil
-        async let inventory = applyParentIfAny(alongside, plan: plan, rule: rule)
+        async let parentFields = applyParentIfAny(alongside, plan: plan, rule: rule)
         await applyChildren(plan, rule: rule, into: &outcome)
-        if let result = await inventory { merge(result, into: &outcome) }
+        if let result = await parentFields { merge(result, into: &outcome) }
         for pruned in plan.prune {
             do {
                 let resource = try await client.resource(pruned.kind, namespace: pruned.key.namespace.isEmpty ? nil : pruned.key.namespace)

@@ -57,7 +57,7 @@ final class RuleController: Sendable {
     /// The label selector of the shared child informers: every object any rule manages.
     static let managedSelector = Rule.ruleLabel
 
-    init(rule: Rule, client: KubeClient, factory: SharedInformerFactory, options: EngineOptions, logger: Logger, events: EventRecorder) {
+    init(rule: Rule, client: KubeClient, factory: SharedInformerFactory, options: EngineOptions, logger: Logger, events: EventRecorder, inventory: InventoryRecorder) {
         self.rule = rule
         self.client = client
         self.factory = factory
@@ -67,6 +67,7 @@ final class RuleController: Sendable {
         self.logger = logger
         var executor = PlanExecutor(client: client, logger: logger, metrics: ChildWriteMetrics(rule: rule.name, factory: options.metrics))
         executor.dryRun = options.dryRun
+        executor.inventory = inventory
         self.executor = executor
         shadow = options.dryRun ? ShadowGuard(rule: rule.name, metrics: options.metrics) : nil
         self.events = events
@@ -293,7 +294,8 @@ final class RuleController: Sendable {
 
     /// The world as the cache has it now.
     func world() -> CacheWorld {
-        state.withLock { CacheWorld(stores: $0.stores, namespaced: $0.namespaced, unserved: $0.unserved) }
+        let recorded = executor.inventory?.kinds(ofRule: rule.name) ?? []
+        return state.withLock { CacheWorld(stores: $0.stores, namespaced: $0.namespaced, unserved: $0.unserved, recorded: [rule.name: recorded]) }
     }
 
     func namespaceLabels(_ namespace: String) -> Value? {

@@ -8,6 +8,9 @@ public struct InMemoryWorld: Sendable {
     private var objects: [GroupVersionKind: [ObjectKey: Value]] = [:]
     /// Kinds known to be cluster-scoped; every other kind is treated as namespaced.
     public var clusterScoped: Set<GroupVersionKind>
+    /// The kinds each rule's inventory record names (rule name to `apiVersion/Kind` strings): what
+    /// `tend run` keeps in its `tend-inventory` ConfigMap, kept here beside the objects.
+    public var recordedKinds: [String: Set<String>] = [:]
 
     public init(objects: [Value] = [], clusterScoped: Set<GroupVersionKind> = InMemoryWorld.builtinClusterScoped) {
         self.clusterScoped = clusterScoped

@@ -103,4 +103,5 @@ struct OverlayWorld: WorldSnapshot {
 
     func isNamespaced(_ kind: GroupVersionKind) -> Bool? { base.isNamespaced(kind) }
     func holds(_ kind: GroupVersionKind) -> Bool { base.holds(kind) }
+    func recordedKinds(ofRule rule: String) -> Set<String> { base.recordedKinds(ofRule: rule).union(layer.recordedKinds(ofRule: rule)) }
 }

@@ -14,6 +14,9 @@ extension OfflineCluster {
         var writes = 0
         var refused: [ReconcilePlan.Problem] = []
         let manager = Rule.fieldManager(ofRule: plan.rule)
+        // The inventory record first, as `tend run` writes it before any child (not counted: no rule
+        // watches it, so it triggers no reconcile).
+        if !plan.kindsToRecord.isEmpty { world.recordedKinds[plan.rule, default: []].formUnion(plan.kindsToRecord) }
         for child in plan.children where child.action.isWrite {
             if child.replacement != nil {
                 // Deleted now; the next round creates it from the template, as the delete event

@@ -25,6 +25,11 @@ public struct OfflineRun: Sendable {
         self.cluster = cluster
         self.now = now
         self.cluster.now = now
+        // An inventory record in the state (a dump of a cluster Tend runs on) is the rules' record.
+        for configMap in self.cluster.world.list(InventoryRecord.kind, namespace: nil, labelSelector: "")
+        where configMap["metadata"]?["name"]?.stringValue == InventoryRecord.name {
+            for (rule, kinds) in InventoryRecord.parse(configMap) { self.cluster.world.recordedKinds[rule, default: []].formUnion(kinds) }
+        }
         // The CRDs the rules declare (`tend crds`), for kinds the state has no CRD of: their defaults
         // apply offline as the API server applies them.
         for rule in rules {
@@ -42,7 +47,8 @@ public struct OfflineRun: Sendable {
     }
 
     /// Objects of the rule's watched kind that it no longer selects but still has something of: its
-    /// inventory annotation, its finalizer, or children labelled with their uid. `tend run` finds
+    /// legacy inventory annotation, its finalizer, or children labelled with their uid (of a kind of
+    /// its templates or of its inventory record). `tend run` finds
     /// them through the parent cache's events and their children, and releases them
     /// (``Planner/planRelease(parent:world:)``): their children are deleted, the finalizer removed.
     func departed(from rule: Rule) -> [Value] {
@@ -51,7 +57,8 @@ public struct OfflineRun: Sendable {
             guard let uid = object["metadata"]?["uid"]?.stringValue, !selected.contains(uid) else { return false }
             if rule.hasFinalizer(object) || !rule.inventoryKinds(of: object).isEmpty { return true }
             let selector = "\(Rule.ruleLabel)=\(rule.name),\(Rule.ownerUIDLabel)=\(uid)"
-            return rule.children.compactMap(\.kind).contains { !cluster.world.list($0, namespace: nil, labelSelector: selector).isEmpty }
+            let kinds = rule.children.compactMap(\.kind) + cluster.world.recordedKinds(ofRule: rule.name).sorted().compactMap(InventoryRecord.gvk)
+            return kinds.contains { !cluster.world.list($0, namespace: nil, labelSelector: selector).isEmpty }
         }
     }
 

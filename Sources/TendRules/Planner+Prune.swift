@@ -3,15 +3,12 @@ import TendValue
 
 extension Context {
     /// Kinds to search for managed children: the rule's literal kinds, what this reconcile
-    /// rendered, and the parent's inventory annotation (kinds of templates since removed).
+    /// rendered, and the kinds of templates since removed: those in the rule's inventory record and
+    /// in the parent's legacy inventory annotation, in a stable order.
     func childKinds(_ plan: ReconcilePlan) -> [GroupVersionKind] {
         var kinds: [GroupVersionKind] = (rule.children + (rule.finalize?.children ?? [])).compactMap(\.kind) + plan.children.map(\.kind)
-        for entry in rule.inventoryKinds(of: parent) {
-            let parts = entry.split(separator: "/")
-            guard parts.count >= 2, let kindName = parts.last else { continue }
-            let apiVersion = parts.dropLast().joined(separator: "/")
-            if let k = GroupVersionKind(apiVersion: apiVersion, kind: String(kindName)) { kinds.append(k) }
-        }
+        let recorded = world.recordedKinds(ofRule: rule.name).union(rule.inventoryKinds(of: parent))
+        kinds += recorded.sorted().compactMap(InventoryRecord.gvk)
         var seen = Set<GroupVersionKind>()
         return kinds.filter { seen.insert($0).inserted }
     }

@@ -104,7 +104,8 @@ extension Context {
         }
     }
 
-    /// The parent's own fields the rule owns: `spec.patch`, the child inventory and the finalizer.
+    /// The parent's own fields the rule owns (`spec.patch` and the finalizer), and the kinds to add
+    /// to the rule's inventory record.
     mutating func planParentPatch(into plan: inout ReconcilePlan) {
         var patch = Value.emptyObject
         if let template = rule.patch {
@@ -114,29 +115,30 @@ extension Context {
                 plan.problems.append(.init(reason: "TemplateError", message: "patch: \(d)"))
             }
         }
-        if !parentUID.isEmpty, let inventory = inventory(plan) {
-            try? patch.set(FieldPath([.key("metadata"), .key("annotations"), .key(rule.inventoryAnnotation)]), to: .string(inventory))
-        }
+        if !parentUID.isEmpty { plan.kindsToRecord = kindsToRecord(plan) }
         if plan.needsFinalizer {
             try? patch.set(FieldPath([.key("metadata"), .key("finalizers")]), to: [.string(rule.finalizer)])
         }
-        guard patch != .emptyObject else { return }
+        // Fields Tend's former single manager applied (its inventory annotation, its finalizer, an
+        // older `patch`) are taken over by the rule's next write of the object, which releases what
+        // the rule no longer sets (``LegacyOwnership``): a rule that writes the object sends that
+        // write even when nothing of its own changed. The cache holds no managedFields, so the
+        // former manager's bookkeeping on the object is the sign.
+        let legacy = parent["metadata"]?["annotations"]?[Rule.legacyInventoryAnnotation] != nil
+            || (parent["metadata"]?["finalizers"]?.arrayValue ?? []).contains(.string(Rule.legacyFinalizer))
+            || LegacyOwnership.needsTakeover(parent)
+        let takeover = legacy && (!rule.allChildren.isEmpty || rule.patch != nil || rule.finalize != nil)
+        guard patch != .emptyObject || takeover else { return }
         plan.parentFields = patch
-        plan.parentPatch = ObjectMatch.contains(parent, patch) ? nil : patch
+        plan.parentPatch = ObjectMatch.contains(parent, patch) && !takeover ? nil : patch
     }
 
-    /// The rule's inventory after this reconcile: the kinds of the children it keeps, and of the
-    /// inventory so far every kind that may still have children of this parent (being pruned now,
-    /// being deleted, or in a kind the snapshot cannot search yet). A kind is forgotten only once no
-    /// child of it is left. Nil when there is nothing to list.
-    func inventory(_ plan: ReconcilePlan) -> String? {
-        func name(_ kind: GroupVersionKind) -> String { "\(kind.apiVersion)/\(kind.kind)" }
-        var kinds = Set(plan.children.filter { $0.action != .notOwned }.map { name($0.kind) })
-        var pending = Set(plan.prune.map { name($0.kind) }).union(plan.uncachedKinds.map(name))
-        for live in terminating {
-            if let api = live["apiVersion"]?.stringValue, let kind = live["kind"]?.stringValue { pending.insert("\(api)/\(kind)") }
-        }
-        kinds.formUnion(rule.inventoryKinds(of: parent).filter { pending.contains($0) })
-        return kinds.isEmpty ? nil : kinds.sorted().joined(separator: ",")
+    /// The kinds the rule's ``InventoryRecord`` lacks: those of the children this plan keeps, and
+    /// those the parent's legacy inventory annotation names (a write of the parent's fields drops the
+    /// annotation, so its kinds go to the record first).
+    func kindsToRecord(_ plan: ReconcilePlan) -> [String] {
+        var kinds = Set(plan.children.filter { $0.action != .notOwned }.map { InventoryRecord.name(of: $0.kind) })
+        kinds.formUnion(rule.inventoryKinds(of: parent))
+        return kinds.subtracting(world.recordedKinds(ofRule: rule.name)).sorted()
     }
 }

@@ -11,7 +11,10 @@ public import TendValue
 ///   `create` (the API server authorizes a server-side apply that creates the object as `create`
 ///   too) and `delete` (pruning); never `update`;
 /// - the watched kind: `patch` when the rule owns fields of it (`spec.patch`) or has children (the
-///   `tend.dev/inventory` annotation, the `tend.dev/cleanup` finalizer);
+///   `cleanup.tend.dev/<rule>` finalizer);
+/// - `configmaps` in the inventory namespace, when a rule has children: `get` and `patch` of the
+///   inventory record `tend-inventory` only (``InventoryRecord``), and `create` (which RBAC cannot
+///   limit to a name);
 /// - `<watched>/status`: `patch` when the kind has a status subresource and the rule can write a status
 ///   (it declares one, or it has children, lookups or a patch, whose failures set `Ready=False`);
 /// - `<watched>/finalizers`: `update` when a child can carry a `blockOwnerDeletion` ownerReference to
@@ -43,8 +46,15 @@ public struct RBACGenerator: Sendable {
         /// Where the Lease lives; default: ``namespace``, else ``serviceAccountNamespace`` (a pod's
         /// own namespace, which is what `tend run` uses in a pod without `--lease-namespace`).
         public var leaseNamespace: String?
+        /// Where the inventory record lives (`tend run --inventory-namespace`); default: the Lease's
+        /// namespace with leader election, else ``namespace``, else ``serviceAccountNamespace``.
+        public var inventoryNamespace: String?
 
         public init() {}
+
+        public var effectiveInventoryNamespace: String {
+            inventoryNamespace ?? (leaderElection ? effectiveLeaseNamespace : namespace ?? serviceAccountNamespace)
+        }
 
         public var roleName: String { name ?? serviceAccount }
         public var effectiveLeaseNamespace: String { leaseNamespace ?? namespace ?? serviceAccountNamespace }
@@ -62,6 +72,8 @@ public struct RBACGenerator: Sendable {
         public var apiGroup: String
         public var resource: String
         public var verbs: [String]
+        /// The one object the verbs are limited to (`resourceNames`), or nil for every object.
+        public var resourceName: String? = nil
         /// Why, one entry per reason (`webapp: child deployment`), in the order the rules give them.
         public var reasons: [String]
     }
@@ -88,8 +100,8 @@ public struct RBACGenerator: Sendable {
         var problems: [String] = []
         var warnings: [String] = []
 
-        func add(_ scope: Scope, _ group: String, _ resource: String, _ vs: [String], _ why: String) {
-            let key = Key(scope: scope, apiGroup: group, resource: resource)
+        func add(_ scope: Scope, _ group: String, _ resource: String, _ vs: [String], _ why: String, only name: String? = nil) {
+            let key = Key(scope: scope, apiGroup: group, resource: resource, resourceName: name)
             verbs[key, default: []].formUnion(vs)
             if !(reasons[key]?.contains(why) ?? false) { reasons[key, default: []].append(why) }
         }
@@ -135,7 +147,7 @@ public struct RBACGenerator: Sendable {
                 add(watchScope, watched.group, watched.resource, ["patch"], "\(name): spec.patch")
             }
             if !rule.allChildren.isEmpty || rule.finalize != nil {
-                add(watchScope, watched.group, watched.resource, ["patch"], "\(name): inventory annotation and cleanup finalizer")
+                add(watchScope, watched.group, watched.resource, ["patch"], "\(name): cleanup finalizer")
             }
             let writesStatus = !rule.status.isEmpty || !rule.allChildren.isEmpty || rule.patch != nil || !rule.lookups.isEmpty
             if watched.hasStatus && writesStatus {
@@ -150,6 +162,11 @@ public struct RBACGenerator: Sendable {
             let eventScope: Scope = options.namespace.map { watched.namespaced ? .namespace($0) : .namespace("default") } ?? .cluster
             add(eventScope, "", "events", ["create", "patch"], "\(name): Events on watched objects")
         }
+        if rules.contains(where: { !$0.allChildren.isEmpty }) {
+            let scope = Scope.namespace(options.effectiveInventoryNamespace)
+            add(scope, "", "configmaps", ["get", "patch"], "inventory record", only: InventoryRecord.name)
+            add(scope, "", "configmaps", ["create"], "inventory record, created on first use")
+        }
         if options.leaderElection {
             add(.namespace(options.effectiveLeaseNamespace), "coordination.k8s.io", "leases", ["get", "create", "update"], "leader election")
         }
@@ -157,7 +174,7 @@ public struct RBACGenerator: Sendable {
         let grants = verbs.keys.sorted().map { key in
             Grant(
                 scope: key.scope, apiGroup: key.apiGroup, resource: key.resource,
-                verbs: Self.verbOrder.filter { verbs[key]!.contains($0) }, reasons: reasons[key]!)
+                verbs: Self.verbOrder.filter { verbs[key]!.contains($0) }, resourceName: key.resourceName, reasons: reasons[key]!)
         }
         var seen = Set<String>()
         return Output(grants: grants, warnings: warnings.filter { seen.insert($0).inserted })
@@ -176,7 +193,9 @@ public struct RBACGenerator: Sendable {
         let scopes = Array(Set(grants.map(\.scope))).sorted()
         for scope in scopes {
             let policyRules: [Value] = grants.filter { $0.scope == scope }.map {
-                ["apiGroups": [.string($0.apiGroup)], "resources": [.string($0.resource)], "verbs": .array($0.verbs.map(Value.string))]
+                var rule: Value = ["apiGroups": [.string($0.apiGroup)], "resources": [.string($0.resource)], "verbs": .array($0.verbs.map(Value.string))]
+                if let name = $0.resourceName { rule["resourceNames"] = [.string(name)] }
+                return rule
             }
             switch scope {
             case .cluster:
@@ -222,6 +241,7 @@ public struct RBACGenerator: Sendable {
             let parts = g.resource.split(separator: "/", maxSplits: 1)
             var resource = String(parts[0]) + (g.apiGroup.isEmpty ? "" : ".\(g.apiGroup)")
             if parts.count > 1 { resource += "/\(parts[1])" }
+            if let name = g.resourceName { resource += " \(name)" }
             lines.append("# \(resource) [\(scope)]: \(g.verbs.joined(separator: ", ")) (\(g.reasons.joined(separator: "; ")))")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -231,7 +251,10 @@ public struct RBACGenerator: Sendable {
         var scope: Scope
         var apiGroup: String
         var resource: String
-        static func < (a: Key, b: Key) -> Bool { (a.scope, a.apiGroup, a.resource) < (b.scope, b.apiGroup, b.resource) }
+        var resourceName: String?
+        static func < (a: Key, b: Key) -> Bool {
+            (a.scope, a.apiGroup, a.resource, a.resourceName ?? "") < (b.scope, b.apiGroup, b.resource, b.resourceName ?? "")
+        }
     }
 }
 

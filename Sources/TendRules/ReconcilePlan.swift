@@ -53,9 +53,14 @@ public struct ReconcilePlan: Sendable {
     /// The parent is being deleted and every child is handled: remove Tend's finalizer.
     public var removeFinalizer = false
     /// Kinds in the rule's inventory the snapshot does not hold (``WorldSnapshot/holds(_:)``): their
-    /// children could not be searched, so they stay in the inventory; the engine starts informers
-    /// for them and plans again.
+    /// children could not be searched; the engine starts informers for them and plans again.
     public var uncachedKinds: [GroupVersionKind] = []
+    /// Kinds (`apiVersion/Kind`) to add to the rule's ``InventoryRecord`` before anything else is
+    /// written: kinds of children this plan applies, and kinds a legacy inventory annotation on the
+    /// parent names, that the record does not have yet. Usually empty: a rule records a kind once.
+    /// Tend's own bookkeeping, like its Events: not a change to the cluster's objects
+    /// (``hasChanges``), and not shown by `tend plan`.
+    public var kindsToRecord: [String] = []
     /// Problems found while planning; each also shows in the Ready condition.
     public var problems: [Problem] = []
     /// While the object is being deleted, what the rule's `finalize` still waits for (a `when`
@@ -81,7 +86,8 @@ public struct ReconcilePlan: Sendable {
         public init(finalizers: [String]) { self.finalizers = finalizers }
     }
 
-    /// Whether carrying out the plan changes anything in the cluster.
+    /// Whether carrying out the plan changes any object of the cluster's (Tend's bookkeeping aside:
+    /// ``kindsToRecord``, Events).
     public var hasChanges: Bool {
         children.contains { $0.action.isWrite } || !prune.isEmpty || parentPatch != nil || statusChanged || removeFinalizer
     }

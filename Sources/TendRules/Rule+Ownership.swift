@@ -5,14 +5,14 @@ public import TendValue
 /// Each rule applies with its own field manager, so server-side apply keeps the fields of two rules
 /// that meet on one object apart: rule A's apply never releases what rule B set, and a rule watching
 /// the children of another (a chain) never drops the fields the other applied. Tend's bookkeeping on
-/// a watched object is per rule too: the inventory of child kinds is the annotation
-/// `inventory.tend.dev/<rule>` and the finalizer is `cleanup.tend.dev/<rule>`, so two rules that both
-/// keep an inventory or need a finalizer on one object never contend for one value.
+/// a watched object is per rule too: the finalizer is `cleanup.tend.dev/<rule>`, so two rules that
+/// both need a finalizer on one object never contend for one value. The inventory of child kinds is
+/// per rule, in the ``InventoryRecord`` (it was once an annotation on each watched object, still read).
 ///
 /// | what | owner |
 /// | --- | --- |
 /// | a child's fields (template, labels, annotations, ownerReference) | `tend/<rule>` |
-/// | the watched object's `patch` fields, inventory annotation, finalizer | `tend/<rule>` |
+/// | the watched object's `patch` fields, finalizer | `tend/<rule>` |
 /// | the watched object's `status` | `tend/<rule>/status` |
 ///
 /// The status has a manager of its own because API servers before 1.22 keep one `managedFields`
@@ -30,8 +30,9 @@ extension Rule {
     public static func fieldManager(ofRule name: String) -> String { fieldManagerPrefix + name }
     /// The field manager of this rule's status writes.
     public var statusFieldManager: String { fieldManager + Self.statusManagerSuffix }
-    /// The annotation on a watched object listing the kinds of children this rule created for it, so
-    /// children of a template later removed from the rule can still be found and pruned.
+    /// The annotation on a watched object that listed the kinds of children this rule created for it,
+    /// before the per-rule ``InventoryRecord``: read (its kinds are searched and carried into the
+    /// record), no longer written.
     public var inventoryAnnotation: String { "inventory.tend.dev/" + name }
     /// The finalizer this rule puts on a watched object whose children cannot all carry an
     /// ownerReference (or are orphaned on delete), and removes once they are handled.
@@ -53,8 +54,8 @@ extension Rule {
         (object["metadata"]?["finalizers"]?.arrayValue ?? []).contains { $0.stringValue.map(handlesFinalizer) == true }
     }
 
-    /// The kinds listed by this rule's inventory annotation on `parent`, and by the legacy shared one
-    /// (written by Tend before per-rule ownership; read until it is gone).
+    /// The kinds listed by this rule's former inventory annotation on `parent`, and by the legacy
+    /// shared one (written by Tend before per-rule ownership; read until it is gone).
     public func inventoryKinds(of parent: Value) -> [String] {
         let annotations = parent["metadata"]?["annotations"]
         return [inventoryAnnotation, Self.legacyInventoryAnnotation].flatMap { key in

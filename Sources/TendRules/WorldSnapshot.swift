@@ -20,6 +20,9 @@ public protocol WorldSnapshot: Sendable {
     /// means there are none. A live cache holds only the kinds it has informers for; a kind it does
     /// not hold is never taken to have no children (the engine starts an informer for it first).
     func holds(_ kind: GroupVersionKind) -> Bool
+    /// The kinds the rule named `rule` has recorded having children of (``InventoryRecord``), as
+    /// `apiVersion/Kind` strings: the kinds searched for children to prune beyond its templates'.
+    func recordedKinds(ofRule rule: String) -> Set<String>
 }
 
 extension WorldSnapshot {
@@ -27,8 +30,11 @@ extension WorldSnapshot {
     public func holds(_ kind: GroupVersionKind) -> Bool { true }
 }
 
-/// The offline cluster's store (``InMemoryWorld``, in TendOffline) is a snapshot the planner reads.
-extension InMemoryWorld: WorldSnapshot {}
+/// The offline cluster's store (``InMemoryWorld``, in TendOffline) is a snapshot the planner reads;
+/// its inventory record is kept beside its objects.
+extension InMemoryWorld: WorldSnapshot {
+    public func recordedKinds(ofRule rule: String) -> Set<String> { recordedKinds[rule] ?? [] }
+}
 
 extension String {
     var trimmed: String { Substring(self).trimmingCharacters(in: " ") }

@@ -15,7 +15,10 @@ struct RBACCommandTests {
         let items = list["items"]?.arrayValue ?? []
         #expect(items.map { $0["kind"]?.stringValue ?? "" } == ["ServiceAccount", "Role", "RoleBinding"])
         #expect(items[1]["metadata"]?["namespace"] == "shop")
-        #expect(items[1]["rules"]?.arrayValue?.count == 7)
+        let rules = items[1]["rules"]?.arrayValue ?? []
+        #expect(rules.count == 8)
+        // The inventory record (in the same namespace here), limited to its one object where RBAC can be.
+        #expect(rules.contains { $0["resources"] == ["configmaps"] && $0["verbs"] == ["get", "patch"] && $0["resourceNames"] == ["tend-inventory"] })
     }
 
     @Test func problemsExitOne() throws {

@@ -46,7 +46,7 @@ struct RuleCommandsTests {
         #expect(plan.stdout.contains("+ create Deployment.v1.apps demo/shop"))
         #expect(plan.stdout.contains("+  replicas: 2"))
         #expect(plan.stdout.contains("phase: <none> -> Pending"))
-        #expect(plan.stdout.hasSuffix("Plan: 2 to create, 1 to update, 0 to delete, 1 status change.\n"))
+        #expect(plan.stdout.hasSuffix("Plan: 2 to create, 0 to update, 0 to delete, 1 status change.\n"))
         let json = try tend(["plan", "rules/webapp", "--state", "examples/webapp", "-o", "json"])
         #expect(json.status == 2)
         #expect(json.stdout.contains("\"action\": \"create\""))

@@ -55,7 +55,7 @@ struct TutorialTests {
         let paragraph = try #require(Self.page.components(separatedBy: "\n\n").first { $0.hasPrefix("It prints `") })
         let quoted = paragraph.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
             .filter { $0.hasPrefix("+ ") || $0.hasPrefix("~ ") || $0.hasPrefix("Plan:") }
-        #expect(quoted.count == 3, "\(quoted)")
+        #expect(quoted.count == 2, "\(quoted)")
         for q in quoted { #expect(plan.stdout.contains(q), "the tutorial quotes `\(q)`; tend prints:\n\(plan.stdout)") }
 
         // 5. The schema version, with the two mistakes the page describes.

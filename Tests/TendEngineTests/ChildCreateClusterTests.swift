@@ -42,15 +42,20 @@ struct ChildCreateClusterTests {
         try await Task.sleep(for: .seconds(2))
         let after = engineClient.requestCounts
         let delta = after.merging(before) { a, b in a - b }.filter { $0.value != 0 }
-        // No GET before a create: the child's apply, plus the parent's inventory annotation.
+        // One request per new child, its apply: no GET before it, and no write of the parent (the
+        // kind went into the rule's inventory record once, with p0's child).
         #expect(delta["get", default: 0] == 0, "reads: \(delta)")
-        #expect(delta["apply", default: 0] == 2 * parents, "applies for \(parents) parents with one child each: \(delta)")
+        #expect(delta["apply", default: 0] == parents, "applies for \(parents) parents with one child each: \(delta)")
         #expect(delta.keys.allSatisfy { ["apply", "watch"].contains($0) }, "requests: \(delta)")
         for i in 1...parents {
             let child = await f.get(Self.cm, "p\(i)-copy")
             #expect(child?["data"]?["k"] == "v")
             #expect(Self.managers(child) == ["tend/one-apply"], "p\(i)-copy: \(Self.managers(child))")
+            let parent = await f.get(Self.cm, "p\(i)")
+            #expect(parent?["metadata"]?["annotations"]?["inventory.tend.dev/one-apply"] == nil, "p\(i) is not written")
         }
+        let record = await f.get(Self.cm, "tend-inventory")
+        #expect(record?["data"] == ["one-apply.ConfigMap.v1": "v1/ConfigMap"], "the inventory record: \(String(describing: record))")
     }
 
     /// `theirData` decides whether the rule's create clashes with the object already there

@@ -118,10 +118,11 @@ struct EngineFixture: Sendable {
         try await client.resource(Self.eventKind, namespace: namespace).list(ListOptions()).items
     }
 
-    /// Engine options scoped to the namespace.
+    /// Engine options scoped to the namespace, with the inventory record there too (each test its own).
     func options() -> EngineOptions {
         var options = EngineOptions()
         options.namespace = namespace
+        options.inventoryNamespace = namespace
         return options
     }
 

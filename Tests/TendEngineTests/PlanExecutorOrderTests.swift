@@ -11,7 +11,8 @@ import TendValue
 import TendYAML
 
 /// The order in which a plan's writes reach the API server: children of one dependency level
-/// together, a child after the children it reads, a finalizer before the children that need it.
+/// together, a child after the children it reads, a finalizer before the children that need it, and
+/// the rule's inventory record before anything.
 /// A scripted server answers applies after 300 ms (or holds the ones a test sends together until all
 /// have arrived) and records when each request came and went.
 @Suite(.serialized, .timeLimit(.minutes(1)))
@@ -30,7 +31,13 @@ struct PlanExecutorOrderTests {
         let arrivedAtGate = Mutex<Set<String>>([])
         static let gateTimeout: Duration = .seconds(10)
 
-        init(gate: Set<String> = []) { self.gate = gate }
+        /// Paths answered 403 Forbidden.
+        let forbidden: Set<String>
+
+        init(gate: Set<String> = [], forbidden: Set<String> = []) {
+            self.gate = gate
+            self.forbidden = forbidden
+        }
         func first(_ prefix: String) -> Seen? { seen.withLock { $0.first { $0.request.hasPrefix(prefix) } } }
 
         /// Waits at the gate when `path` is one of its paths; other applies take 300 ms.
@@ -52,6 +59,8 @@ struct PlanExecutorOrderTests {
             if let discovery = FakeAPIServer.Action.coreDiscovery(request, resources: resources) { return discovery }
             let action: FakeAPIServer.Action
             switch (request.method, request.path) {
+            case (_, let path) where log.forbidden.contains(path):
+                action = .status(403, reason: "Forbidden", message: "configmaps \"tend-inventory\" is forbidden")
             case ("GET", _):
                 action = .status(404, reason: "NotFound", message: "not found")
             case ("PATCH", _):
@@ -65,8 +74,10 @@ struct PlanExecutorOrderTests {
         }
     }
 
-    func execute(_ ruleText: String, objects: [Value], gate: Set<String> = []) async throws -> Log {
-        let log = Log(gate: gate)
+    static let record = "/api/v1/namespaces/tend/configmaps/tend-inventory"
+
+    func execute(_ ruleText: String, objects: [Value], gate: Set<String> = [], forbidden: Set<String> = [], failures: Int = 0) async throws -> Log {
+        let log = Log(gate: gate, forbidden: forbidden)
         let server = try FakeAPIServer(handler: Self.serve(log))
         defer { server.stop() }
         var config = ClientConfiguration(server: server.url, source: "test")
@@ -78,8 +89,11 @@ struct PlanExecutorOrderTests {
         try await KubeClient.withClient(config, options: KubeClient.Options(retryPolicy: .none)) { client in
             var logger = Logger(label: "order")
             logger.logLevel = .critical
-            let outcome = await PlanExecutor(client: client, logger: logger).execute(plan, rule: rule)
-            #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+            var executor = PlanExecutor(client: client, logger: logger)
+            executor.inventory = InventoryRecorder(client: client, namespace: "tend", logger: logger)
+            let outcome = await executor.execute(plan, rule: rule)
+            #expect(outcome.failures.count == failures, "\(outcome.failures)")
+            if failures > 0 { #expect(outcome.failures.allSatisfy { $0.reason == "InventoryFailed" }, "\(outcome.failures)") }
         }
         return log
     }
@@ -93,6 +107,7 @@ struct PlanExecutorOrderTests {
             metadata: {name: order}
             spec:
               watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+              patch: {metadata: {labels: {seen: "yes"}}}
               children:
                 - id: a
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-a"}}
@@ -109,8 +124,32 @@ struct PlanExecutorOrderTests {
         let c = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-a-c"))
         #expect(b.arrived < a.answered && a.arrived < b.answered, "a and b were applied one after the other")
         #expect(c.arrived >= a.answered, "c reads a: it must be applied after a")
-        let inventory = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p"), "the parent's inventory annotation")
-        #expect(inventory.arrived < a.answered, "the inventory goes alongside the first level")
+        let fields = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p"), "the parent's own fields")
+        #expect(fields.arrived < a.answered, "the parent's fields go alongside the first level")
+        // The kind went into the record before any child was written (`a` exists, but `b` is new):
+        // created, since reading it found none.
+        #expect(log.first("GET \(Self.record)") != nil)
+        let record = try #require(log.first("POST /api/v1/namespaces/tend/configmaps"), "the inventory record")
+        #expect(record.answered <= min(a.arrived, b.arrived, fields.arrived), "the record is written first")
+    }
+
+    @Test func aKindThatCannotBeRecordedIsNotWritten() async throws {
+        let log = try await execute("""
+            apiVersion: tend.dev/v1alpha1
+            kind: Rule
+            metadata: {name: order}
+            spec:
+              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+              patch: {metadata: {labels: {seen: "yes"}}}
+              children:
+                - id: copy
+                  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-copy"}}
+            """, objects: [Self.parent], forbidden: [Self.record], failures: 1)
+        // Forbidden: no child exists that a later reconcile could not find again to prune, and the
+        // parent is left as it was (it is retried with backoff, like any failure).
+        #expect(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-copy") == nil)
+        #expect(log.first("PATCH /api/v1/namespaces/ns/configmaps/p") == nil)
+        #expect(log.first("GET \(Self.record)") != nil, "read once before writing")
     }
 
     @Test func aFinalizerIsInPlaceBeforeAChildThatNeedsIt() async throws {

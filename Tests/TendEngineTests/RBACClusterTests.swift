@@ -159,6 +159,7 @@ struct RBACClusterTests {
         let logs = CapturedEngineLogs()
         var engineOptions = EngineOptions()
         engineOptions.leaderElection = .init(namespace: ns, name: "tend", identity: "rbac-test")
+        engineOptions.inventoryNamespace = ns  // tend run's default with --leader-elect: the Lease's namespace
         engineOptions.events = .all  // a Created Event shows the role allows writing Events
         let engine = Engine(rules: [setup.rule], client: client, options: engineOptions, logger: logs.logger)
         let running = Task { try await engine.run() }
@@ -180,8 +181,11 @@ struct RBACClusterTests {
             let s = await self.get(admin, Self.webapp, ns, "shop")?["status"]
             return s?["phase"] == "Pending" && s?["url"]?.stringValue?.hasPrefix("http://") == true
         }
-        let shop = try #require(await get(admin, Self.webapp, ns, "shop"))
-        #expect(shop["metadata"]?["annotations"]?["inventory.tend.dev/webapp"] != nil, "inventory annotation (webapps patch)")
+        // The inventory record, created and patched under the role's configmaps grants.
+        let record = try #require(await get(admin, Self.configMap, ns, "tend-inventory"), "the inventory record")
+        #expect(record["data"]?["webapp.Deployment.v1.apps"] == "apps/v1/Deployment")
+        #expect(record["data"]?["webapp.Service.v1"] == "v1/Service")
+        #expect(record["data"]?["webapp.ConfigMap.v1"] == "v1/ConfigMap")
         await poll(until: "Created events") {
             let events = (try? await admin.resource(Self.event, namespace: ns).list())?.items ?? []
             return events.contains { $0["involvedObject"]?["name"] == "shop" && $0["reason"] == "Created" }

@@ -89,7 +89,8 @@ struct ReleaseGuardTests {
             let events = EventRecorder(client: client, logger: logger)
             let recording = Task { await events.run() }
             defer { recording.cancel() }
-            let controller = RuleController(rule: rule, client: client, factory: factory, options: EngineOptions(), logger: logger, events: events)
+            let controller = RuleController(rule: rule, client: client, factory: factory, options: EngineOptions(), logger: logger, events: events,
+                inventory: InventoryRecorder(client: client, namespace: "default", logger: logger))
             try await controller.setUpForPlanning()
             let informers = Task { await factory.run() }
             defer { informers.cancel() }

@@ -35,9 +35,13 @@ extension EngineClusterTests {
     static func suffix() -> String { String(UInt32.random(in: 0...UInt32.max), radix: 36) }
 
     /// Starts an engine for `rules`; cancel the returned task to stop it.
-    func start(_ rules: [Rule], _ client: KubeClient, logger: Logger? = nil) -> (Engine, Task<Void, any Error>) {
+    /// An engine over `rules`, its inventory record in `inventoryNamespace` (a test's own, when the
+    /// kinds other tests recorded for rules of the same names must not count).
+    func start(_ rules: [Rule], _ client: KubeClient, logger: Logger? = nil, inventoryNamespace: String = "default") -> (Engine, Task<Void, any Error>) {
         let logger = logger ?? { var l = Logger(label: "engine-test"); l.logLevel = .warning; return l }()
-        let engine = Engine(rules: rules, client: client, options: EngineOptions(), logger: logger)
+        var options = EngineOptions()
+        options.inventoryNamespace = inventoryNamespace
+        let engine = Engine(rules: rules, client: client, options: options, logger: logger)
         return (engine, Task { try await engine.run() })
     }
 
@@ -264,7 +268,7 @@ extension EngineClusterTests {
         try await createNamespace(client, src)
         try await createNamespace(client, target, labels: ["tend.dev/replicas": "enabled"])
         let rules = try Self.shippedRules("rules/replicate/rule.yaml") + [webappRule]
-        let (engine, running) = start(rules, client)
+        let (engine, running) = start(rules, client, inventoryNamespace: src)
         defer { running.cancel() }
         let webapps = try await waitForResource(client, Self.webapp, src)
         _ = try await webapps.create([

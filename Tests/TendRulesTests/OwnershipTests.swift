@@ -73,6 +73,7 @@ import TendYAML
         }
         func isNamespaced(_ kind: GroupVersionKind) -> Bool? { kind == OwnershipTests.secretKind ? nil : inner.isNamespaced(kind) }
         func holds(_ kind: GroupVersionKind) -> Bool { kind != OwnershipTests.secretKind }
+        func recordedKinds(ofRule rule: String) -> Set<String> { inner.recordedKinds(ofRule: rule) }
     }
 
     static let withSecret = """
@@ -88,29 +89,72 @@ import TendYAML
               template: {apiVersion: v1, kind: Secret, metadata: {name: "${self.metadata.name}-token"}}
         """
 
-    @Test func aKindOnlyTheInventoryNamesStaysInItUntilItsChildrenAreGone() throws {
+    @Test func aKindOnlyTheInventoryRecordNamesIsSearchedOnceTheCacheHoldsIt() throws {
         let full = try compileRule(Self.withSecret)
         let parentValue: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "namespace": "t"]]
         var run = OfflineRun(rules: [full], cluster: OfflineCluster(objects: [parentValue]), now: now)
+        let first = try #require(run.plans().first)
+        #expect(first.kindsToRecord == ["v1/ConfigMap", "v1/Secret"], "recorded before the children are written")
         run.converge()
         #expect(run.cluster.get(Self.secretKind, namespace: "t", name: "p-token") != nil)
+        #expect(run.cluster.world.recordedKinds(ofRule: "fan") == ["v1/ConfigMap", "v1/Secret"])
+        // Nothing of the inventory on the watched object: the record is the rule's.
         let parent = try #require(run.cluster.get(configMapKind, namespace: "t", name: "p"))
-        #expect(parent["metadata"]?["annotations"]?["inventory.tend.dev/fan"] == "v1/ConfigMap,v1/Secret")
+        #expect(parent["metadata"]?["annotations"]?["inventory.tend.dev/fan"] == nil)
+        #expect(try #require(run.plans().first).kindsToRecord.isEmpty, "a kind is recorded once")
 
         let smaller = try compileRule(Self.withSecret.components(separatedBy: "    - id: token")[0])
-        // The cache has no informer for Secrets: the kind cannot be searched, so it is not forgotten.
+        // The cache has no informer for Secrets: the kind cannot be searched yet (the engine starts one).
         let blind = Planner(rule: smaller).plan(parent: parent, world: PartialWorld(inner: run.cluster.world), now: now)
         #expect(blind.uncachedKinds == [Self.secretKind])
         #expect(blind.prune.isEmpty)
-        #expect(blind.parentPatch == nil, "the inventory keeps v1/Secret: \(String(describing: blind.parentPatch))")
-        // Once it can be searched, the Secret is pruned, and the kind is kept until it is gone.
+        // Once it can be searched, the Secret is pruned; the record keeps the kind.
         let seeing = Planner(rule: smaller).plan(parent: parent, world: run.cluster.world, now: now)
         #expect(seeing.prune.map(\.key.name) == ["p-token"])
-        #expect(seeing.parentPatch == nil)
+        #expect(seeing.kindsToRecord.isEmpty)
         run.rules = [smaller]
         run.converge()
         #expect(run.cluster.get(Self.secretKind, namespace: "t", name: "p-token") == nil)
-        #expect(run.cluster.get(configMapKind, namespace: "t", name: "p")?["metadata"]?["annotations"]?["inventory.tend.dev/fan"] == "v1/ConfigMap")
+        #expect(run.cluster.get(configMapKind, namespace: "t", name: "p-copy") != nil)
+    }
+
+    @Test func aLegacyInventoryAnnotationIsSearchedAndCarriedIntoTheRecord() throws {
+        let smaller = try compileRule(Self.withSecret.components(separatedBy: "    - id: token")[0])
+        // Written by an earlier Tend: the kinds on the watched object, a Secret child of a template since removed.
+        let parent: Value = [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": ["name": "p", "namespace": "t", "uid": "u1", "annotations": ["inventory.tend.dev/fan": "v1/ConfigMap,v1/Secret"]],
+        ]
+        let token: Value = [
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": ["name": "p-token", "namespace": "t", "labels": [Rule.ruleLabel: "fan", Rule.ownerUIDLabel: "u1"], "annotations": [Rule.childIDAnnotation: "token"]],
+        ]
+        let world = InMemoryWorld(objects: [parent, token])
+        let plan = Planner(rule: smaller).plan(parent: parent, world: world, now: now)
+        #expect(plan.kindsToRecord == ["v1/ConfigMap", "v1/Secret"])
+        #expect(plan.prune.map(\.key.name) == ["p-token"])
+        var recorded = world
+        recorded.recordedKinds["fan"] = ["v1/ConfigMap", "v1/Secret"]
+        #expect(Planner(rule: smaller).plan(parent: parent, world: recorded, now: now).kindsToRecord.isEmpty)
+    }
+
+    /// `tend plan --state` on a dump of a cluster: the record in it is the rule's, so a template
+    /// removed since still has its children pruned.
+    @Test func aRecordInTheStateIsTheRulesRecord() throws {
+        let smaller = try compileRule(Self.withSecret.components(separatedBy: "    - id: token")[0])
+        let parent: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "namespace": "t", "uid": "u1"]]
+        let token: Value = [
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": ["name": "p-token", "namespace": "t", "labels": [Rule.ruleLabel: "fan", Rule.ownerUIDLabel: "u1"], "annotations": [Rule.childIDAnnotation: "token"]],
+        ]
+        let record = InventoryRecord.configMap(namespace: "tend-system", rule: "fan", kinds: ["v1/ConfigMap", "v1/Secret"])
+        let run = OfflineRun(rules: [smaller], cluster: OfflineCluster(objects: [parent, token, record]), now: now)
+        #expect(run.cluster.world.recordedKinds(ofRule: "fan") == ["v1/ConfigMap", "v1/Secret"])
+        let plan = try #require(run.plans().first { $0.parent.key.name == "p" })
+        #expect(plan.prune.map(\.key.name) == ["p-token"])
+        // Without it, the Secret is not searched: nothing names its kind.
+        let blind = OfflineRun(rules: [smaller], cluster: OfflineCluster(objects: [parent, token]), now: now)
+        #expect(try #require(blind.plans().first { $0.parent.key.name == "p" }).prune.isEmpty)
     }
 
     @Test func theLegacyInventoryIsReadToo() throws {

@@ -29,10 +29,12 @@ import TendYAML
         return try RBACGenerator(options: options, resolver: ResourceResolver(rules: [rule])).grants(for: [rule]).grants
     }
 
-    /// `resource` (with `.group` unless core) → verbs, for one scope.
+    /// `resource` (with `.group` unless core, then ` name` when limited to one object) → verbs, for one scope.
     static func table(_ grants: [RBACGenerator.Grant], scope: RBACGenerator.Scope = .cluster) -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for g in grants where g.scope == scope { out[g.apiGroup.isEmpty ? g.resource : "\(g.resource).\(g.apiGroup)"] = g.verbs }
+        for g in grants where g.scope == scope {
+            out[(g.apiGroup.isEmpty ? g.resource : "\(g.resource).\(g.apiGroup)") + (g.resourceName.map { " \($0)" } ?? "")] = g.verbs
+        }
         return out
     }
 
@@ -136,7 +138,7 @@ import TendYAML
         options.namespace = "team-a"
         let scoped = try Self.grants(yaml, options)
         #expect(Self.table(scoped)["priorityclasses.scheduling.k8s.io"] == ["get", "list", "watch", "create", "patch", "delete"])
-        #expect(Self.table(scoped, scope: .namespace("team-a")).keys.sorted() == ["configmaps", "events"])
+        #expect(Self.table(scoped, scope: .namespace("team-a")).keys.sorted() == ["configmaps", "configmaps tend-inventory", "events"], "the inventory record goes with --namespace too")
     }
 
     @Test func namespaceSelectorReadsNamespacesClusterWide() throws {
@@ -160,12 +162,19 @@ import TendYAML
         let rule = try Self.webapp()
         let generator = RBACGenerator(options: options, resolver: ResourceResolver(rules: [rule]))
         let grants = try generator.grants(for: [rule]).grants
-        #expect(Self.table(grants, scope: .namespace("ops")) == ["leases.coordination.k8s.io": ["get", "create", "update"]])
+        // The inventory record goes with the Lease: the ConfigMap itself read and patched, any created.
+        #expect(Self.table(grants, scope: .namespace("ops")) == [
+            "leases.coordination.k8s.io": ["get", "create", "update"], "configmaps tend-inventory": ["get", "patch"], "configmaps": ["create"],
+        ])
         #expect(Self.table(grants)["leases.coordination.k8s.io"] == nil)
         let kinds = generator.manifests(for: grants).map { "\($0["kind"]?.stringValue ?? "") \($0["metadata"]?["namespace"]?.stringValue ?? "")" }
         #expect(kinds == ["ServiceAccount ops", "ClusterRole ", "ClusterRoleBinding ", "Role ops", "RoleBinding ops"])
         options.leaseNamespace = "leases"
-        #expect(Self.table(try RBACGenerator(options: options, resolver: ResourceResolver(rules: [rule])).grants(for: [rule]).grants, scope: .namespace("leases")).count == 1)
+        #expect(Self.table(try RBACGenerator(options: options, resolver: ResourceResolver(rules: [rule])).grants(for: [rule]).grants, scope: .namespace("leases")).count == 3)
+        options.inventoryNamespace = "records"
+        let apart = try RBACGenerator(options: options, resolver: ResourceResolver(rules: [rule])).grants(for: [rule]).grants
+        #expect(Self.table(apart, scope: .namespace("leases")).keys.sorted() == ["leases.coordination.k8s.io"])
+        #expect(Self.table(apart, scope: .namespace("records")) == ["configmaps tend-inventory": ["get", "patch"], "configmaps": ["create"]])
     }
 
     @Test func unknownKindsAndComputedKindsAreErrors() throws {
@@ -267,7 +276,9 @@ import TendYAML
         let generator = RBACGenerator(resolver: ResourceResolver(rules: [a, b]))
         let forward = try generator.grants(for: [a, b]).grants
         let backward = try generator.grants(for: [b, a]).grants
-        #expect(forward.map(\.resource) == ["configmaps", "events", "services", "services/finalizers", "services/status"])
+        #expect(forward.filter { $0.scope == .cluster }.map(\.resource) == ["configmaps", "events", "services", "services/finalizers", "services/status"])
+        // One rule has children: the inventory record, in the ServiceAccount's namespace by default.
+        #expect(Self.table(forward, scope: .namespace("tend-system")) == ["configmaps tend-inventory": ["get", "patch"], "configmaps": ["create"]])
         #expect(forward.map(\.verbs) == backward.map(\.verbs))
         #expect(Self.table(forward)["services"] == ["get", "list", "watch", "patch"])
         #expect(Self.table(forward)["configmaps"] == ["get", "list", "watch", "create", "patch", "delete"])

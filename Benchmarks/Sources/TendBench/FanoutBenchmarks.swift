@@ -52,6 +52,7 @@ enum FanoutBenchmarks {
         logger.logLevel = .error
         var options = EngineOptions()
         options.namespace = namespace
+        options.inventoryNamespace = namespace
         options.workers = workers
         let start = Measure.now()
         let engine = Engine(rules: [compiled], client: client, options: options, logger: logger)
