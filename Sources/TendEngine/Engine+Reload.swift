@@ -39,7 +39,7 @@ extension Engine {
     ///   (``RuleController/retire()``), so deleting one does not hang;
     /// - **changed** rules stop like removed ones, then a new controller starts once the old one has
     ///   drained; it receives every watched object as added, so each is reconciled with the new version
-    ///   (pruning children of templates the new version no longer has through the inventory annotation);
+    ///   (pruning children of templates the new version no longer has through the inventory record);
     /// - **added** rules start like rules at engine start (waiting for their kind when it is not served).
     ///
     /// Every replica applies a reload, leading or not, so a replica that becomes leader later starts

@@ -9,17 +9,17 @@ extension RuleController {
     /// How long ``holdKinds(_:)`` waits for a new informer's first list.
     static let inventorySyncTimeout: Duration = .seconds(10)
 
-    /// Makes the cache hold `kinds`: kinds in a watched object's inventory that no template of the
-    /// rule has any more (a template removed by a reload or before a restart), so their children can
-    /// be found and pruned. Starts the shared informer of managed objects of each kind (label
-    /// `tend.dev/rule`, as for children) with a handler like a child kind's, and waits until it has
-    /// listed. A kind the server does not serve has no objects: it is remembered as such, and the
-    /// inventory forgets it.
+    /// Makes the cache hold `kinds`: kinds in the rule's inventory record (or a watched object's
+    /// former inventory annotation) that no template of the rule has any more (a template removed by
+    /// a reload or before a restart), so their children can be found and pruned. Starts the shared
+    /// informer of managed objects of each kind (label `tend.dev/rule`, as for children) with a
+    /// handler like a child kind's, and waits until it has listed. A kind the server does not serve
+    /// has no objects: it is remembered as such, and counts as searched.
     ///
     /// The wait is bounded (``inventorySyncTimeout``): an informer that cannot list (the RBAC
     /// generated after the template was removed no longer grants it) must not hold a worker. Its
-    /// store counts as held only once it has listed, so until then the kind stays in the inventory
-    /// and its children are kept; a later reconcile looks again.
+    /// store counts as held only once it has listed, so until then its children are kept; a later
+    /// reconcile looks again.
     ///
     /// - Returns: whether the cache holds more than before (then plan again).
     func holdKinds(_ kinds: [GroupVersionKind]) async -> Bool {

@@ -224,8 +224,9 @@ final class RuleController: Sendable {
     /// rule's expressions may read counts, Tend's own writes included: a status write (a phase
     /// transition, a status field) or a patched field re-triggers the reconcile, as another writer's
     /// change would, so children reading `self.status` follow and chains of phases advance. Only the
-    /// resourceVersion, `managedFields` and the rule's own inventory annotation (written from the
-    /// plan, so a change to it alone cannot change the next plan) are ignored. A reconcile that
+    /// resourceVersion, `managedFields` and the rule's former inventory annotation (read only for its
+    /// kinds, which go to the inventory record; its removal by the rule's own write changes no plan)
+    /// are ignored. A reconcile that
     /// finds nothing to change writes nothing, so this cannot loop.
     static func worthReconciling(old: Value, new: Value, inventory: String) -> Bool {
         var a = old, b = new
@@ -237,7 +238,7 @@ final class RuleController: Sendable {
             a.remove(path)
             b.remove(path)
         }
-        // Without the inventory, an annotations map may be left empty on one side only.
+        // Without that annotation, an annotations map may be left empty on one side only.
         let annotations = FieldPath([.key("metadata"), .key("annotations")])
         if a[path: annotations] == .emptyObject { a.remove(annotations) }
         if b[path: annotations] == .emptyObject { b.remove(annotations) }
