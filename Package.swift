@@ -152,6 +152,6 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),
-        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendMeta", "TendKube", "TendTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendCLITests", dependencies: ["TendCLI", "TendValue", "TendMeta", "TendKube", "TendTesting", "TendYAML"], swiftSettings: swiftSettings),
     ]
 )

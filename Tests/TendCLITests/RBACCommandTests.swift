@@ -1,11 +1,27 @@
 import Foundation
 import Testing
 import TendValue
+import TendYAML
 
 /// `tend rbac` end to end: JSON is a v1 List, and problems exit 1 with a message. (deploy/rbac.yaml
 /// and the overlay's are its committed output: ShippingTests.)
 struct RBACCommandTests {
     func tend(_ args: [String]) throws -> EvalCommandTests.Run { try RuleCommandsTests().tend(args) }
+
+    /// docs/rbac.md shows `tend rbac rules/webapp --leader-elect --lease-namespace tend-system` (in
+    /// flow style): the same comment lines and the same objects as the tool prints.
+    @Test func theDocsShowWhatTheToolPrints() throws {
+        let run = try tend(["rbac", "rules/webapp", "--leader-elect", "--lease-namespace", "tend-system"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let page = try String(contentsOf: RuleCommandsTests.root.appendingPathComponent("docs/rbac.md"), encoding: .utf8)
+        let block = try #require(page.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+            .first { $0.hasPrefix("# RBAC for `tend run`") }, "docs/rbac.md shows no output of tend rbac")
+        func comments(_ text: String) -> [String] { text.components(separatedBy: "\n").filter { $0.hasPrefix("#") } }
+        #expect(comments(block) == comments(run.stdout))
+        let shown = try YAML.parseDocuments(block, file: "docs/rbac.md").map(\.value)
+        let printed = try YAML.parseDocuments(run.stdout, file: "stdout").map(\.value)
+        #expect(shown == printed)
+    }
 
     @Test func jsonIsAListOfTheSameObjects() throws {
         let run = try tend(["rbac", "rules/webapp", "-o", "json", "--namespace", "shop"])
