@@ -31,7 +31,7 @@ final class InventoryRecorder: Sendable {
         var exists: Bool?
         /// The write in flight for each rule: reconciles that need the same kinds wait for it
         /// rather than sending their own.
-        var writing: [String: Task<Void, any Error>] = [:]
+        var writing: [String: Task<Result<Void, KubeError>, Never>] = [:]
     }
     private let state = Mutex(State())
 
@@ -80,32 +80,38 @@ final class InventoryRecorder: Sendable {
     func record(_ kinds: [String], rule: String, dryRun: Bool) async throws(KubeError) {
         if !state.withLock({ $0.loaded }) { await load() }
         if dryRun {
-            let missing = kinds.filter { !self.kinds(ofRule: rule).contains($0) }
+            let missing = self.missing(kinds, rule: rule)
             if !missing.isEmpty { try await write(missing, rule: rule, dryRun: true) }
             return
         }
         while true {
-            let missing = kinds.filter { !self.kinds(ofRule: rule).contains($0) }
+            let missing = self.missing(kinds, rule: rule)
             guard !missing.isEmpty else { return }
-            let (task, mine) = state.withLock { s -> (Task<Void, any Error>, Bool) in
+            let (task, mine) = state.withLock { s -> (Task<Result<Void, KubeError>, Never>, Bool) in
                 if let running = s.writing[rule] { return (running, false) }
-                let task = Task<Void, any Error> {
+                let task = Task<Result<Void, KubeError>, Never> {
                     // Cleared before the task ends, so a reconcile that waited on a failed write
                     // sends its own rather than waiting on this one again.
                     defer { self.state.withLock { _ = $0.writing.removeValue(forKey: rule) } }
-                    try await self.write(missing, rule: rule, dryRun: false)
+                    do throws(KubeError) {
+                        try await self.write(missing, rule: rule, dryRun: false)
+                        return .success(())
+                    } catch {
+                        return .failure(error)
+                    }
                 }
                 s.writing[rule] = task
                 return (task, true)
             }
-            do {
-                try await task.value
-            } catch let error as KubeError {
-                if mine { throw error }
-            } catch {
-                if mine { throw KubeError(.invalidRequest, request: RequestDescription(verb: "patch", resource: "configmaps"), message: "\(error)") }
-            }
+            // Another reconcile's failed write is not this one's failure: the loop sends its own.
+            if case .failure(let error) = await task.value, mine { throw error }
         }
+    }
+
+    /// The kinds of `kinds` the copy does not have for `rule`.
+    private func missing(_ kinds: [String], rule: String) -> [String] {
+        let known = self.kinds(ofRule: rule)
+        return kinds.filter { !known.contains($0) }
     }
 
     /// One write of `missing`: a merge patch of the entries, or a create when the record is not there.

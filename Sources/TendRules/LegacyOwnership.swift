@@ -25,6 +25,15 @@ public enum LegacyOwnership {
         (object["metadata"]?["managedFields"]?.arrayValue ?? []).contains(where: isLegacyApply)
     }
 
+    /// Whether `object` shows the former manager's writes: its managedFields when they are there,
+    /// else (an informer cache drops managedFields) its bookkeeping, the shared inventory annotation
+    /// or the shared finalizer, which it wrote on every object it gave children.
+    public static func isLegacyWritten(_ object: Value) -> Bool {
+        object["metadata"]?["annotations"]?[Rule.legacyInventoryAnnotation] != nil
+            || (object["metadata"]?["finalizers"]?.arrayValue ?? []).contains(.string(Rule.legacyFinalizer))
+            || needsTakeover(object)
+    }
+
     static func isLegacyApply(_ entry: Value) -> Bool {
         entry["manager"]?.stringValue == Rule.legacyFieldManager && entry["operation"]?.stringValue == "Apply"
     }

@@ -119,15 +119,10 @@ extension Context {
         if plan.needsFinalizer {
             try? patch.set(FieldPath([.key("metadata"), .key("finalizers")]), to: [.string(rule.finalizer)])
         }
-        // Fields Tend's former single manager applied (its inventory annotation, its finalizer, an
-        // older `patch`) are taken over by the rule's next write of the object, which releases what
-        // the rule no longer sets (``LegacyOwnership``): a rule that writes the object sends that
-        // write even when nothing of its own changed. The cache holds no managedFields, so the
-        // former manager's bookkeeping on the object is the sign.
-        let legacy = parent["metadata"]?["annotations"]?[Rule.legacyInventoryAnnotation] != nil
-            || (parent["metadata"]?["finalizers"]?.arrayValue ?? []).contains(.string(Rule.legacyFinalizer))
-            || LegacyOwnership.needsTakeover(parent)
-        let takeover = legacy && (!rule.allChildren.isEmpty || rule.patch != nil || rule.finalize != nil)
+        // Fields Tend's former single manager applied are taken over by the rule's next write of the
+        // object, which releases what the rule no longer sets (``LegacyOwnership``): a rule that
+        // writes the object sends that write even when nothing of its own changed.
+        let takeover = LegacyOwnership.isLegacyWritten(parent) && (!rule.allChildren.isEmpty || rule.patch != nil || rule.finalize != nil)
         guard patch != .emptyObject || takeover else { return }
         plan.parentFields = patch
         plan.parentPatch = ObjectMatch.contains(parent, patch) && !takeover ? nil : patch

@@ -98,15 +98,23 @@ struct PlanExecutorOrderTests {
         return log
     }
 
+    /// The rule `order`, watching ConfigMaps labelled `role=parent`, with the rest of its `spec`
+    /// (indented as under `spec:`).
+    static func rule(_ spec: String) -> String {
+        """
+        apiVersion: tend.dev/v1alpha1
+        kind: Rule
+        metadata: {name: order}
+        spec:
+          watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+
+        """ + spec
+    }
+
     static let parent: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "namespace": "ns", "uid": "u-1", "labels": ["role": "parent"]]]
 
     @Test func childrenOfOneLevelGoTogetherAndAReaderWaitsForWhatItReads() async throws {
-        let log = try await execute("""
-            apiVersion: tend.dev/v1alpha1
-            kind: Rule
-            metadata: {name: order}
-            spec:
-              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+        let log = try await execute(Self.rule("""
               patch: {metadata: {labels: {seen: "yes"}}}
               children:
                 - id: a
@@ -115,7 +123,7 @@ struct PlanExecutorOrderTests {
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-b"}}
                 - id: c
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${a.metadata.name}-c"}}
-            """,
+            """),
             // `a` exists (managed, outdated): `c` can be rendered in the same plan and is applied after it.
             objects: [Self.parent, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-a", "namespace": "ns", "labels": [Rule.ruleLabel: "order", Rule.ownerUIDLabel: "u-1"]]]],
             gate: ["/api/v1/namespaces/ns/configmaps/p-a", "/api/v1/namespaces/ns/configmaps/p-b", "/api/v1/namespaces/ns/configmaps/p"])
@@ -134,17 +142,12 @@ struct PlanExecutorOrderTests {
     }
 
     @Test func aKindThatCannotBeRecordedIsNotWritten() async throws {
-        let log = try await execute("""
-            apiVersion: tend.dev/v1alpha1
-            kind: Rule
-            metadata: {name: order}
-            spec:
-              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+        let log = try await execute(Self.rule("""
               patch: {metadata: {labels: {seen: "yes"}}}
               children:
                 - id: copy
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}-copy"}}
-            """, objects: [Self.parent], forbidden: [Self.record], failures: 1)
+            """), objects: [Self.parent], forbidden: [Self.record], failures: 1)
         // Forbidden: no child exists that a later reconcile could not find again to prune, and the
         // parent is left as it was (it is retried with backoff, like any failure).
         #expect(log.first("PATCH /api/v1/namespaces/ns/configmaps/p-copy") == nil)
@@ -153,16 +156,11 @@ struct PlanExecutorOrderTests {
     }
 
     @Test func aFinalizerIsInPlaceBeforeAChildThatNeedsIt() async throws {
-        let log = try await execute("""
-            apiVersion: tend.dev/v1alpha1
-            kind: Rule
-            metadata: {name: order}
-            spec:
-              watch: {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {role: parent}}}
+        let log = try await execute(Self.rule("""
               children:
                 - id: copy
                   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${self.metadata.name}", namespace: elsewhere}}
-            """, objects: [Self.parent])
+            """), objects: [Self.parent])
         let finalizer = try #require(log.first("PATCH /api/v1/namespaces/ns/configmaps/p"))
         let copy = try #require(log.first("PATCH /api/v1/namespaces/elsewhere/configmaps/p"))
         #expect(copy.arrived >= finalizer.answered, "the child in another namespace was touched before the finalizer was on its owner")
