@@ -1,4 +1,5 @@
 import ArgumentParser
+import TendRuntime
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -18,8 +19,10 @@ struct Tend: AsyncParsableCommand {
     /// SIGPIPE is ignored for the whole process: a write to a socket or pipe whose reader has gone
     /// (a Prometheus scraper that disconnects mid-response, `tend plan | head`) fails with `EPIPE`
     /// instead of killing `tend`. Exec credential plugins start with every signal at its default
-    /// disposition again (`PluginProcess`).
+    /// disposition again (`PluginProcess`). The C allocator is set for a long-lived cache
+    /// (``AllocatorTuning``) before any other thread starts.
     static func main() async {
+        AllocatorTuning.apply()
         signal(SIGPIPE, SIG_IGN)
         await main(VerbosityArguments.normalize(Array(CommandLine.arguments.dropFirst())))
     }

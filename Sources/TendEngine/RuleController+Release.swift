@@ -153,7 +153,8 @@ extension RuleController {
     /// with `kubectl get -A -l tend.dev/rule=<rule>`). Each object is patched with a JSON patch that
     /// tests the finalizers first; a failure is logged and left (nothing retries a removed rule).
     func retire() async {
-        let held = (state.withLock { $0.parent }?.store.list() ?? []).filter(rule.hasFinalizer)
+        let cached = state.withLock { $0.parent }?.store.cachedObjects() ?? []
+        let held = cached.filter { rule.hasFinalizer(["metadata": $0.metadata]) }.map(\.value)
         guard !held.isEmpty else { return }
         var released = 0
         for object in held {

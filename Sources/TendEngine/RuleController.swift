@@ -198,10 +198,10 @@ final class RuleController: Sendable {
     // MARK: Event handlers (must not block: they only enqueue keys)
 
     private func parentChanged(_ change: StoreChange) {
-        let object = change.object
+        let metadata = change.metadata
         let key = change.key
-        state.withLock { $0.expectations.observed(ObjectReference(kind: rule.watch.kind, key: key), version: object["metadata"]?["resourceVersion"]?.stringValue) }
-        if let uid = object["metadata"]?["uid"]?.stringValue {
+        state.withLock { $0.expectations.observed(ObjectReference(kind: rule.watch.kind, key: key), version: metadata["resourceVersion"]?.stringValue) }
+        if let uid = metadata["uid"]?.stringValue {
             state.withLock {
                 if case .deleted = change {
                     $0.uidToKey[uid] = nil
@@ -210,13 +210,13 @@ final class RuleController: Sendable {
                     $0.suspended.remove(key)
                     // Deleted, or only no longer sent (a server-side selector stopped matching): the
                     // reconcile this enqueues finds out, and releases the object in the latter case.
-                    $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(object))
+                    $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(["metadata": metadata]))
                 } else {
                     $0.uidToKey[uid] = key
                 }
             }
         }
-        if case .updated(let old, let new) = change, !Self.worthReconciling(old: old, new: new, inventory: rule.inventoryAnnotation) { return }
+        if case .updated(let old, let new) = change, !Self.worthReconciling(old: old.value, new: new.value, inventory: rule.inventoryAnnotation) { return }
         enqueue(key)
     }
 
@@ -246,9 +246,10 @@ final class RuleController: Sendable {
     }
 
     func childChanged(_ change: StoreChange) {
-        let labels = change.object["metadata"]?["labels"]
+        let labels = change.metadata["labels"]
         guard labels?[Rule.ruleLabel]?.stringValue == rule.name, let uid = labels?[Rule.ownerUIDLabel]?.stringValue else { return }
-        if let kind = GroupVersionKind(apiVersion: change.object["apiVersion"]?.stringValue ?? "", kind: change.object["kind"]?.stringValue ?? "") {
+        let object = change.object
+        if let kind = GroupVersionKind(apiVersion: object["apiVersion"]?.stringValue ?? "", kind: object["kind"]?.stringValue ?? "") {
             state.withLock { $0.expectations.observed(ObjectReference(kind: kind, key: change.key)) }
         }
         let deleted = if case .deleted = change { true } else { false }
@@ -257,7 +258,7 @@ final class RuleController: Sendable {
             // An owner the cache does not hold (it left the rule's scope, maybe while Tend was down):
             // found through the child's ownerReference, or its `tend.dev/owner` annotation when it is
             // in another scope than its owner's, it gets a release check. A deleted child needs nothing.
-            guard !deleted, let key = Self.ownerKey(of: change.object, uid: uid, watched: rule.watch.kind, namespaced: s.namespaced[rule.watch.kind]) else { return nil }
+            guard !deleted, let key = Self.ownerKey(of: object, uid: uid, watched: rule.watch.kind, namespaced: s.namespaced[rule.watch.kind]) else { return nil }
             s.departures.record(key, uid: uid, hasFinalizer: false)
             return key
         }
@@ -267,15 +268,15 @@ final class RuleController: Sendable {
     /// A looked-up object changed: reconcile the parents of its namespace (every parent when the
     /// object is cluster-scoped, or when `allParents`).
     private func lookupChanged(_ change: StoreChange, allParents: Bool) {
-        let namespace = change.object["metadata"]?["namespace"]?.stringValue ?? ""
+        let namespace = change.metadata["namespace"]?.stringValue ?? ""
         guard let parent = state.withLock({ $0.parent }) else { return }
-        let parents = namespace.isEmpty || allParents ? parent.store.list() : parent.store.list(namespace: namespace)
-        for p in parents { if let key = ObjectKey(of: p) { enqueue(key) } }
+        let parents = namespace.isEmpty || allParents ? parent.store.keys() : parent.store.keys(namespace: namespace)
+        for key in parents { enqueue(key) }
     }
 
     private func namespaceChanged(_ change: StoreChange) {
-        guard let name = change.object["metadata"]?["name"]?.stringValue, let parent = state.withLock({ $0.parent }) else { return }
-        for p in parent.store.list(namespace: name) { if let key = ObjectKey(of: p) { enqueue(key) } }
+        guard let name = change.metadata["name"]?.stringValue, let parent = state.withLock({ $0.parent }) else { return }
+        for key in parent.store.keys(namespace: name) { enqueue(key) }
     }
 
     /// The periodic resync (``EngineOptions/resyncPeriod``): every cached watched object's key goes
@@ -300,7 +301,7 @@ final class RuleController: Sendable {
     }
 
     func namespaceLabels(_ namespace: String) -> Value? {
-        state.withLock { $0.namespaces }?.store.get(ObjectKey(name: namespace))?["metadata"]?["labels"]
+        state.withLock { $0.namespaces }?.store.cached(ObjectKey(name: namespace))?.metadata["labels"]
     }
 
     /// The watched object at `key`, if it exists and the rule's filters select it.

@@ -61,7 +61,7 @@ public final class Informer: Sendable {
     enum DispatchItem {
         case changes(CoalescedChanges)
         /// A handler added with the store as it was at that point of the change sequence.
-        case register(token: Int, handler: Handler, snapshot: [Value])
+        case register(token: Int, handler: Handler, snapshot: [CachedObject])
     }
 
     private struct State {
@@ -147,7 +147,7 @@ public final class Informer: Sendable {
             s.liveTokens.insert(token)
             // Under the lock that also orders store writes (``record(_:)``): the snapshot is exactly the
             // state before every change queued after this item.
-            s.pending.append(.register(token: token, handler: handler, snapshot: store.list()))
+            s.pending.append(.register(token: token, handler: handler, snapshot: store.cachedObjects()))
             defer { s.dispatcher = nil }
             return (token, s.dispatcher)
         }

@@ -1,21 +1,31 @@
+import TendMeta
 import TendValue
 
-/// Read-only views of the metadata fields the runtime needs, on dynamic objects.
+/// Read-only views of the metadata fields the runtime needs, on cached objects (their decoded
+/// metadata: nothing else is decoded).
 enum Metadata {
-    static func resourceVersion(_ object: Value) -> String? {
-        object["metadata"]?["resourceVersion"]?.stringValue
+    static func resourceVersion(_ object: CachedObject) -> String? {
+        object.metadata["resourceVersion"]?.stringValue
     }
 
-    static func labels(_ object: Value) -> Value.Object? {
-        object["metadata"]?["labels"]?.objectValue
+    static func labels(_ object: CachedObject) -> Value.Object? {
+        object.metadata["labels"]?.objectValue
     }
 
     /// The UID of the owner reference marked `controller: true`, if any.
-    static func controllerUID(_ object: Value) -> String? {
-        guard let refs = object["metadata"]?["ownerReferences"]?.arrayValue else { return nil }
+    static func controllerUID(_ object: CachedObject) -> String? {
+        guard let refs = object.metadata["ownerReferences"]?.arrayValue else { return nil }
         for ref in refs where ref["controller"]?.boolValue == true {
             return ref["uid"]?.stringValue
         }
         return nil
+    }
+}
+
+extension ObjectKey {
+    /// The key of an object with this `metadata`; nil without a name.
+    init?(metadata: Value) {
+        guard let name = metadata["name"]?.stringValue, !name.isEmpty else { return nil }
+        self.init(namespace: metadata["namespace"]?.stringValue ?? "", name: name)
     }
 }

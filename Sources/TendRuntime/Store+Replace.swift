@@ -17,11 +17,11 @@ extension Store {
     /// Adds one page of the relist to the staging area (after the transform).
     /// - Throws: ``StoreError`` `.noReplaceInProgress` without a preceding ``beginReplace()``.
     public func stage(_ objects: some Sequence<Value>) throws(StoreError) {
-        let transformed = objects.map(configuration.transform)
+        let transformed = objects.map { CachedObject(configuration.transform($0)) }
         let ok = storage.withLock { s -> Bool in
             guard s.staged != nil else { return false }
             for object in transformed {
-                guard let key = ObjectKey(object) else { continue }
+                guard let key = ObjectKey(metadata: object.metadata) else { continue }
                 if let old = s.objects[key], Self.sameVersion(old, object) {
                     s.staged![key] = old  // share the cached value; drop the duplicate
                 } else {
@@ -43,7 +43,7 @@ extension Store {
         let result = storage.withLock { s -> [StoreChange]? in
             guard let staged = s.staged else { return nil }
             s.staged = nil
-            var deleted: [(ObjectKey, Value)] = []
+            var deleted: [(ObjectKey, CachedObject)] = []
             for (key, old) in s.objects where staged[key] == nil { deleted.append((key, old)) }
             var changed: [(ObjectKey, StoreChange)] = []
             for (key, new) in staged {
@@ -61,8 +61,8 @@ extension Store {
             }
             for (key, change) in changed {
                 if case .updated(let old, _) = change { unindex(old, key, &s) }
-                s.objects[key] = change.object
-                index(change.object, key, &s)
+                s.objects[key] = change.cached
+                index(change.cached, key, &s)
             }
             return deleted.map { .deleted($0.1) } + changed.map(\.1)
         }
@@ -80,7 +80,7 @@ extension Store {
     /// True while a replace is staged and not yet committed or aborted.
     public var isReplacing: Bool { storage.withLock { $0.staged != nil } }
 
-    static func sameVersion(_ a: Value, _ b: Value) -> Bool {
+    static func sameVersion(_ a: CachedObject, _ b: CachedObject) -> Bool {
         if let ra = Metadata.resourceVersion(a), let rb = Metadata.resourceVersion(b), !ra.isEmpty { return ra == rb }
         return a == b
     }

@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// Contract:
 /// - **Readers never wait for I/O.** Every read takes a mutex for the time of a dictionary lookup
-///   (or of collecting a result list) and returns `Value`s that share storage with the cache
-///   (copy-on-write): no deep copy, and mutating a returned value never affects the cache.
+///   (or of collecting a result list). Objects are kept as ``CachedObject``s (metadata decoded, the
+///   rest compact JSON): reads that return `Value`s decode the objects they return, outside the
+///   lock, and each caller gets its own copy; keys, metadata and selector matching decode nothing.
 /// - **Eventually consistent.** The store reflects the watch stream as applied so far; there is no
 ///   read-your-writes. Objects are what the server sent, passed through ``Configuration/transform``
 ///   (by default dropping `metadata.managedFields`, about 20 % of a Pod's bytes).
@@ -54,7 +55,7 @@ public final class Store: Sendable {
     }
 
     struct Storage {
-        var objects: [ObjectKey: Value] = [:]
+        var objects: [ObjectKey: CachedObject] = [:]
         var byNamespace: [String: Set<ObjectKey>] = [:]
         /// Postings by label key, then value: one posting per label of an object. `key exists` is
         /// the union of the key's value sets (a separate exists posting per label was 84 bytes
@@ -62,7 +63,7 @@ public final class Store: Sendable {
         var byLabel: [String: [String: Set<ObjectKey>]] = [:]
         var byControllerUID: [String: Set<ObjectKey>] = [:]
         var custom: [String: [String: Set<ObjectKey>]] = [:]
-        var staged: [ObjectKey: Value]?
+        var staged: [ObjectKey: CachedObject]?
     }
 
     let configuration: Configuration
@@ -77,23 +78,33 @@ public final class Store: Sendable {
 
     // MARK: Reading
 
-    public func get(_ key: ObjectKey) -> Value? { storage.withLock { $0.objects[key] } }
+    /// The object with `key`, decoded.
+    public func get(_ key: ObjectKey) -> Value? { storage.withLock { $0.objects[key] }?.value }
+
+    /// The object with `key` as the store keeps it (metadata without decoding the rest).
+    public func cached(_ key: ObjectKey) -> CachedObject? { storage.withLock { $0.objects[key] } }
 
     public var count: Int { storage.withLock { $0.objects.count } }
 
-    /// Every object, in unspecified order.
-    public func list() -> [Value] { storage.withLock { Array($0.objects.values) } }
+    /// Every object, decoded, in unspecified order.
+    public func list() -> [Value] { cachedObjects().map(\.value) }
+
+    /// Every object as the store keeps it, in unspecified order.
+    public func cachedObjects() -> [CachedObject] { storage.withLock { Array($0.objects.values) } }
 
     public func keys() -> [ObjectKey] { storage.withLock { Array($0.objects.keys) } }
 
-    /// The objects in `namespace` (empty for cluster-scoped objects), in unspecified order.
+    /// The keys of the objects in `namespace` (empty for cluster-scoped objects), in unspecified order.
+    public func keys(namespace: String) -> [ObjectKey] { storage.withLock { Array($0.byNamespace[namespace] ?? []) } }
+
+    /// The objects in `namespace` (empty for cluster-scoped objects), decoded, in unspecified order.
     public func list(namespace: String) -> [Value] {
-        storage.withLock { s in (s.byNamespace[namespace] ?? []).compactMap { s.objects[$0] } }
+        storage.withLock { s in (s.byNamespace[namespace] ?? []).compactMap { s.objects[$0] } }.map(\.value)
     }
 
     /// The objects whose labels match `selector`, optionally within one namespace, in unspecified order.
     public func list(matching selector: LabelSelector, namespace: String? = nil) -> [Value] {
-        storage.withLock { s in
+        storage.withLock { s -> [CachedObject] in
             var postings: [Set<ObjectKey>] = []
             if let namespace { postings.append(s.byNamespace[namespace] ?? []) }
             for (k, v) in selector.matchLabels { postings.append(s.byLabel[k]?[v] ?? []) }
@@ -122,21 +133,21 @@ public final class Store: Sendable {
             } else {
                 candidates = s.objects.keys
             }
-            var result: [Value] = []
+            var result: [CachedObject] = []
             for key in candidates {
-                if let object = s.objects[key], selector.matches(object) { result.append(object) }
+                if let object = s.objects[key], selector.matches(labels: object.metadata["labels"]?.objectValue) { result.append(object) }
             }
             return result
-        }
+        }.map(\.value)
     }
 
     /// The objects indexed under `value` by the custom index `name`.
     /// - Throws: ``StoreError`` `.unknownIndex` when no index of that name was configured.
     public func list(index name: String, value: String) throws(StoreError) -> [Value] {
-        let result = storage.withLock { s -> [Value]? in
+        let result = storage.withLock { s -> [CachedObject]? in
             guard let index = s.custom[name] else { return nil }
             return (index[value] ?? []).compactMap { s.objects[$0] }
-        }
+        }?.map(\.value)
         guard let result else {
             throw StoreError(code: .unknownIndex, message: "no index named \"\(name)\" (configured: \(configuration.indexers.keys.sorted()))")
         }
@@ -145,7 +156,7 @@ public final class Store: Sendable {
 
     /// The objects whose controller owner reference (`controller: true`) has this UID.
     public func list(controllerUID uid: String) -> [Value] {
-        storage.withLock { s in (s.byControllerUID[uid] ?? []).compactMap { s.objects[$0] } }
+        storage.withLock { s in (s.byControllerUID[uid] ?? []).compactMap { s.objects[$0] } }.map(\.value)
     }
 
     // MARK: Writing
@@ -154,8 +165,8 @@ public final class Store: Sendable {
     /// - Returns: the change, or nil when the object has no name.
     @discardableResult
     public func upsert(_ object: Value) -> StoreChange? {
-        let object = configuration.transform(object)
-        guard let key = ObjectKey(object) else { return nil }
+        let object = CachedObject(configuration.transform(object))
+        guard let key = ObjectKey(metadata: object.metadata) else { return nil }
         return storage.withLock { s in
             let old = s.objects.updateValue(object, forKey: key)
             if let old { unindex(old, key, &s) }
@@ -168,7 +179,7 @@ public final class Store: Sendable {
     /// - Returns: the change, carrying the cached state; nil when the object was not cached.
     @discardableResult
     public func delete(_ object: Value) -> StoreChange? {
-        guard let key = ObjectKey(object) else { return nil }
+        guard let key = ObjectKey(of: object) else { return nil }
         return delete(key: key)
     }
 
@@ -184,7 +195,7 @@ public final class Store: Sendable {
 
     // MARK: Index maintenance (under the lock)
 
-    func index(_ object: Value, _ key: ObjectKey, _ s: inout Storage) {
+    func index(_ object: CachedObject, _ key: ObjectKey, _ s: inout Storage) {
         s.byNamespace[key.namespace, default: []].insert(key)
         if let labels = Metadata.labels(object) {
             for (k, v) in labels {
@@ -192,12 +203,14 @@ public final class Store: Sendable {
             }
         }
         if let uid = Metadata.controllerUID(object) { s.byControllerUID[uid, default: []].insert(key) }
+        if configuration.indexers.isEmpty { return }
+        let decoded = object.value
         for (name, f) in configuration.indexers {
-            for value in f(object) { s.custom[name, default: [:]][value, default: []].insert(key) }
+            for value in f(decoded) { s.custom[name, default: [:]][value, default: []].insert(key) }
         }
     }
 
-    func unindex(_ object: Value, _ key: ObjectKey, _ s: inout Storage) {
+    func unindex(_ object: CachedObject, _ key: ObjectKey, _ s: inout Storage) {
         Self.remove(key, from: &s.byNamespace, at: key.namespace)
         if let labels = Metadata.labels(object) {
             for (k, v) in labels {
@@ -207,8 +220,10 @@ public final class Store: Sendable {
             }
         }
         if let uid = Metadata.controllerUID(object) { Self.remove(key, from: &s.byControllerUID, at: uid) }
+        if configuration.indexers.isEmpty { return }
+        let decoded = object.value
         for (name, f) in configuration.indexers {
-            for value in f(object) { Self.remove(key, from: &s.custom[name, default: [:]], at: value) }
+            for value in f(decoded) { Self.remove(key, from: &s.custom[name, default: [:]], at: value) }
         }
     }
 

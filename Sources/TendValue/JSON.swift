@@ -83,5 +83,9 @@ public enum JSON {
         public static let prettyPrinted = SerializationOptions(rawValue: 1)
         /// Keys in byte order instead of stored order (canonical output for hashing and golden files).
         public static let sortedKeys = SerializationOptions(rawValue: 2)
+        /// Every `.double` with a fraction or an exponent (`1000.0`, not `1000`), so that parsing the
+        /// output gives back exactly the value written (`.double` stays `.double`). For storage that
+        /// must round-trip (the informer store's compact objects), not for the API server.
+        package static let exactNumbers = SerializationOptions(rawValue: 4)
     }
 }

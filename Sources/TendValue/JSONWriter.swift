@@ -8,10 +8,12 @@ struct JSONWriter {
     var bytes: [UInt8] = []
     let pretty: Bool
     let sorted: Bool
+    let exact: Bool
 
     init(options: JSON.SerializationOptions) {
         pretty = options.contains(.prettyPrinted)
         sorted = options.contains(.sortedKeys)
+        exact = options.contains(.exactNumbers)
         bytes.reserveCapacity(1024)
     }
 
@@ -20,7 +22,7 @@ struct JSONWriter {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
         case .int(let n): append(String(n))
-        case .double(let d): append(Self.format(d))
+        case .double(let d): append(exact && d.isFinite ? d.description : Self.format(d))
         case .string(let s): writeString(s)
         case .array(let a):
             if a.isEmpty {
@@ -75,25 +77,36 @@ struct JSONWriter {
         bytes.append(contentsOf: s.utf8)
     }
 
+    /// Copies runs of bytes that need no escape in one step (most strings are one run).
     private mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        for c in s.utf8 {
-            switch c {
-            case UInt8(ascii: "\""): append("\\\"")
-            case UInt8(ascii: "\\"): append("\\\\")
-            case 0x0A: append("\\n")
-            case 0x0D: append("\\r")
-            case 0x09: append("\\t")
-            case 0x08: append("\\b")
-            case 0x0C: append("\\f")
-            case 0..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                append("\\u00")
-                bytes.append(digits[Int(c >> 4)])
-                bytes.append(digits[Int(c & 0xF)])
-            default: bytes.append(c)
+        var s = s
+        s.withUTF8 { utf8 in
+            var start = 0
+            for (i, c) in utf8.enumerated() where c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 {
+                if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
+                writeEscape(c)
+                start = i + 1
             }
+            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func writeEscape(_ c: UInt8) {
+        switch c {
+        case UInt8(ascii: "\""): append("\\\"")
+        case UInt8(ascii: "\\"): append("\\\\")
+        case 0x0A: append("\\n")
+        case 0x0D: append("\\r")
+        case 0x09: append("\\t")
+        case 0x08: append("\\b")
+        case 0x0C: append("\\f")
+        default:
+            let digits = Array("0123456789abcdef".utf8)
+            append("\\u00")
+            bytes.append(digits[Int(c >> 4)])
+            bytes.append(digits[Int(c & 0xF)])
+        }
     }
 }

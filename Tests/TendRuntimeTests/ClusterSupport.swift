@@ -101,7 +101,7 @@ final class ChangeLog: Sendable {
         for change in all {
             switch change {
             case .added(let o), .updated(_, let o):
-                objects[change.key.name] = o["metadata"]?["resourceVersion"]?.stringValue ?? ""
+                objects[change.key.name] = o.metadata["resourceVersion"]?.stringValue ?? ""
             case .deleted:
                 objects[change.key.name] = nil
             }

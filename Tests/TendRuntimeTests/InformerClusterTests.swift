@@ -88,7 +88,7 @@ struct InformerClusterTests {
                 #expect(sortedNames(informer.store.list()) == ["y"])
                 // Updates carry the old and new state.
                 for case .updated(let old, let new) in log.all {
-                    let (o, n) = (Int(old["data"]?["i"]?.stringValue ?? ""), Int(new["data"]?["i"]?.stringValue ?? ""))
+                    let (o, n) = (Int(old.value["data"]?["i"]?.stringValue ?? ""), Int(new.value["data"]?["i"]?.stringValue ?? ""))
                     #expect(o != nil && n != nil && o! < n!, "\(old) -> \(new)")
                 }
             }

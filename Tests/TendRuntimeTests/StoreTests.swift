@@ -43,7 +43,7 @@ struct StoreTests {
             Issue.record("expected an update")
             return
         }
-        #expect(old["metadata"]?["resourceVersion"] == "1")
+        #expect(old.value["metadata"]?["resourceVersion"] == "1")
         #expect(names(store.list(matching: web)) == ["b"])
         #expect(names(store.list(matching: front)) == [])
         #expect(names(store.list(matching: try LabelSelector(parsing: "app in (db,web)"))) == ["a", "b"])
@@ -107,8 +107,8 @@ struct StoreTests {
         #expect(delta[0] == .deleted(object("vanish", rv: "1")))
         #expect(delta[1].key.name == "change")
         if case .updated(let old, let new) = delta[1] {
-            #expect(old["metadata"]?["resourceVersion"] == "1")
-            #expect(new["metadata"]?["resourceVersion"] == "5")
+            #expect(old.value["metadata"]?["resourceVersion"] == "1")
+            #expect(new.value["metadata"]?["resourceVersion"] == "5")
         } else {
             Issue.record("expected update of change")
         }

@@ -63,10 +63,10 @@ enum MemoryBenchmarks {
         withExtendedLifetime(held) {}
     }
 
-    /// Heap bytes per object that an informer's `Store` adds to the objects it holds (its key map,
-    /// the namespace, label and controller indexes), ConfigMaps of ~1 KiB with two labels, all in
-    /// one namespace; the objects are built first and shared with the store, so only the store's
-    /// own structures are counted. Sync figures (`tend-bench sync`) are objects + this + buffers.
+    /// Heap bytes per object that an informer's `Store` adds to decoded objects given to it:
+    /// ConfigMaps of ~1 KiB with two labels, all in one namespace, built first. The store shares
+    /// their metadata and keeps the rest as compact JSON (``CachedObject``), so this counts the
+    /// compact bodies plus the store's key map and its namespace, label and controller indexes.
     static func storeOverhead(count: Int) {
         let objects = (0..<count).map { n -> Value in
             var cm = Fixtures.configMap(n)

@@ -1,5 +1,9 @@
 import Foundation
+import TendRuntime
 import TendValue
+
+// As `tend` does first thing (its main): the allocator set for a long-lived cache.
+AllocatorTuning.apply()
 
 // tend-bench: prints one `name=value unit` line per figure, for docs/performance.md.
 // Arguments select benchmarks by name; none runs all of them.
@@ -44,6 +48,7 @@ func wants(_ name: String) -> Bool { selected.isEmpty || selected.contains(name)
 if wants("json-decode") { JSONBenchmarks.decodeWatchEvents() }
 if wants("json-encode") { JSONBenchmarks.encode() }
 if wants("memory") { MemoryBenchmarks.bytesPerObject() }
+if wants("cached-object") { CachedObjectBenchmarks.run() }
 if let name = arguments.first, arguments.count == 1, name.hasPrefix("memory-") {
     if !MemoryBenchmarks.variant(name) { print("unknown benchmark \(name)") }
 }
