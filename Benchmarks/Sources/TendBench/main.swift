@@ -38,6 +38,10 @@ if arguments.first == "fanout", arguments.count >= 3, let count = Int(arguments[
     try await FanoutBenchmarks.run(namespace: arguments[1], count: count, workers: arguments.count > 3 ? Int(arguments[3]) ?? 2 : 2)
     exit(0)
 }
+if arguments.first == "write-cost", arguments.count == 4, let count = Int(arguments[2]) {
+    try await WriteCostBenchmarks.run(namespace: arguments[1], count: count, mode: arguments[3])
+    exit(0)
+}
 if arguments.first == "write-events", arguments.count == 2 {
     try JSONBenchmarks.writeEvents(to: arguments[1])
     exit(0)
