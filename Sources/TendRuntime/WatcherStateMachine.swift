@@ -23,6 +23,12 @@ public import TendValue
 /// - **410 Gone relists** (watch start, `ERROR` event or an expired `continue` token): the relist is a
 ///   consistent read (`resourceVersion` unset), never `"0"`, which the apiserver may serve from a
 ///   stale watch cache and so go back in time (kubernetes/kubernetes#59848).
+/// - **A paged list always finishes.** A `continue` token expires when etcd compacts past the
+///   list's revision (every 5 minutes by default): a list whose pages take longer than that would
+///   start over forever. After ``Configuration/unpagedAfterExpiredContinues`` expired tokens in a
+///   row, the list is read in one response (no `limit`), as client-go's pager does after the first;
+///   one expiry is usually a compaction that happened to fall inside the list, and paging again
+///   keeps memory bounded. The next complete list resets the count.
 /// - **Other errors back off** (``Backoff``: 800 ms doubling to 30 s, jitter, reset after 2 min
 ///   without failures) and retry the same step: the same page, or the watch from the same version.
 ///   Connection failures and 429 never relist (that would turn an outage into a relist storm).
@@ -48,6 +54,8 @@ public struct WatcherStateMachine: Sendable {
         /// How long watch failures of kind ``WatcherError/Kind/internalError`` are retried from the
         /// same version before the watcher relists.
         public var relistAfterInternalErrors: Duration = .seconds(120)
+        /// Expired `continue` tokens in a row after which the list is read unpaged.
+        public var unpagedAfterExpiredContinues = 2
 
         public init() {}
     }
@@ -63,6 +71,7 @@ public struct WatcherStateMachine: Sendable {
 
     /// One LIST request to issue.
     public struct ListRequest: Sendable, Hashable {
+        /// Items per page; 0: the whole list in one response.
         public var limit: Int
         /// The `continue` token of the previous page; nil for the first page.
         public var continueToken: String?
@@ -130,6 +139,8 @@ public struct WatcherStateMachine: Sendable {
     private var listSemantic: ListSemantic
     /// When the current run of watch ``WatcherError/Kind/internalError`` failures began.
     private var internalErrorsSince: RuntimeInstant?
+    /// `continue` tokens that expired in a row, in the list in progress and the ones before it.
+    private var expiredContinues = 0
 
     public init(
         _ configuration: Configuration = Configuration(),
@@ -159,6 +170,7 @@ public struct WatcherStateMachine: Sendable {
                 state = .watching(resourceVersion: rv)
                 resourceVersion = rv
                 hasSynced = true
+                expiredContinues = 0
                 actions += [.commitReplace, .startWatch(resourceVersion: rv)]
             }
             return actions
@@ -166,6 +178,7 @@ public struct WatcherStateMachine: Sendable {
         case (.listing(let token), .listFailed(let error)):
             if error.kind == .expired {
                 // The continue token (or the requested version) expired: start over, consistently.
+                if token != nil { expiredContinues += 1 }
                 return [.abortReplace] + relist(semantic: .mostRecent)
             }
             state = .backingOff(then: .list(continueToken: token))
@@ -224,7 +237,8 @@ public struct WatcherStateMachine: Sendable {
 
     private func request(continueToken: String?) -> ListRequest {
         let rv: String? = continueToken == nil && listSemantic == .any ? "0" : nil
-        return ListRequest(limit: configuration.pageSize, continueToken: continueToken, resourceVersion: rv)
+        let unpaged = expiredContinues >= configuration.unpagedAfterExpiredContinues
+        return ListRequest(limit: unpaged ? 0 : configuration.pageSize, continueToken: continueToken, resourceVersion: rv)
     }
 
     /// The documented guard: true unless both versions are decimal integers and `candidate` is not greater.

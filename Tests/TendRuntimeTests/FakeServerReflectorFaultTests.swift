@@ -65,6 +65,37 @@ struct FakeServerReflectorFaultTests {
         }
     }
 
+    /// A server whose `continue` tokens always expire (etcd compacting faster than the list's
+    /// pages arrive): the reflector pages twice, then reads the list in one response and syncs,
+    /// rather than starting over forever.
+    @Test func aListWhoseContinueTokensAlwaysExpireStillSyncs() async throws {
+        let lists = Locked<[String]>([])
+        try await Fake.withClient({ request, _ in
+            if request.query["watch"] == "true" { return .lines([], thenStall: true) }
+            let shape = request.query["continue"] != nil ? "continue" : request.query["limit"] != nil ? "limit" : "unpaged"
+            lists.withLock { $0.append(shape) }
+            switch shape {
+            case "continue":
+                return .status(410, reason: "Expired", message: "The provided continue parameter is too old to display a consistent list result.")
+            case "limit":
+                return .json(200, ["kind": "ConfigMapList", "apiVersion": "v1", "metadata": ["resourceVersion": "10", "continue": "token"],
+                                   "items": [Fake.cm("a", rv: "5")]])
+            default:
+                return Fake.list([Fake.cm("a", rv: "5"), Fake.cm("b", rv: "6")], rv: "10")
+            }
+        }) { client in
+            let factory = SharedInformerFactory(client: client)
+            let informer = factory.informer(for: Fake.configMaps, namespace: "ns")
+            let run = Task { await factory.run() }
+            defer { run.cancel() }
+            await informer.waitForSync()
+            #expect(lists.value == ["limit", "continue", "limit", "continue", "unpaged"])
+            #expect(informer.store.keys().map(\.name).sorted() == ["a", "b"])
+            run.cancel()
+            await run.value
+        }
+    }
+
     /// C4 #6: a watch that carries only bookmarks advances the reflector's version; when the server
     /// ends it, the next watch starts from the last bookmark (no replay, no list). A watch without
     /// bookmarks resumes from the list's version.

@@ -163,6 +163,38 @@ struct WatcherStateMachineTests {
         #expect(names(h.store.list()) == ["b"])
     }
 
+    /// A list that cannot finish between two compactions would start over forever: after the
+    /// second expired token in a row it is read in one response, and the next list is paged again.
+    @Test func aListWhoseTokensKeepExpiringIsReadUnpagedAndTheNextOnePagedAgain() {
+        var h = Harness()
+        h.start()
+        #expect(h.takeRequests() == [list()])
+        h.send(.listPage(items: [object("a")], continueToken: "c1", resourceVersion: "5"))
+        _ = h.takeRequests()
+        h.send(.listFailed(.expired("continue token expired")))
+        #expect(h.takeRequests() == [list()], "one expiry: paged again")
+        h.send(.listPage(items: [object("a")], continueToken: "c2", resourceVersion: "7"))
+        _ = h.takeRequests()
+        h.send(.listFailed(.expired("continue token expired")))
+        #expect(h.takeRequests() == [.startList(.init(limit: 0, continueToken: nil, resourceVersion: nil))], "two in a row: one response")
+        h.send(.listPage(items: [object("a"), object("b")], continueToken: nil, resourceVersion: "9"))
+        #expect(names(h.store.list()) == ["a", "b"])
+        _ = h.takeRequests()
+        // The watch expires later: the relist is paged again.
+        h.send(.watchFailed(.expired("too old resource version")))
+        #expect(h.takeRequests() == [list()])
+    }
+
+    @Test func anExpiredFirstPageDoesNotCountAsAnExpiredToken() {
+        var h = Harness()
+        h.start()
+        _ = h.takeRequests()
+        for _ in 0..<3 {
+            h.send(.listFailed(.expired("resource version too old")))
+            #expect(h.takeRequests() == [list()])
+        }
+    }
+
     @Test func errorsBackOffGrowAndReset() {
         var config = WatcherStateMachine.Configuration()
         config.backoff.jitter = 0
