@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 /// Settings shared by every Swift target: Swift 6 language mode (strict concurrency),
@@ -8,13 +9,26 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Each function in a section of its own, so the release link can place the code run at start
+    // together (`releaseLinkerSettings`).
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
 ]
 
-/// Release executables on Linux are linked by lld with packed relative relocations (DT_RELR,
-/// glibc 2.36+): the loader then reads 20 KB of relocations instead of 1.9 MB at start, which
-/// keeps 1.8 MiB out of the resident set of every process (docs/performance.md, "Baseline memory").
+/// The functions a process runs while it starts, listed by `scripts/startup-symbols`.
+let startupSymbols = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("scripts/startup-symbols.txt").path
+
+/// Release executables on Linux are linked by lld
+/// - with packed relative relocations (DT_RELR, glibc 2.36+): the loader then reads 20 KB of
+///   relocations instead of 1.9 MB at start, which keeps 1.8 MiB out of the resident set;
+/// - with the functions run at start placed first, together (`--symbol-ordering-file`): they were
+///   spread over half of the 19 MB of code, and the kernel maps code 64 KB around each page touched.
+///   About 5 MiB less resident (docs/performance.md, "Baseline memory"). Functions the list names
+///   that a binary does not have are skipped; a stale list costs memory, never correctness.
 let releaseLinkerSettings: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux], configuration: .release))
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+         "-Xlinker", "--symbol-ordering-file=\(startupSymbols)", "-Xlinker", "--no-warn-symbol-ordering"],
+        .when(platforms: [.linux], configuration: .release))
 ]
 
 let package = Package(

@@ -6,6 +6,9 @@ import PackageDescription
 
 // A path dependency's identity is its directory's name, which depends on where the repository was cloned.
 let tendPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+/// The functions run at start, placed first by the linker as in `tend` (../Package.swift).
+let startupSymbols = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("scripts/startup-symbols.txt").path
 
 let package = Package(
     name: "TendBenchmarks",
@@ -36,10 +39,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/TendBench",
-            swiftSettings: [.swiftLanguageMode(.v6)],
-            // Linked as the `tend` executable is in release builds (lld, packed relative relocations).
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release)),
+            ],
+            // Linked as the `tend` executable is in release builds (lld, packed relative relocations,
+            // the functions run at start first).
             linkerSettings: [
-                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux], configuration: .release))
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                     "-Xlinker", "--symbol-ordering-file=\(startupSymbols)", "-Xlinker", "--no-warn-symbol-ordering"],
+                    .when(platforms: [.linux], configuration: .release))
             ])
     ]
 )
