@@ -114,7 +114,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         // Test support only: the seeded mutator the parser fuzz suites share.
-        .target(name: "TendFuzzing", swiftSettings: swiftSettings),
+        .target(name: "TendFuzzing", dependencies: ["TendValue"], swiftSettings: swiftSettings),
         .target(name: "TendTesting", dependencies: ["TendValue", "TendMeta", "TendYAML", "TendRuntime", "TendKube", "TendOffline", "TendRules"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "TendCLI",
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "TendRuntimeTests",
             dependencies: [
-                "TendRuntime", "TendKube", "TendMeta", "TendValue", "TendTesting",
+                "TendRuntime", "TendKube", "TendMeta", "TendValue", "TendTesting", "TendFuzzing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

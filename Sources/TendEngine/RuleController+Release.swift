@@ -20,7 +20,7 @@ extension RuleController {
     func releaseIfOutOfScope(_ key: ObjectKey) async throws -> ReconcileResult {
         let (cached, departed) = state.withLock { ($0.parent?.store.get(key), $0.departures[key]) }
         let uid = cached?["metadata"]?["uid"]?.stringValue ?? departed?.uid ?? ""
-        let hasFinalizer = cached.map(rule.hasFinalizer) ?? departed?.hasFinalizer ?? false
+        let hasFinalizer = cached.map { rule.hasFinalizer($0) } ?? departed?.hasFinalizer ?? false
         guard !uid.isEmpty, hasFinalizer || hasManagedChildren(uid: uid) else { return finishRelease(key) }
         var logger = self.logger
         logger[metadataKey: "object"] = "\(ObjectReference(kind: rule.watch.kind, key: key))"
@@ -154,7 +154,7 @@ extension RuleController {
     /// tests the finalizers first; a failure is logged and left (nothing retries a removed rule).
     func retire() async {
         let cached = state.withLock { $0.parent }?.store.cachedObjects() ?? []
-        let held = cached.filter { rule.hasFinalizer(["metadata": $0.metadata]) }.map(\.value)
+        let held = cached.filter { rule.hasFinalizer(metadata: $0.metadata) }.map(\.value)
         guard !held.isEmpty else { return }
         var released = 0
         for object in held {

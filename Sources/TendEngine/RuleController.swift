@@ -210,7 +210,7 @@ final class RuleController: Sendable {
                     $0.suspended.remove(key)
                     // Deleted, or only no longer sent (a server-side selector stopped matching): the
                     // reconcile this enqueues finds out, and releases the object in the latter case.
-                    $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(["metadata": metadata]))
+                    $0.departures.record(key, uid: uid, hasFinalizer: rule.hasFinalizer(metadata: metadata))
                 } else {
                     $0.uidToKey[uid] = key
                 }

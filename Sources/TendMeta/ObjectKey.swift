@@ -13,9 +13,12 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The key of `object`, from `metadata.namespace` and `metadata.name`; nil when it has no name.
-    public init?(of object: Value) {
-        guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else { return nil }
-        self.init(namespace: object["metadata"]?["namespace"]?.stringValue ?? "", name: name)
+    public init?(of object: Value) { self.init(metadata: object["metadata"] ?? .null) }
+
+    /// The key of an object with this `metadata`; nil when it has no name.
+    public init?(metadata: Value) {
+        guard let name = metadata["name"]?.stringValue, !name.isEmpty else { return nil }
+        self.init(namespace: metadata["namespace"]?.stringValue ?? "", name: name)
     }
 
     /// The key of `object`; nil when it has no name.

@@ -50,8 +50,11 @@ extension Rule {
     }
 
     /// Whether `object` carries a finalizer this rule handles.
-    public func hasFinalizer(_ object: Value) -> Bool {
-        (object["metadata"]?["finalizers"]?.arrayValue ?? []).contains { $0.stringValue.map(handlesFinalizer) == true }
+    public func hasFinalizer(_ object: Value) -> Bool { hasFinalizer(metadata: object["metadata"] ?? .null) }
+
+    /// Whether an object with this `metadata` carries a finalizer this rule handles.
+    public func hasFinalizer(metadata: Value) -> Bool {
+        (metadata["finalizers"]?.arrayValue ?? []).contains { $0.stringValue.map(handlesFinalizer) == true }
     }
 
     /// The kinds listed by this rule's former inventory annotation on `parent`, and by the legacy

@@ -36,9 +36,7 @@ public struct CachedObject: Sendable, Hashable {
             rest = .decoded(object)
             return
         }
-        let metadata = members.entries[position].value
-        self.metadata = metadata
-        members.removeValue(forKey: "metadata")
+        metadata = members.removeValue(forKey: "metadata") ?? .null
         let body = Value.object(members)
         guard Self.roundTrips(body, depth: 1) else {
             rest = .decoded(object)

@@ -1,4 +1,3 @@
-import TendMeta
 import TendValue
 
 /// Read-only views of the metadata fields the runtime needs, on cached objects (their decoded
@@ -19,13 +18,5 @@ enum Metadata {
             return ref["uid"]?.stringValue
         }
         return nil
-    }
-}
-
-extension ObjectKey {
-    /// The key of an object with this `metadata`; nil without a name.
-    init?(metadata: Value) {
-        guard let name = metadata["name"]?.stringValue, !name.isEmpty else { return nil }
-        self.init(namespace: metadata["namespace"]?.stringValue ?? "", name: name)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import TendFuzzing
 import TendMeta
 import TendValue
 
@@ -92,7 +93,7 @@ import TendValue
             let position = Int.random(in: 0...3, using: &rng)
             for i in 0..<4 {
                 if i == position { o["metadata"] = ["name": .string("o\(n)"), "labels": ["k": "v"]] }
-                o["f\(i)"] = Self.random(&rng, depth: 0)
+                o["f\(i)"] = RandomValues.value(&rng, depth: 0)
             }
             expectExact(Value.object(o))
         }
@@ -107,24 +108,5 @@ import TendValue
         #expect(CachedObject(a) == CachedObject(.object(reordered)))
         #expect(CachedObject(a) != CachedObject(["metadata": ["name": "a"], "data": ["x": "2"]]))
         #expect(Set([CachedObject(a), CachedObject(.object(reordered))]).count == 1)
-    }
-
-    static func random(_ rng: inout SplitMix64, depth: Int) -> Value {
-        switch Int.random(in: 0..<(depth > 3 ? 6 : 8), using: &rng) {
-        case 0: return .null
-        case 1: return .bool(Bool.random(using: &rng))
-        case 2: return .int(Int64.random(in: Int64.min...Int64.max, using: &rng) >> Int64.random(in: 0..<63, using: &rng))
-        case 3: return .double([0.1, -2.5e-9, 1e300, 3.0, -0.0, 1e16, Double(Int.random(in: -1000...1000, using: &rng)) / 7][Int.random(in: 0..<7, using: &rng)])
-        case 4, 5:
-            let scalars = (0..<Int.random(in: 0..<20, using: &rng)).map { _ in
-                Character(Unicode.Scalar([0x41, 0x7A, 0x20, 0x3A, 0x22, 0xE9, 0x1F600, 0x0A, 0x5C, 0x01][Int.random(in: 0..<10, using: &rng)])!)
-            }
-            return .string(String(scalars))
-        case 6: return .array((0..<Int.random(in: 0..<4, using: &rng)).map { _ in random(&rng, depth: depth + 1) })
-        default:
-            var o = Value.Object()
-            for n in 0..<Int.random(in: 0..<5, using: &rng) { o["k\(n)"] = random(&rng, depth: depth + 1) }
-            return .object(o)
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import TendFuzzing
 import TendValue
 
 @Suite struct JSONParseTests {
@@ -129,9 +130,9 @@ import TendValue
     }
 
     @Test func roundTripsRandomValues() throws {
-        var rng = SplitMix64(seed: 0x7E4D)
+        var rng = FuzzRNG(seed: 0x7E4D)
         for _ in 0..<2_000 {
-            let v = randomValue(&rng, depth: 0)
+            let v = RandomValues.value(&rng, depth: 0)
             let text = JSON.serialize(v)
             let back = try JSON.parse(text)
             #expect(back == normalizedForJSON(v), "\(text)")
@@ -148,49 +149,5 @@ func normalizedForJSON(_ v: Value) -> Value {
     case .array(let a): return .array(a.map(normalizedForJSON))
     case .object(let o): return .object(Value.Object(o.map { ($0.key, normalizedForJSON($0.value)) }))
     default: return v
-    }
-}
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-let trickyStrings = [
-    "", " ", "yes", "No", "null", "~", "0x1F", "1e3", "1_000", "-", "- x", "a: b", "#c", "x #c", "é", "😀", "\"q\"",
-    "line1\nline2\n", "tab\there", "\u{0}", "\\", "key:", "[a]", "{b}", "*x", "&y", "!t", "%p", "@a", "`b", ".inf", "-.5",
-    "2024-01-01", "12:30", "true", "<<", "=", "multi\nline", " lead", "trail ", "a'b", "\u{7F}", "\r\n",
-]
-
-func randomValue(_ rng: inout SplitMix64, depth: Int) -> Value {
-    let pick = Int.random(in: 0..<(depth > 3 ? 6 : 8), using: &rng)
-    switch pick {
-    case 0: return .null
-    case 1: return .bool(Bool.random(using: &rng))
-    case 2: return .int(Int64.random(in: Int64.min...Int64.max, using: &rng) >> Int64.random(in: 0..<63, using: &rng))
-    case 3:
-        let d = [0.1, -2.5e-9, 1e300, 3.0, 123456.789, Double(Int64.random(in: -1000...1000, using: &rng)) / 7]
-        return .double(d[Int.random(in: 0..<d.count, using: &rng)])
-    case 4, 5:
-        if Bool.random(using: &rng) { return .string(trickyStrings[Int.random(in: 0..<trickyStrings.count, using: &rng)]) }
-        let scalars = (0..<Int.random(in: 0..<12, using: &rng)).map { _ in
-            Character(Unicode.Scalar([0x41, 0x7A, 0x20, 0x3A, 0x22, 0xE9, 0x1F600, 0x0A, 0x5C, 0x2D][Int.random(in: 0..<10, using: &rng)])!)
-        }
-        return .string(String(scalars))
-    case 6: return .array((0..<Int.random(in: 0..<4, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) })
-    default:
-        var o = Value.Object()
-        for n in 0..<Int.random(in: 0..<5, using: &rng) {
-            let key = Bool.random(using: &rng) ? "k\(n)" : trickyStrings[Int.random(in: 0..<trickyStrings.count, using: &rng)]
-            o[key] = randomValue(&rng, depth: depth + 1)
-        }
-        return .object(o)
     }
 }

@@ -170,13 +170,13 @@ import TendFuzzing
 
     /// Random values (tricky strings, numbers, nesting) as managedFields and around it.
     @Test func randomValuesEqualParseThenRemove() throws {
-        var rng = SplitMix64(seed: 0x5EED_F1E1D)
+        var rng = FuzzRNG(seed: 0x5EED_F1E1D)
         for _ in 0..<1_000 {
             var metadata = Value.Object()
-            for n in 0..<Int.random(in: 0..<4, using: &rng) { metadata["m\(n)"] = randomValue(&rng, depth: 1) }
-            metadata["managedFields"] = randomValue(&rng, depth: 0)
-            for n in 0..<Int.random(in: 0..<3, using: &rng) { metadata["z\(n)"] = randomValue(&rng, depth: 1) }
-            let object: Value = ["apiVersion": "v1", "metadata": .object(metadata), "spec": randomValue(&rng, depth: 1)]
+            for n in 0..<Int.random(in: 0..<4, using: &rng) { metadata["m\(n)"] = RandomValues.value(&rng, depth: 1) }
+            metadata["managedFields"] = RandomValues.value(&rng, depth: 0)
+            for n in 0..<Int.random(in: 0..<3, using: &rng) { metadata["z\(n)"] = RandomValues.value(&rng, depth: 1) }
+            let object: Value = ["apiVersion": "v1", "metadata": .object(metadata), "spec": RandomValues.value(&rng, depth: 1)]
             let pretty = Bool.random(using: &rng)
             let options: JSON.SerializationOptions = pretty ? .prettyPrinted : []
             Self.expectSame(JSON.serializeBytes(object, options: options), .document)
