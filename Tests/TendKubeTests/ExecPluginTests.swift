@@ -39,8 +39,12 @@ import TendKube
     }
 
     /// Waits until the plugin has written its pid file (it has started), however loaded the machine.
+    /// Waits until the plugin has written its pid: `echo $$ > FILE` creates the file before it
+    /// writes the number, so the file existing is not enough (a loaded machine showed it empty).
     func started(_ pidFile: String) async {
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: pidFile) {
+        for _ in 0..<200 {
+            let text = (try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? ""
+            if Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) != nil { return }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
