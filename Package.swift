@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "TendYAMLTests", dependencies: ["TendYAML", "TendValue", "TendFuzzing"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "TendMetaTests", dependencies: ["TendMeta", "TendValue"], swiftSettings: swiftSettings),
+        .testTarget(name: "TendMetaTests", dependencies: ["TendMeta", "TendValue", "TendFuzzing"], swiftSettings: swiftSettings),
         .testTarget(name: "TendRegexTests", dependencies: ["TendRegex", "TendFuzzing"], swiftSettings: swiftSettings),
         .testTarget(name: "TendHTTPTests", dependencies: ["TendHTTP", "TendKube", "TendMeta", "TendValue", "TendYAML", "TendTesting"], swiftSettings: swiftSettings),
         .testTarget(

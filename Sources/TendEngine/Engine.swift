@@ -4,7 +4,7 @@ import Synchronization
 public import TendKube
 import TendMeta
 public import TendRules
-import TendRuntime
+public import TendRuntime
 
 /// Runs compiled rules against a cluster: one shared informer factory, one controller per rule.
 ///
@@ -85,6 +85,12 @@ public final class Engine: Sendable {
     /// The number of distinct informers (one list and one watch each) the rules share so far: one
     /// per (kind, namespace scope, label selector, field selector), however many rules read it.
     public var informerCount: Int { factory.informerCount }
+
+    /// The engine's shared informers, for a program that embeds the engine and reads what it
+    /// watches (controller-runtime's `Manager.GetCache`): asking for an informer the rules already
+    /// use returns that one (no second list or watch). Objects are as the cache holds them
+    /// (no `managedFields`), and may trail the server (see ``Informer``).
+    public var informers: SharedInformerFactory { factory }
 
     /// Runs until cancelled or until ``shutdown()`` completes.
     public func run() async throws {

@@ -5,132 +5,161 @@ import TendMeta
 import TendRules
 import TendValue
 
-/// Names of children found taken by an object the rule does not manage, so that later creates of
-/// them read before they write. Shared by every reconcile of one rule (``PlanExecutor``).
+/// Children whose create needs a read or a check first, remembered by every reconcile of one rule
+/// (``PlanExecutor``).
 ///
 /// The cache holds only objects Tend manages, so it cannot tell a free name from one taken by
-/// somebody else's object. A create is therefore sent without a read first (``PlanExecutor/createChild(_:resource:plan:rule:)``),
-/// and the first create of a taken name finds out from the server's answer. Remembering the name
-/// keeps that to once: the next reconciles of the parent read the object (one GET, no write), as
-/// every create did before, until the name is free or the object is the rule's.
-final class TakenNames: Sendable {
-    /// Each taken name, with the uid of the object when what the rule's create added to it is still
-    /// to be released (the release failed).
-    private let names = Mutex<[ObjectReference: String?]>([:])
+/// somebody else's object: a create is sent without a read first, and the first create of a taken
+/// name finds out from the server's answer (409 AlreadyExists). Remembering the name keeps that to
+/// once: the next reconciles of the parent read the object (one GET, no write) until the name is
+/// free or the object is the rule's. Children whose create the server took although an apply of
+/// the same object is refused (``PlanExecutor/createChild(_:resource:plan:rule:)``) are remembered
+/// too: their next creates are checked with a dry-run apply first, which writes nothing.
+final class CreateMemory: Sendable {
+    enum Mark: Sendable { case taken, refusedByApply }
 
-    /// A bound on the names remembered; past it, names no longer waiting for a release are
-    /// forgotten (a create of one then costs an apply that finds the name taken once more).
+    private let marks = Mutex<[ObjectReference: Mark]>([:])
+
+    /// A bound on the children remembered; past it, all are forgotten (the next create of a taken
+    /// name costs one refused create more, of a refused child one create and delete more).
     static let limit = 10_000
 
-    /// Whether `reference` is known to be taken, and the uid of its object when a release is
-    /// still owed to it.
-    func lookup(_ reference: ObjectReference) -> (taken: Bool, releasePending: String?) {
-        names.withLock { set in set[reference].map { (true, $0) } ?? (false, nil) }
+    func mark(of reference: ObjectReference) -> Mark? {
+        marks.withLock { $0[reference] }
     }
 
-    func insert(_ reference: ObjectReference, releasePending uid: String? = nil) {
-        names.withLock { set in
-            if set.count >= Self.limit { set = set.filter { $0.value != nil } }
-            set[reference] = .some(uid)
+    func set(_ mark: Mark, for reference: ObjectReference) {
+        marks.withLock { marks in
+            if marks.count >= Self.limit { marks.removeAll() }
+            marks[reference] = mark
         }
     }
 
-    func remove(_ reference: ObjectReference) {
-        _ = names.withLock { $0.removeValue(forKey: reference) }
+    func forget(_ reference: ObjectReference) {
+        _ = marks.withLock { $0.removeValue(forKey: reference) }
     }
 }
 
 extension PlanExecutor {
-    /// Creates a child the cache does not hold, in one request on the common path: a server-side
-    /// apply **without** force. Kept guarantees:
+    /// Creates a child the cache does not hold, in one request on the common path: a `POST` as the
+    /// rule's field manager, the API server's cheapest write (about half the server's CPU of an
+    /// apply that creates). Kept guarantees:
     ///
-    /// - **No adoption of others' objects.** When the name is free, the apply creates the object
-    ///   and its `managedFields` name only the rule. When an object of that name already exists,
-    ///   the apply without force cannot change a value another manager set (the server answers
-    ///   409 Conflict and writes nothing); it can only add fields nobody set, and the answer then
-    ///   shows the other managers. Those added fields are released at once by applying an empty
-    ///   configuration as the rule (the object is as it was, fields and values), and the child is
-    ///   refused as `NotOwned`. In either case the name is remembered (``TakenNames``) and the
-    ///   next reconciles check it with a GET, writing nothing.
-    /// - **An object the rule does manage** that the cache did not hold yet (a conflict with its
-    ///   own earlier write that another manager changed since): the GET shows Tend's labels for
-    ///   this parent, and the child is applied with force, as an update.
+    /// - **No adoption of others' objects.** A create never changes an object that exists: when the
+    ///   name is taken the server answers 409 AlreadyExists and writes nothing. The object is then
+    ///   read: one the rule does not manage refuses the child as `NotOwned` and the name is
+    ///   remembered (``CreateMemory``), so the next reconciles only read it; one the rule does manage
+    ///   (the cache was behind) is applied with force, as an update.
+    /// - **Exact field removal later.** The create leaves an `Update` entry of the rule's manager in
+    ///   `managedFields`; the child's first apply moves it into the rule's Apply entry
+    ///   (``applyOwned(_:resource:rule:status:)``, ``OwnershipTakeover``), so a field a later
+    ///   template stops setting is released as if the child had been created by an apply.
+    /// - **What an apply refuses is refused.** A `POST` is laxer than an apply: a built-in kind's
+    ///   unknown fields are dropped and a list with two items of one key is stored (with no
+    ///   `managedFields` at all), where an apply refuses both. When the created object lacks a field
+    ///   the child sets or the rule's entry, a dry-run apply asks the server; when it refuses, the
+    ///   object just created is deleted (only that uid) and the child fails with the apply's error.
+    ///   Its next creates are checked with the dry-run apply first.
     /// - **Dry runs** (`dryRun=All`) write nothing; a taken name is reported the same way.
     func createChild(_ child: PlannedChild, resource: ResourceClient, plan: ReconcilePlan, rule: Rule) async throws(KubeError) -> ChildResult {
-        let known = takenNames.lookup(child.reference)
-        if let uid = known.releasePending {
-            // Its labels now say it is the rule's: the object itself is not to be believed.
-            if await release(child, uid: uid, resource: resource, rule: rule) { takenNames.insert(child.reference) }
-            return notOwned(child, rule: rule)
-        }
-        if known.taken {
+        switch createMemory.mark(of: child.reference) {
+        case .taken?:
             let existing: Value?
             do { existing = try await resource.get(child.key.name) } catch where error.isNotFound { existing = nil }
-            if let existing, !isManaged(existing, rule: rule, plan: plan) { return notOwned(child, rule: rule) }
-            takenNames.remove(child.reference)
-            _ = try await applyOwned(child.desired, resource: resource, rule: rule)
-            return existing == nil ? .created(child.reference) : .applied(child.reference)
+            if let existing {
+                guard isManaged(existing, rule: rule, plan: plan) else { return notOwned(child, rule: rule) }
+                createMemory.forget(child.reference)
+                _ = try await applyOwned(child.desired, resource: resource, rule: rule)
+                return .applied(child.reference)
+            }
+            createMemory.forget(child.reference)
+        case .refusedByApply?:
+            _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: rule.fieldManager, force: true, dryRun: true))
+            createMemory.forget(child.reference)
+        case nil:
+            break
         }
+        return try await post(child, resource: resource, plan: plan, rule: rule, retryingGone: true)
+    }
+
+    private func post(_ child: PlannedChild, resource: ResourceClient, plan: ReconcilePlan, rule: Rule, retryingGone: Bool) async throws(KubeError) -> ChildResult {
         let created: Value
         do {
-            created = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: rule.fieldManager, force: false, dryRun: dryRun))
-        } catch where error.isConflict {
-            let existing = try await resource.get(child.key.name)
+            created = try await resource.create(child.desired, options: WriteOptions(dryRun: dryRun, fieldManager: rule.fieldManager))
+        } catch where error.isAlreadyExists {
+            let existing: Value
+            do {
+                existing = try await resource.get(child.key.name)
+            } catch where error.isNotFound && retryingGone {
+                // Deleted between the two requests: the name is free again.
+                return try await post(child, resource: resource, plan: plan, rule: rule, retryingGone: false)
+            }
             guard isManaged(existing, rule: rule, plan: plan) else {
-                takenNames.insert(child.reference)
+                logger.info("a child's name is taken by an object the rule does not manage", metadata: ["rule": "\(rule.name)", "child": "\(child.reference)"])
+                createMemory.set(.taken, for: child.reference)
                 return notOwned(child, rule: rule)
             }
             _ = try await applyOwned(child.desired, resource: resource, rule: rule)
             return .applied(child.reference)
         }
-        let others = Self.otherManagers(of: created, rule: rule)
-        guard !others.isEmpty else { return .created(child.reference) }
-        logger.info("a child's name is taken by an object the rule does not manage", metadata: [
-            "rule": "\(rule.name)", "child": "\(child.reference)", "managers": "\(others.joined(separator: ","))",
-        ])
-        let uid = created["metadata"]?["uid"]?.stringValue ?? ""
-        let released = dryRun || uid.isEmpty ? true : await release(child, uid: uid, resource: resource, rule: rule)
-        takenNames.insert(child.reference, releasePending: released ? nil : uid)
-        return notOwned(child, rule: rule)
-    }
-
-    /// The field managers of `object` other than `rule`'s own (its field and status managers, and
-    /// the applies of Tend's former single manager): on an object the apply just created, there
-    /// are none. Writes other than applies under the former manager's name are others': they come
-    /// from clients with Tend's user agent (``LegacyOwnership``).
-    static func otherManagers(of object: Value, rule: Rule) -> [String] {
-        let own: Set<String> = [rule.fieldManager, rule.statusFieldManager]
-        let others = (object["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { entry -> String? in
-            guard let manager = entry["manager"]?.stringValue, !own.contains(manager) else { return nil }
-            if manager == Rule.legacyFieldManager, entry["operation"]?.stringValue == "Apply" { return nil }
-            return manager
+        if !Self.keepsEverything(created, desired: child.desired, manager: rule.fieldManager) {
+            try await undoIfApplyRefuses(created, child: child, resource: resource, rule: rule)
         }
-        return Array(Set(others)).sorted()
+        return .created(child.reference)
     }
 
-    /// Releases every field the rule's apply added to an object that was not the rule's: an apply
-    /// of no fields as the same manager removes those only it set and leaves the rest as they were.
-    /// Until it succeeds (tried again at the parent's next reconciles, which retry with backoff),
-    /// the object carries the rule's labels and is not taken for the rule's.
-    ///
-    /// The apply names the object's uid, so it never creates one (the object may be gone, or
-    /// replaced, by then: nothing is left to release).
-    ///
-    /// - Returns: whether the release was made, or is no longer needed.
-    private func release(_ child: PlannedChild, uid: String, resource: ResourceClient, rule: Rule) async -> Bool {
-        var empty: Value = ["apiVersion": .string(child.kind.apiVersion), "kind": .string(child.kind.kind), "metadata": ["name": .string(child.key.name), "uid": .string(uid)]]
-        if !child.key.namespace.isEmpty { empty["metadata"]?["namespace"] = .string(child.key.namespace) }
+    /// Asks the server, with a dry-run apply, whether it refuses the child the create just stored;
+    /// when it does, deletes what was created (only that uid) and throws the apply's error.
+    private func undoIfApplyRefuses(_ created: Value, child: PlannedChild, resource: ResourceClient, rule: Rule) async throws(KubeError) {
         do {
-            _ = try await resource.apply(empty, options: ApplyOptions(fieldManager: rule.fieldManager, force: false))
-            return true
-        } catch where error.isNotFound || error.isConflict {
-            // Gone, or another object by now (the uid precondition failed).
-            return true
+            _ = try await resource.apply(child.desired, options: ApplyOptions(fieldManager: rule.fieldManager, force: true, dryRun: true))
         } catch {
-            logger.error("could not release what a create added to an object the rule does not manage; trying again at the next reconcile", metadata: [
-                "rule": "\(rule.name)", "child": "\(child.reference)", "error": "\(error)",
-            ])
-            return false
+            guard error.isInvalid || error.status?.code == 400 || error.status?.code == 500 else { return }
+            createMemory.set(.refusedByApply, for: child.reference)
+            if !dryRun, let uid = created["metadata"]?["uid"]?.stringValue {
+                do {
+                    _ = try await resource.delete(child.key.name, options: DeleteOptions(propagationPolicy: .background, preconditionUID: uid))
+                } catch where error.isNotFound || error.isConflict {
+                    // Gone, or another object by now.
+                } catch {
+                    logger.error("could not delete a child the server created but refuses to apply", metadata: ["rule": "\(rule.name)", "child": "\(child.reference)", "error": "\(error)"])
+                }
+            }
+            throw error
+        }
+    }
+
+    /// Whether the object a `POST` created shows what an apply of `desired` would have written: the
+    /// rule's entry in its `managedFields` (the server stores none when it cannot type the object)
+    /// and every field `desired` sets, but for `status`, null values and empty maps and lists (which
+    /// a create drops or ignores alike). Values are not compared: the server normalizes some
+    /// (quantities, for one).
+    static func keepsEverything(_ created: Value, desired: Value, manager: String) -> Bool {
+        let entries = created["metadata"]?["managedFields"]?.arrayValue ?? []
+        guard entries.contains(where: { $0["manager"]?.stringValue == manager }) else { return false }
+        return keeps(created, desired, top: true)
+    }
+
+    private static func keeps(_ created: Value, _ desired: Value, top: Bool) -> Bool {
+        switch (desired, created) {
+        case (.object(let want), .object(let have)):
+            for (key, value) in want where !(top && key == "status") && !isEmpty(value) {
+                guard let kept = have[key], keeps(kept, value, top: false) else { return false }
+            }
+            return true
+        case (.array(let want), .array(let have)):
+            return want.count == have.count && zip(have, want).allSatisfy { keeps($0, $1, top: false) }
+        default:
+            return true
+        }
+    }
+
+    private static func isEmpty(_ value: Value) -> Bool {
+        switch value {
+        case .null: true
+        case .object(let fields): fields.isEmpty
+        case .array(let items): items.isEmpty
+        default: false
         }
     }
 

@@ -20,9 +20,9 @@ public struct PlanExecutor: Sendable {
     public var dryRun = false
     /// Counts child writes (`tend_child_writes_total`); dry runs are never counted.
     let metrics: ChildWriteMetrics?
-    /// Child names found taken by objects the rule does not manage, kept across reconciles
-    /// (``createChild(_:resource:plan:rule:)``).
-    let takenNames = TakenNames()
+    /// Children found taken by objects the rule does not manage, or refused by an apply, kept
+    /// across reconciles (``createChild(_:resource:plan:rule:)``).
+    let createMemory = CreateMemory()
     /// Where the kinds of a plan's children are recorded before they are written (the engine's
     /// shared record); nil only in tests that build an executor alone.
     var inventory: InventoryRecorder?

@@ -58,8 +58,19 @@ public struct LabelSelectorError: Error, Sendable, Hashable, CustomStringConvert
 }
 
 extension Character {
-    fileprivate var isASCIIAlnum: Bool { isASCII && (isLetter || isNumber) }
-    fileprivate var isLowercaseAlnum: Bool { isASCII && (isLowercase || isNumber) }
+    fileprivate var isASCIIAlnum: Bool {
+        guard let a = asciiValue else { return false }
+        return (a >= 0x30 && a <= 0x39) || (a >= 0x41 && a <= 0x5A) || (a >= 0x61 && a <= 0x7A)
+    }
+    fileprivate var isLowercaseAlnum: Bool {
+        guard let a = asciiValue else { return false }
+        return (a >= 0x30 && a <= 0x39) || (a >= 0x61 && a <= 0x7A)
+    }
+    /// `isWhitespace`, without the Unicode property lookup for ASCII.
+    fileprivate var isSelectorSpace: Bool {
+        guard let a = asciiValue else { return isWhitespace }
+        return a == 0x20 || (a >= 0x09 && a <= 0x0D)
+    }
 }
 
 extension LabelSelector {
@@ -188,7 +199,7 @@ private struct SelectorParser {
     }
 
     private mutating func next() -> Token {
-        while position < chars.count, chars[position].isWhitespace { position += 1 }
+        while position < chars.count, chars[position].isSelectorSpace { position += 1 }
         tokenStart = position
         guard position < chars.count else { return .end }
         let c = chars[position]
@@ -212,16 +223,19 @@ private struct SelectorParser {
             }
             return .not
         default:
-            var s = String(c)
-            while position < chars.count, !Self.isSpecial(chars[position]), !chars[position].isWhitespace {
-                s.append(chars[position])
+            while position < chars.count, !Self.isSpecial(chars[position]), !chars[position].isSelectorSpace {
                 position += 1
             }
-            return .identifier(s)
+            return .identifier(String(chars[tokenStart..<position]))
         }
     }
 
-    private static func isSpecial(_ c: Character) -> Bool { ",()=!<>".contains(c) }
+    private static func isSpecial(_ c: Character) -> Bool {
+        switch c {
+        case ",", "(", ")", "=", "!", "<", ">": true
+        default: false
+        }
+    }
 
     private func describe(_ t: Token) -> String {
         switch t {

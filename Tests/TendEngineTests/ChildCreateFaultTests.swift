@@ -4,23 +4,32 @@ import Synchronization
 import Testing
 @testable import TendEngine
 import TendKube
+import TendMeta
 import TendOffline
 import TendRules
 import TendTesting
 import TendValue
 import TendYAML
 
-/// The create of a child against a scripted server: one apply without force when the name is free;
-/// when it is taken, the apply's additions released (with the object's uid as precondition) and
-/// later reconciles reading instead of writing, and a release that fails tried again first.
+/// The create of a child against a scripted server: one `POST` when the name is free; when it is
+/// taken, one read and later reconciles only reading; the rule's own object behind the cache applied;
+/// a create the server took but an apply refuses undone; and the first apply of a created child
+/// moving the create's `Update` entry into the rule's Apply entry.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct ChildCreateFaultTests {
     /// What the scripted server does with the child `p-copy`.
     struct Script: Sendable {
-        /// Managers in the apply's answer besides the rule's (the name is taken when non-empty).
-        var others: [String] = []
-        /// How many releases (applies without data) fail with 500 before one succeeds.
-        var failingReleases = 0
+        enum Taken: Sendable { case free, theirs, ours }
+        /// Whether the create finds the name taken, and by whom.
+        var taken: Taken = .free
+        /// The create stores the object without managedFields (as for a list with two items of one key).
+        var createdUntyped = false
+        /// The created object lacks `data` (as a dropped unknown field would be).
+        var createdWithoutData = false
+        /// Applies (dry runs included) fail as the 1.20 server refuses an object it cannot type.
+        var applyRefuses = false
+        /// The managedFields the apply answers with.
+        var applied: [Value] = [["manager": "tend/copier", "operation": "Apply", "fieldsV1": ["f:data": ["f:k": [:]]]]]
     }
 
     final class Server: Sendable {
@@ -31,31 +40,57 @@ struct ChildCreateFaultTests {
         var handler: FakeAPIServer.Handler {
             { request, _ in
                 if let discovery = FakeAPIServer.Action.coreDiscovery(request, resources: [("configmaps", "ConfigMap", true), ("events", "Event", true)]) { return discovery }
+                guard request.path.hasPrefix("/api/v1/namespaces/ns/configmaps") else { return .json(201, ["kind": "Status", "apiVersion": "v1", "status": "Success"]) }
                 let body = (try? JSON.parse(String(decoding: request.body, as: UTF8.self))) ?? .null
-                let isRelease = request.method == "PATCH" && request.path.hasSuffix("/p-copy") && body["data"] == nil
-                let line = "\(request.method) \(request.path)" + (request.method == "PATCH" ? (isRelease ? " release uid=\(body["metadata"]?["uid"]?.stringValue ?? "-")" : " apply force=\(request.query["force"] ?? "false")") : "")
-                self.seen.withLock { $0.append(line) }
                 let script = self.script.withLock { $0 }
+                var line = request.method
                 switch request.method {
-                case "GET":
-                    return .json(200, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-copy", "namespace": "ns", "uid": "theirs"], "data": ["mine": "1"]])
-                case "PATCH" where isRelease:
-                    if script.failingReleases > 0 {
-                        self.script.withLock { $0.failingReleases -= 1 }
-                        return .status(500, reason: "InternalError", message: "etcd is down")
-                    }
-                    return .json(200, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-copy", "namespace": "ns", "uid": "theirs"]])
+                case "PATCH" where request.header("content-type") == "application/json-patch+json":
+                    line += " managedFields test=\(body[0]?["value"]?.stringValue ?? "-") managers=\((body[1]?["value"]?.arrayValue ?? []).map { "\($0["manager"]?.stringValue ?? ""):\($0["operation"]?.stringValue ?? "")" }.joined(separator: ","))"
                 case "PATCH":
-                    let managers: [Value] = (["tend/copier"] + script.others).map { name -> Value in ["manager": .string(name), "operation": "Apply"] }
-                    return .json(200, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-copy", "namespace": "ns", "uid": .string(script.others.isEmpty ? "new" : "theirs"), "managedFields": .array(managers)]])
+                    line += " apply force=\(request.query["force"] ?? "false")" + (request.query["dryRun"] != nil ? " dryRun" : "")
+                case "DELETE":
+                    line += " uid=\(body["preconditions"]?["uid"]?.stringValue ?? "-")"
                 default:
-                    return .json(201, ["kind": "Status", "apiVersion": "v1", "status": "Success"])
+                    break
+                }
+                self.seen.withLock { $0.append(line) }
+                let stored: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-copy", "namespace": "ns", "uid": "new", "resourceVersion": "5"], "data": ["k": "v"]]
+                switch request.method {
+                case "POST":
+                    switch script.taken {
+                    case .theirs, .ours: return .status(409, reason: "AlreadyExists", message: "configmaps \"p-copy\" already exists")
+                    case .free:
+                        var created = body
+                        created["metadata"]?["uid"] = "new"
+                        created["metadata"]?["resourceVersion"] = "5"
+                        if !script.createdUntyped { created["metadata"]?["managedFields"] = [["manager": "tend/copier", "operation": "Update", "fieldsV1": ["f:data": ["f:k": [:]]]]] }
+                        if script.createdWithoutData { created["data"] = nil }
+                        return .json(201, created)
+                    }
+                case "GET":
+                    var existing = stored
+                    existing["metadata"]?["uid"] = "theirs"
+                    if script.taken == .ours { existing["metadata"]?["labels"] = ["tend.dev/rule": "copier", "tend.dev/owner-uid": "u-1"] }
+                    return .json(200, existing)
+                case "PATCH" where script.applyRefuses:
+                    return .status(500, reason: "InternalError", message: "failed to create typed patch object: .data: duplicate entries")
+                case "PATCH":
+                    var object = stored
+                    object["metadata"]?["managedFields"] = .array(script.applied)
+                    if request.header("content-type") == "application/json-patch+json" {
+                        object["metadata"]?["managedFields"] = body[1]?["value"]
+                        self.script.withLock { $0.applied = body[1]?["value"]?.arrayValue ?? [] }
+                    }
+                    return .json(200, object)
+                default:
+                    return .json(200, stored)
                 }
             }
         }
 
         /// The requests for the child, in order.
-        var child: [String] { seen.withLock { $0.filter { $0.contains("/configmaps/p-copy") }.map { $0.replacingOccurrences(of: " /api/v1/namespaces/ns/configmaps/p-copy", with: "") } } }
+        var child: [String] { seen.withLock { $0 } }
     }
 
     static let rule = """
@@ -70,60 +105,113 @@ struct ChildCreateFaultTests {
         """
     static let parent: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p", "namespace": "ns", "uid": "u-1", "labels": ["role": "parent"]]]
 
-    /// Runs `reconciles` reconciles of the parent (the cache never holds the child) with one
-    /// executor, returning each one's refusals.
-    func reconcile(_ server: Server, times reconciles: Int) async throws -> [[String]] {
+    static func compiledRule() throws -> Rule {
+        try #require(RuleCompiler.compile(try YAML.parse(Self.rule, file: "rule.yaml")).0)
+    }
+
+    /// Runs `body` with an executor talking to `server`.
+    func withExecutor(_ server: Server, _ body: (PlanExecutor, Rule) async throws -> Void) async throws {
         let fake = try FakeAPIServer(handler: server.handler)
         defer { fake.stop() }
         var config = ClientConfiguration(server: fake.url, source: "test")
         config.rateLimit = .unlimited
-        let rule = try #require(RuleCompiler.compile(try YAML.parse(Self.rule, file: "rule.yaml")).0)
-        let world = InMemoryWorld(objects: [Self.parent])
-        let plan = Planner(rule: rule).plan(parent: Self.parent, world: world, now: Date())
-        var refusals: [[String]] = []
+        let rule = try Self.compiledRule()
         try await KubeClient.withClient(config, options: KubeClient.Options(retryPolicy: .none)) { client in
             var logger = Logger(label: "create")
             logger.logLevel = .critical
-            let executor = PlanExecutor(client: client, logger: logger)
+            try await body(PlanExecutor(client: client, logger: logger), rule)
+        }
+    }
+
+    /// Runs `reconciles` reconciles of the parent (the cache never holds the child) with one
+    /// executor, returning each one's failures.
+    func reconcile(_ server: Server, times reconciles: Int) async throws -> [[String]] {
+        var failures: [[String]] = []
+        try await withExecutor(server) { executor, rule in
+            let plan = Planner(rule: rule).plan(parent: Self.parent, world: InMemoryWorld(objects: [Self.parent]), now: Date())
             for _ in 0..<reconciles {
-                let outcome = await executor.execute(plan, rule: rule)
-                refusals.append(outcome.failures.map(\.reason))
+                failures.append(await executor.execute(plan, rule: rule).failures.map(\.reason))
             }
         }
-        return refusals
+        return failures
     }
 
-    @Test func aFreeNameIsOneApplyWithoutForce() async throws {
+    @Test func aFreeNameIsOneCreate() async throws {
         let server = Server(Script())
-        let refusals = try await reconcile(server, times: 1)
-        #expect(refusals == [[]])
-        #expect(server.child == ["PATCH apply force=false"])
+        #expect(try await reconcile(server, times: 1) == [[]])
+        #expect(server.child == ["POST"])
     }
 
-    @Test func aTakenNameIsReleasedOnceThenOnlyRead() async throws {
-        let server = Server(Script(others: ["someone"]))
-        let refusals = try await reconcile(server, times: 3)
-        #expect(refusals == [["NotOwned"], ["NotOwned"], ["NotOwned"]])
-        #expect(server.child == ["PATCH apply force=false", "PATCH release uid=theirs", "GET", "GET"])
+    @Test func aTakenNameIsReadOnceThenOnlyRead() async throws {
+        let server = Server(Script(taken: .theirs))
+        #expect(try await reconcile(server, times: 3) == [["NotOwned"], ["NotOwned"], ["NotOwned"]])
+        #expect(server.child == ["POST", "GET", "GET", "GET"], "nothing is written to their object")
     }
 
-    @Test func aFailedReleaseIsTriedAgainBeforeAnythingElse() async throws {
-        let server = Server(Script(others: ["someone"], failingReleases: 2))
-        let refusals = try await reconcile(server, times: 4)
-        #expect(refusals == [["NotOwned"], ["NotOwned"], ["NotOwned"], ["NotOwned"]])
-        // Until the release is made, the object (which now carries the rule's labels) is not read.
-        #expect(server.child == ["PATCH apply force=false", "PATCH release uid=theirs", "PATCH release uid=theirs", "PATCH release uid=theirs", "GET"])
+    @Test func theRulesOwnObjectBehindTheCacheIsApplied() async throws {
+        let server = Server(Script(taken: .ours))
+        #expect(try await reconcile(server, times: 1) == [[]])
+        #expect(server.child == ["POST", "GET", "PATCH apply force=true"])
     }
 
-    @Test func managersOtherThanTheRulesOwn() throws {
-        let rule = try #require(RuleCompiler.compile(try YAML.parse(Self.rule, file: "rule.yaml")).0)
-        func object(_ entries: [(String, String)]) -> Value {
-            ["metadata": ["managedFields": .array(entries.map { ["manager": .string($0.0), "operation": .string($0.1)] })]]
+    @Test func aCreateAnApplyWouldRefuseIsUndone() async throws {
+        let server = Server(Script(createdUntyped: true, applyRefuses: true))
+        #expect(try await reconcile(server, times: 2) == [["ApplyFailed"], ["ApplyFailed"]])
+        // Created, checked, deleted (only that object); then checked first, and not created again.
+        #expect(server.child == ["POST", "PATCH apply force=true dryRun", "DELETE uid=new", "PATCH apply force=true dryRun"])
+    }
+
+    @Test func aCreateMissingAFieldTheApplyAcceptsIsKept() async throws {
+        let server = Server(Script(createdWithoutData: true))
+        #expect(try await reconcile(server, times: 1) == [[]])
+        #expect(server.child == ["POST", "PATCH apply force=true dryRun"])
+    }
+
+    @Test func theCreatesUpdateEntryIsMovedOnceAtTheFirstApply() async throws {
+        // The create's entry owns data.old, which the template no longer sets: the apply is made
+        // again once the rule's Apply entry owns it, so the server releases it.
+        let server = Server(Script(applied: [
+            ["manager": "tend/copier", "operation": "Apply", "fieldsV1": ["f:data": ["f:k": [:]]]],
+            ["manager": "tend/copier", "operation": "Update", "fieldsV1": ["f:data": ["f:k": [:], "f:old": [:]]]],
+            ["manager": "kubectl-edit", "operation": "Update", "fieldsV1": ["f:data": ["f:x": [:]]]],
+        ]))
+        try await withExecutor(server) { executor, rule in
+            let desired: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-copy", "namespace": "ns"], "data": ["k": "v"]]
+            let resource = try await executor.client.resource(.init(apiVersion: "v1", kind: "ConfigMap")!, namespace: "ns")
+            _ = try await executor.applyOwned(desired, resource: resource, rule: rule)
+            _ = try await executor.applyOwned(desired, resource: resource, rule: rule)
         }
-        #expect(PlanExecutor.otherManagers(of: object([("tend/copier", "Apply"), ("tend/copier/status", "Apply")]), rule: rule) == [])
-        // Tend's former single manager applied for the rules; its plain writes are any client with Tend's user agent.
-        #expect(PlanExecutor.otherManagers(of: object([("tend/copier", "Apply"), ("tend", "Apply")]), rule: rule) == [])
-        #expect(PlanExecutor.otherManagers(of: object([("tend/copier", "Apply"), ("tend", "Update")]), rule: rule) == ["tend"])
-        #expect(PlanExecutor.otherManagers(of: object([("tend/copier", "Apply"), ("kubectl-create", "Update"), ("tend/other", "Apply")]), rule: rule) == ["kubectl-create", "tend/other"])
+        #expect(server.child == [
+            "PATCH apply force=true", "PATCH managedFields test=5 managers=tend/copier:Apply,kubectl-edit:Update", "PATCH apply force=true",
+            "PATCH apply force=true",
+        ])
+    }
+
+    @Test func anUpdateEntryTheApplyCoversIsMovedWithoutASecondApply() async throws {
+        let server = Server(Script(applied: [
+            ["manager": "tend/copier", "operation": "Apply", "fieldsV1": ["f:data": ["f:k": [:]]]],
+            ["manager": "tend/copier", "operation": "Update", "fieldsV1": ["f:data": ["f:k": [:]]]],
+        ]))
+        try await withExecutor(server) { executor, rule in
+            let desired: Value = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "p-copy", "namespace": "ns"], "data": ["k": "v"]]
+            let resource = try await executor.client.resource(.init(apiVersion: "v1", kind: "ConfigMap")!, namespace: "ns")
+            _ = try await executor.applyOwned(desired, resource: resource, rule: rule)
+        }
+        #expect(server.child == ["PATCH apply force=true", "PATCH managedFields test=5 managers=tend/copier:Apply"])
+    }
+
+    @Test func whatACreateKeeps() {
+        let desired: Value = ["metadata": ["name": "a", "labels": [:], "annotations": .null], "data": ["k": "1"], "status": ["x": 1], "spec": ["ports": [["port": 80], ["port": 81]]]]
+        let entry: Value = [["manager": "tend/r", "operation": "Update"]]
+        var created: Value = ["metadata": ["name": "a", "managedFields": entry], "data": ["k": "1"], "spec": ["ports": [["port": 80, "protocol": "TCP"], ["port": 81]]]]
+        #expect(PlanExecutor.keepsEverything(created, desired: desired, manager: "tend/r"), "status, null and empty values are not looked for; defaults may be added")
+        #expect(!PlanExecutor.keepsEverything(created, desired: desired, manager: "tend/other"), "no entry of the rule: the server could not type the object")
+        created["spec"]?["ports"] = [["port": 80]]
+        #expect(!PlanExecutor.keepsEverything(created, desired: desired, manager: "tend/r"), "an item lost")
+        created["spec"]?["ports"] = [["port": 80], ["port": 81]]
+        created["data"] = ["k": 1]
+        #expect(PlanExecutor.keepsEverything(created, desired: desired, manager: "tend/r"), "values may be normalized")
+        created["data"] = [:]
+        #expect(!PlanExecutor.keepsEverything(created, desired: desired, manager: "tend/r"), "a field dropped")
     }
 }

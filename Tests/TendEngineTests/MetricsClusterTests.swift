@@ -49,7 +49,7 @@ struct MetricsClusterTests {
         #expect(text.value("tend_watched_objects", ["rule": ns]) == 1)
         #expect(text.value("tend_rules") == 1)
         #expect(text.value("tend_leader") == 1)
-        #expect((text.value("tend_rest_client_requests_total", ["verb": "apply", "code": "201"]) ?? 0) >= 1, "the child's apply created it")
+        #expect((text.value("tend_rest_client_requests_total", ["verb": "create", "code": "201"]) ?? 0) >= 1, "the child's create")
         #expect((text.value("tend_rest_client_requests_total", ["verb": "list", "code": "200"]) ?? 0) >= 1)
         #expect(!text.samples.contains { $0.labels.values.contains("source") }, "no label names an object")
         server.stop()

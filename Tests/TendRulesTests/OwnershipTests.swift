@@ -41,8 +41,10 @@ import TendYAML
             Self.entry("tend", "Update", ["f:metadata": ["f:finalizers": ["v:\"example.com/keep\"": [:]]]]),
             Self.entry("kubectl-edit", "Update", ["f:spec": ["f:x": [:]]]),
         ]]]
-        #expect(LegacyOwnership.needsTakeover(object))
-        let fields = try #require(LegacyOwnership.managedFields(of: object, takenOverBy: rule))
+        #expect(LegacyOwnership.needsTakeover(object) && OwnershipTakeover.isNeeded(object, by: rule))
+        let takeover = try #require(OwnershipTakeover.takeover(of: object, by: rule))
+        #expect(takeover.releases, "the legacy bookkeeping is not in the rule's entry: the next apply releases it")
+        let fields = takeover.managedFields
         #expect(fields.map { $0["manager"]?.stringValue ?? "" } == ["tend/webapp", "tend", "kubectl-edit", "tend/webapp/status"],
                 "the Apply entry is taken over; an Update entry of a client called tend stays")
         #expect(fields[1]["operation"] == "Update")
@@ -50,18 +52,49 @@ import TendYAML
                 "the rule now owns the legacy bookkeeping, so its next apply releases it")
         #expect(fields[3]["fieldsV1"] == ["f:status": ["f:phase": [:]]], "status fields go to the status manager")
         #expect(fields[3]["operation"] == "Apply")
-        let patch = LegacyOwnership.patch(installing: fields, on: object)
+        let patch = OwnershipTakeover.patch(installing: fields, on: object)
         #expect(patch[0] == ["op": "test", "path": "/metadata/resourceVersion", "value": "7"])
-        #expect(LegacyOwnership.managedFields(of: ["metadata": ["managedFields": .array(fields)]], takenOverBy: rule) == nil, "nothing left to take over")
+        #expect(OwnershipTakeover.takeover(of: ["metadata": ["managedFields": .array(fields)]], by: rule) == nil, "nothing left to take over")
         #expect(!LegacyOwnership.needsTakeover(["metadata": ["managedFields": [Self.entry("tend", "Update", ["f:data": [:]])]]]))
+        #expect(!OwnershipTakeover.isNeeded(["metadata": ["managedFields": [Self.entry("tend", "Update", ["f:data": [:]])]]], by: rule))
     }
 
     @Test func aNewerServersStatusEntryKeepsItsSubresource() throws {
         let rule = try compileRule(webappRule)
         let object: Value = ["metadata": ["managedFields": [Self.entry("tend", "Apply", ["f:status": ["f:phase": [:]]], subresource: "status")]]]
-        let fields = try #require(LegacyOwnership.managedFields(of: object, takenOverBy: rule))
+        let fields = try #require(OwnershipTakeover.takeover(of: object, by: rule)).managedFields
         #expect(fields.count == 1)
         #expect(fields[0]["manager"] == "tend/webapp/status" && fields[0]["subresource"] == "status")
+    }
+
+    /// A child created by a `POST` as the rule: the create's Update entry joins the rule's Apply
+    /// entry; the status manager's entries and other managers' stay.
+    @Test func theCreatesUpdateEntryJoinsTheRulesApplyEntry() throws {
+        let rule = try compileRule(webappRule)
+        let others = [
+            Self.entry("tend/webapp/status", "Update", ["f:status": ["f:x": [:]]], subresource: "status"),
+            Self.entry("kubectl-edit", "Update", ["f:data": ["f:y": [:]]]),
+        ]
+        let created: Value = ["metadata": ["managedFields": .array([Self.entry("tend/webapp", "Update", ["f:data": ["f:a": [:], "f:old": [:]]])] + others)]]
+        #expect(OwnershipTakeover.isNeeded(created, by: rule))
+        let alone = try #require(OwnershipTakeover.takeover(of: created, by: rule))
+        #expect(alone.managedFields.map { "\($0["manager"]?.stringValue ?? ""):\($0["operation"]?.stringValue ?? "")" } == ["tend/webapp/status:Update", "kubectl-edit:Update", "tend/webapp:Apply"])
+        #expect(alone.managedFields[2]["fieldsV1"] == ["f:data": ["f:a": [:], "f:old": [:]]])
+        #expect(alone.releases, "a new Apply entry: what the apply does not set is released")
+
+        // Beside the Apply entry of the apply that found it.
+        var applied = created
+        applied["metadata"]?["managedFields"] = .array([Self.entry("tend/webapp", "Apply", ["f:data": ["f:a": [:]]])] + (created["metadata"]?["managedFields"]?.arrayValue ?? []))
+        let merged = try #require(OwnershipTakeover.takeover(of: applied, by: rule))
+        #expect(merged.managedFields.count == 3)
+        #expect(merged.managedFields[0]["fieldsV1"] == ["f:data": ["f:a": [:], "f:old": [:]]])
+        #expect(merged.releases, "data.old is no longer applied")
+
+        let covered: Value = ["metadata": ["managedFields": .array([
+            Self.entry("tend/webapp", "Apply", ["f:data": ["f:a": [:]]]), Self.entry("tend/webapp", "Update", ["f:data": ["f:a": [:]]]),
+        ] + others)]]
+        #expect(try #require(OwnershipTakeover.takeover(of: covered, by: rule)).releases == false, "the apply already owns every field")
+        #expect(!OwnershipTakeover.isNeeded(["metadata": ["managedFields": .array(others)]], by: rule))
     }
 
     /// A snapshot that does not hold Secrets, like an informer cache without an informer for them.

@@ -57,10 +57,9 @@ enum FanoutBenchmarks {
         let start = Measure.now()
         let engine = Engine(rules: [compiled], client: client, options: options, logger: logger)
         let running = Task { try await engine.run() }
-        // Children are observed through a separate informer, as the peer observes them.
-        let factory = SharedInformerFactory(client: client)
-        let children = try await factory.informer(for: configMap, namespace: namespace, labelSelector: "role=child")
-        let watching = Task { await factory.run() }
+        // Children are observed through the engine's own cache, as the peer observes them through
+        // its informer (the one the engine's child informer is: no second watch).
+        let children = try await engine.informers.informer(for: configMap, namespace: namespace, labelSelector: "tend.dev/rule")
         var firstChild: Double?
         while children.store.count < count {
             try await Task.sleep(for: .milliseconds(5))
@@ -69,9 +68,8 @@ enum FanoutBenchmarks {
         }
         let seconds = Measure.now() - start
         let counts = client.requestCounts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        print("peer=tend mode=fanout children=\(count) workers=\(workers) seconds=\(String(format: "%.3f", seconds)) first_child_seconds=\(String(format: "%.3f", firstChild ?? 0)) peak_rss_kib=\(tend_bench_peak_rss_kib()) requests: \(counts)")
+        print("peer=tend mode=fanout children=\(count) workers=\(workers) seconds=\(String(format: "%.3f", seconds)) first_child_seconds=\(String(format: "%.3f", firstChild ?? 0)) peak_rss_kib=\(tend_bench_peak_rss_kib()) informers=\(engine.informerCount) requests: \(counts)")
         running.cancel()
-        watching.cancel()
         await client.shutdown()
     }
 }
