@@ -131,24 +131,25 @@ extension PlanExecutor {
 
     /// Whether the object a `POST` created shows what an apply of `desired` would have written: the
     /// rule's entry in its `managedFields` (the server stores none when it cannot type the object)
-    /// and every field `desired` sets, but for `status`, null values and empty maps and lists (which
-    /// a create drops or ignores alike). Values are not compared: the server normalizes some
-    /// (quantities, for one).
+    /// and every field `desired` sets, but for `status`, a Secret's `stringData` (moved into
+    /// `data`), null values and empty maps and lists (which a create drops or ignores alike).
+    /// Values are not compared: the server normalizes some (quantities, for one).
     static func keepsEverything(_ created: Value, desired: Value, manager: String) -> Bool {
         let entries = created["metadata"]?["managedFields"]?.arrayValue ?? []
         guard entries.contains(where: { $0["manager"]?.stringValue == manager }) else { return false }
-        return keeps(created, desired, top: true)
+        let convertedOnCreate: Set<String> = desired["kind"] == "Secret" && desired["apiVersion"] == "v1" ? ["status", "stringData"] : ["status"]
+        return keeps(created, desired, skipping: convertedOnCreate)
     }
 
-    private static func keeps(_ created: Value, _ desired: Value, top: Bool) -> Bool {
+    private static func keeps(_ created: Value, _ desired: Value, skipping: Set<String> = []) -> Bool {
         switch (desired, created) {
         case (.object(let want), .object(let have)):
-            for (key, value) in want where !(top && key == "status") && !isEmpty(value) {
-                guard let kept = have[key], keeps(kept, value, top: false) else { return false }
+            for (key, value) in want where !skipping.contains(key) && !isEmpty(value) {
+                guard let kept = have[key], keeps(kept, value) else { return false }
             }
             return true
         case (.array(let want), .array(let have)):
-            return want.count == have.count && zip(have, want).allSatisfy { keeps($0, $1, top: false) }
+            return want.count == have.count && zip(have, want).allSatisfy { keeps($0, $1) }
         default:
             return true
         }

@@ -213,5 +213,13 @@ struct ChildCreateFaultTests {
         #expect(PlanExecutor.keepsEverything(created, desired: desired, manager: "tend/r"), "values may be normalized")
         created["data"] = [:]
         #expect(!PlanExecutor.keepsEverything(created, desired: desired, manager: "tend/r"), "a field dropped")
+
+        // A Secret's stringData is stored as data.
+        let secret: Value = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s"], "stringData": ["k": "v"]]
+        let stored: Value = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s", "managedFields": entry], "data": ["k": "dg=="]]
+        #expect(PlanExecutor.keepsEverything(stored, desired: secret, manager: "tend/r"))
+        var configMap = secret
+        configMap["kind"] = "ConfigMap"
+        #expect(!PlanExecutor.keepsEverything(stored, desired: configMap, manager: "tend/r"), "only a Secret's")
     }
 }

@@ -30,6 +30,17 @@ extension EngineClusterTests {
             try process.run()
         }
         var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        /// What to show when the process ended badly: from the first line of a crash report (the
+        /// Swift runtime's or glibc's) on, which names the cause, else the end of the output.
+        var failureReport: String {
+            let text = output
+            let markers = ["*** Program crashed", "Fatal error", "Simultaneous accesses", "CONTINUATION MISUSE", "free(): ", "malloc(): ", "double free", "corrupted"]
+            let start = markers.compactMap { text.range(of: $0)?.lowerBound }.min()
+            guard let start else { return String(text.suffix(2000)) }
+            let lineStart = text[..<start].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
+            return String(text[lineStart...].prefix(6000))
+        }
     }
 
     @Test func twoProcessesOneLeaderHandOverOnKillAndCleanShutdown() async throws {
@@ -98,7 +109,7 @@ extension EngineClusterTests {
         }
         #expect(exited, "tend did not exit on SIGTERM")
         if exited {
-            #expect(b.process.terminationStatus == 0, "\(b.output.suffix(2000))")
+            #expect(b.process.terminationStatus == 0, "\(b.failureReport)")
         } else {
             kill(b.process.processIdentifier, SIGKILL)  // never leave a process behind
         }

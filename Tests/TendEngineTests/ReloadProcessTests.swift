@@ -68,7 +68,7 @@ struct ReloadProcessTests {
                 }
             }
             #expect(exited, "tend did not exit on SIGTERM")
-            if exited { #expect(process.process.terminationStatus == 0, "\(process.output.suffix(2000))") } else { kill(process.process.processIdentifier, SIGKILL) }
+            if exited { #expect(process.process.terminationStatus == 0, "\(process.failureReport)") } else { kill(process.process.processIdentifier, SIGKILL) }
         }
 
         func cleanUp() async {
