@@ -100,7 +100,7 @@ struct DifferentialClusterTests {
         var used = Set<Int>()
         for (index, outcome) in steps.enumerated() {
             let step = test.steps[index]
-            if !outcome.report.quiet { Issue.record("\(test.name), step \"\(step.name)\": the cluster did not become quiet within \(live.quietTimeout)") }
+            if !outcome.report.quiet { Issue.record("\(test.name), step \"\(step.name)\": the cluster did not become quiet within \(live.quietTimeout) (\(live.namespaceDeletionTimeout) while a Namespace terminates)") }
             for (object, message) in outcome.report.rejected {
                 Issue.record("\(test.name) (\(testCase.file)), step \(index + 1) \"\(step.name)\": the offline cluster took a write of \(object) that the API server rejected: \(message)")
             }

@@ -37,6 +37,10 @@ final class LiveRuleTest {
     var quietPeriod: Duration = .milliseconds(1500)
     /// The longest a step may take to become quiet.
     var quietTimeout: Duration = .seconds(30)
+    /// The longest while a Namespace is terminating: kube-controller-manager's namespace controller
+    /// empties it through a client limited to 20 requests a second, shared with the deletion of
+    /// every other test's namespace finishing at the same time.
+    var namespaceDeletionTimeout: Duration = .seconds(120)
     var waitMargin: Duration = .milliseconds(500)
 
     static let fieldManager = "tend-test"
@@ -339,13 +343,14 @@ final class LiveRuleTest {
     /// Waits until no resourceVersion among the touched, named and managed objects changes for
     /// ``quietPeriod``, and none of them is a terminating Namespace (offline a deleted Namespace is
     /// gone at once; live the namespace controller empties it first); false when that did not
-    /// happen within ``quietTimeout``.
+    /// happen within ``quietTimeout`` (``namespaceDeletionTimeout`` while a Namespace terminates).
     func waitUntilQuiet() async -> Bool {
         let start = ContinuousClock.now
         var last = await fingerprint()
         lastChange = ContinuousClock.now
         while ContinuousClock.now - lastChange < quietPeriod {
-            if ContinuousClock.now - start > quietTimeout { return false }
+            let deleting = last.contains { $0.contains(" terminating ") }
+            if ContinuousClock.now - start > (deleting ? max(quietTimeout, namespaceDeletionTimeout) : quietTimeout) { return false }
             try? await Task.sleep(for: .milliseconds(200))
             let now = await fingerprint()
             if now != last {
