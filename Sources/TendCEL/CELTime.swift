@@ -1,3 +1,5 @@
+import TendValue
+
 /// A point in time: seconds since the Unix epoch (UTC) plus nanoseconds, within the range CEL
 /// allows (years 0001 to 9999).
 public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -26,7 +28,7 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// RFC 3339 in UTC with `Z`, fractional seconds only when non-zero (as cel-go prints).
     public var description: String {
-        let c = CivilTime(unixSeconds: seconds)
+        let c = CalendarFields(unixSeconds: seconds)
         var s = "\(String(c.year).leftPad(4))-\(String(c.month).leftPad(2))-\(String(c.day).leftPad(2))T"
         s += "\(String(c.hour).leftPad(2)):\(String(c.minute).leftPad(2)):\(String(c.second).leftPad(2))"
         if nanos != 0 {
@@ -39,55 +41,8 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses RFC 3339 (`2024-01-02T03:04:05Z`, `...05.123+02:00`, lowercase `t`/`z` accepted).
     public init?(rfc3339 text: String) {
-        let b = Array(text.utf8)
-        var i = 0
-        func num(_ n: Int) -> Int? {
-            guard i + n <= b.count else { return nil }
-            var v = 0
-            for k in 0..<n {
-                let c = b[i + k]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
-            }
-            i += n
-            return v
-        }
-        func expect(_ c: UInt8...) -> Bool {
-            guard i < b.count, c.contains(b[i]) else { return false }
-            i += 1
-            return true
-        }
-        guard let y = num(4), expect(45), let mo = num(2), expect(45), let d = num(2),
-            expect(84, 116), let h = num(2), expect(58), let mi = num(2), expect(58), let se = num(2)
-        else { return nil }
-        var nanos = 0
-        if i < b.count, b[i] == 46 {
-            i += 1
-            var digits = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                if digits < 9 { nanos = nanos * 10 + Int(b[i] - 48) }
-                digits += 1
-                i += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in digits..<max(digits, 9) { nanos *= 10 }
-        }
-        var offset = 0
-        if expect(90, 122) {
-        } else if i < b.count, b[i] == 43 || b[i] == 45 {
-            let sign = b[i] == 45 ? -1 : 1
-            i += 1
-            guard let oh = num(2), expect(58), let om = num(2) else { return nil }
-            offset = sign * (oh * 3600 + om * 60)
-        } else {
-            return nil
-        }
-        guard i == b.count, (1...12).contains(mo), d >= 1, d <= CivilTime.daysIn(month: mo, year: y),
-            h < 24, mi < 60, se < 60
-        else { return nil }
-        let days = CivilTime.daysFromCivil(y, mo, d)
-        let secs = days * 86400 + Int64(h * 3600 + mi * 60 + se) - Int64(offset)
-        self.init(seconds: secs, nanos: Int32(nanos))
+        guard let (seconds, nanoseconds) = CivilTime.parseRFC3339(text) else { return nil }
+        self.init(seconds: seconds, nanos: Int32(nanoseconds))
     }
 }
 
@@ -166,50 +121,21 @@ public struct CELDuration: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 }
 
-/// Calendar fields of a moment, proleptic Gregorian (Howard Hinnant's civil-date algorithms).
-struct CivilTime {
+/// Calendar fields of a moment, proleptic Gregorian (TendValue's `CivilTime` arithmetic).
+struct CalendarFields {
     var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
     var dayOfWeek: Int  // 0 = Sunday
     var dayOfYear: Int  // 0-based
 
     init(unixSeconds: Int64) {
-        var days = unixSeconds / 86400
-        var rem = unixSeconds % 86400
-        if rem < 0 { rem += 86400; days -= 1 }
+        let (days, rem) = CivilTime.floorDivision(unixSeconds, 86400)
         hour = Int(rem / 3600)
         minute = Int(rem % 3600 / 60)
         second = Int(rem % 60)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = Int(doy - (153 * mp + 2) / 5 + 1)
-        month = Int(mp < 10 ? mp + 3 : mp - 9)
-        year = Int(month <= 2 ? y + 1 : y)
-        var w = (days + 4) % 7
-        if w < 0 { w += 7 }
+        let date = CivilTime.date(fromDays: days)
+        (year, month, day) = (Int(date.year), Int(date.month), Int(date.day))
+        let (_, w) = CivilTime.floorDivision(days + 4, 7)
         dayOfWeek = Int(w)
-        dayOfYear = Int(days - CivilTime.daysFromCivil(year, 1, 1))
-    }
-
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int64 {
-        let y = Int64(m <= 2 ? y0 - 1 : y0)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mm = Int64(m)
-        let doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + Int64(d) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        dayOfYear = Int(days - CivilTime.days(fromYear: date.year, month: 1, day: 1))
     }
 }

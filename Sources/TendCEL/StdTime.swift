@@ -29,7 +29,7 @@ extension FunctionTable {
             default: throw .noOverload("duration", v)
             }
         }
-        let accessors: [(String, @Sendable (CivilTime, Int32) -> Int64)] = [
+        let accessors: [(String, @Sendable (CalendarFields, Int32) -> Int64)] = [
             ("getFullYear", { c, _ in Int64(c.year) }),
             ("getMonth", { c, _ in Int64(c.month - 1) }),
             ("getDate", { c, _ in Int64(c.day) }),
@@ -49,7 +49,7 @@ extension FunctionTable {
             let unit = durationUnits[name]
             add(name, member: true) { (v: CELValue) throws(CELError) -> CELValue in
                 switch v {
-                case .timestamp(let t): return .int(field(CivilTime(unixSeconds: t.seconds), t.nanos))
+                case .timestamp(let t): return .int(field(CalendarFields(unixSeconds: t.seconds), t.nanos))
                 case .duration(let d):
                     guard let unit else { throw .noOverload(name, v) }
                     if name == "getMilliseconds" { return .int(d.nanoseconds % 1_000_000_000 / unit) }
@@ -60,7 +60,7 @@ extension FunctionTable {
             add(name, member: true) { (v: CELValue, z: CELValue) throws(CELError) -> CELValue in
                 guard case .timestamp(let t) = v, case .string(let zone) = z else { throw .noOverload(name, v, z) }
                 let offset = try zoneOffset(zone, at: t.seconds)
-                return .int(field(CivilTime(unixSeconds: t.seconds + offset), t.nanos))
+                return .int(field(CalendarFields(unixSeconds: t.seconds + offset), t.nanos))
             }
         }
     }
